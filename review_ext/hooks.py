@@ -1,0 +1,54 @@
+"""EvaluateChatHook on real papers, rendered with the training template."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from xtuner.engine.hooks import EvaluateChatHook
+from xtuner.registry import BUILDER
+
+from review_ext.template import PROMPT_TEMPLATE, resolve_system
+
+
+def read_papers(path: str | Path, limit: int) -> list[str]:
+    """The first ``limit`` papers of a JSON/JSONL file (input/output, test or conversation format)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path}: evaluation paper file not found; set `evaluation_file` in the config's "
+            "PART 1 or pass --cfg-options custom_hooks.1.paper_file=PATH"
+        )
+    text = path.read_text(encoding="utf-8")
+    rows = json.loads(text) if text.lstrip().startswith("[") else [
+        json.loads(line) for line in text.splitlines() if line.strip()
+    ]
+    papers = []
+    for row in rows[:limit]:
+        turn = row["conversation"][0] if "conversation" in row else row
+        papers.append(turn["input"])
+    return papers
+
+
+class ReviewChatHook(EvaluateChatHook):
+    """Generate reviews for ``num_papers`` papers of ``paper_file`` every N iterations.
+
+    Papers longer than ``max_prompt_tokens`` are trimmed as training trims them,
+    and XTuner's hook tokenises ``SYSTEM + INSTRUCTION`` of the one template, so
+    the ids equal the training prompt's.
+    """
+
+    def __init__(self, tokenizer, paper_file, num_papers=1, system="v2", max_prompt_tokens=None, **kwargs):
+        system = resolve_system(system)
+        papers = read_papers(paper_file, num_papers)
+        if max_prompt_tokens:
+            from review_ext.encode import fit_paper
+
+            tok = BUILDER.build(tokenizer) if isinstance(tokenizer, dict) else tokenizer
+            papers = [fit_paper(tok, p, system, max_prompt_tokens)[0] for p in papers]
+        super().__init__(
+            tokenizer=tokenizer,
+            evaluation_inputs=papers,
+            system=system,
+            prompt_template=PROMPT_TEMPLATE,
+            **kwargs,
+        )

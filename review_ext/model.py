@@ -1,0 +1,21 @@
+"""XTuner's SupervisedFinetune with this suite's patches and the ZeRO-3 MoE fix wired in."""
+from __future__ import annotations
+
+from xtuner.model import SupervisedFinetune
+
+from review_ext import patches
+from review_ext.zero3 import mark_moe_leaf_modules
+
+
+class ReviewFinetune(SupervisedFinetune):
+    """``SupervisedFinetune`` plus: patches applied first, MoE blocks as ZeRO-3 leaves.
+
+    ``z3_leaf_moe`` marks the blocks before the DeepSpeed engine is built
+    (the strategy wraps the model after it is constructed); the mark is inert
+    outside ZeRO-3.
+    """
+
+    def __init__(self, *args, z3_leaf_moe: bool = True, **kwargs):
+        patches.apply()
+        super().__init__(*args, **kwargs)
+        self.z3_leaf_modules = mark_moe_leaf_modules(self.llm) if z3_leaf_moe else 0

@@ -1,0 +1,102 @@
+"""``--cfg-options`` that point a recipe at other paths, or shrink it for a CPU.
+
+A scalar changed with ``--cfg-options`` does not reach the dicts built from
+it (STACK trap 8), so a model path has to be set at every key that holds it.
+This module finds those keys in the resolved config.
+
+Example:
+    xtuner train xtuner_configs/v2.py --cfg-options $(python -m review_ext.overrides \\
+        xtuner_configs/v2.py --model build/tiny --data data/train.json --cpu --iters 4)
+"""
+from __future__ import annotations
+
+import argparse
+
+PATH_KEYS = {
+    "model": ("pretrained_model_name_or_path",),
+    "data": ("data_path",),
+    "eval_file": ("evaluation_file", "paper_file"),
+    "max_length": ("max_length",),
+}
+
+
+def keys_ending(cfg, names) -> list[str]:
+    """Dotted keys of the resolved config whose last part is one of ``names``."""
+    from tools.dump_config import flatten
+
+    return sorted(k for k in flatten(cfg.to_dict()) if k.rsplit(".", 1)[-1] in names)
+
+
+def path_options(cfg, **values) -> dict[str, object]:
+    """Set each of model/data/eval_file/max_length at every key that carries it."""
+    options = {}
+    for what, value in values.items():
+        if value is None:
+            continue
+        for key in keys_ending(cfg, PATH_KEYS[what]):
+            options[key] = value
+    if values.get("max_length") and "custom_hooks" in cfg:
+        for i, hook in enumerate(cfg.custom_hooks):
+            if "max_prompt_tokens" in hook:
+                options[f"custom_hooks.{i}.max_prompt_tokens"] = values["max_length"] - hook["max_new_tokens"]
+    return options
+
+
+def cpu_options(cfg, iters: int, eval_new_tokens: int = 8) -> dict[str, object]:
+    """A few iterations on a CPU: no quantisation, gloo, a checkpoint at the end."""
+    options = {
+        "train_cfg.max_epochs": None,
+        "train_cfg.max_iters": iters,
+        "default_hooks.checkpoint.interval": iters,
+        "default_hooks.logger.interval": 1,
+        "env_cfg.dist_cfg.backend": "gloo",
+        "dataset_num_proc": 1,
+        "train_dataset.num_proc": 1,
+        "train_dataloader.dataset.num_proc": 1,
+    }
+    if "quantization_config" in cfg.model.llm:
+        options["model.llm.quantization_config"] = None
+    for i, hook in enumerate(cfg.get("custom_hooks", [])):
+        if "max_new_tokens" in hook:
+            options[f"custom_hooks.{i}.max_new_tokens"] = eval_new_tokens
+            options[f"custom_hooks.{i}.every_n_iters"] = iters
+    return options
+
+
+def as_cli(options: dict[str, object]) -> list[str]:
+    """``key=value`` strings for ``--cfg-options``."""
+    return [f"{k}={v}" for k, v in options.items()]
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        description="Print --cfg-options that repoint a recipe (model, data) or shrink it for a CPU.",
+        epilog="example:" + __doc__.split("Example:")[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("config")
+    p.add_argument("--model")
+    p.add_argument("--data")
+    p.add_argument("--eval-file")
+    p.add_argument("--max-length", type=int)
+    p.add_argument("--cpu", action="store_true", help="no quantisation, gloo, few iterations")
+    p.add_argument("--iters", type=int, default=2)
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    from tools.dump_config import load_config
+
+    args = parse_args(argv)
+    cfg = load_config(args.config)
+    options = path_options(
+        cfg, model=args.model, data=args.data, eval_file=args.eval_file, max_length=args.max_length
+    )
+    if args.cpu:
+        options.update(cpu_options(cfg, args.iters))
+    print(" ".join(as_cli(options)))
+    return options
+
+
+if __name__ == "__main__":
+    main()

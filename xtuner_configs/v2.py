@@ -1,0 +1,26 @@
+# v2: 15K pairs, QLoRA r=64 with the v2 (four headed parts) system prompt.
+#   NPROC_PER_NODE=8 xtuner train xtuner_configs/v2.py --deepspeed deepspeed_zero3_offload
+# Sized for 8x40 GB; only what differs from v1 is set here (STACK trap 8:
+# the dicts built from a changed scalar are updated too).
+from mmengine.config import read_base
+
+with read_base():
+    from .v1 import *  # noqa: F401,F403
+
+# PART 1: what changes
+system = "v2"
+max_length = 16384  # ZeRO-3 offload over 8 GPUs leaves room for whole long papers
+max_epochs = 3
+lr = 1e-4  # retuned for the larger adapter
+lora_r = 64
+lora_alpha = 128  # alpha/r = 2, as v1
+
+# PART 2-5: the dicts built from those scalars
+model["lora"].update(r=lora_r, lora_alpha=lora_alpha)
+train_dataset.update(system=system, max_length=max_length)
+train_dataloader["dataset"] = train_dataset
+optim_wrapper["optimizer"].update(lr=lr)
+param_scheduler[0].update(end=warmup_ratio * max_epochs)
+param_scheduler[1].update(begin=warmup_ratio * max_epochs, end=max_epochs)
+train_cfg.update(max_epochs=max_epochs)
+custom_hooks[1].update(system=system, max_prompt_tokens=max_length - evaluation_max_new_tokens)

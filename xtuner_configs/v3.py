@@ -1,0 +1,16 @@
+# v3: 15K pairs, full fine-tune in pure bf16 (no quantisation, no LoRA).
+#   NPROC_PER_NODE=8 xtuner train xtuner_configs/v3.py --deepspeed deepspeed_zero3_offload
+# Inherits v2 (data, prompt, length, epochs) and changes only the training mode.
+from mmengine.config import read_base
+
+with read_base():
+    from .v2 import *  # noqa: F401,F403
+
+# PART 1: what changes
+lr = 1e-5  # full fine-tune: a tenth of a LoRA learning rate
+weight_decay = 0.01
+
+# PART 2-5: the dicts built from those scalars
+model["llm"].pop("quantization_config")
+model.pop("lora")
+optim_wrapper["optimizer"].update(lr=lr, weight_decay=weight_decay)
