@@ -1,0 +1,100 @@
+"""Every recipe loads, resolves, and differs from its parent by exactly the intended keys."""
+from pathlib import Path
+
+import pytest
+
+from tools.dump_config import flatten, load_config, main as dump_main
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "xtuner_configs"
+CONFIGS = sorted(p for p in CONFIG_DIR.rglob("*.py") if p.name != "__init__.py")
+
+# What v2 changes relative to v1, and v3 relative to v2: scalars plus the
+# dicts built from them (STACK trap 8). A stray change shows up here.
+V1_TO_V2 = {
+    "system": ("'v1'", "'v2'"),
+    "max_length": ("8192", "16384"),
+    "max_epochs": ("2", "3"),
+    "lr": ("0.0002", "0.0001"),
+    "lora_r": ("16", "64"),
+    "lora_alpha": ("32", "128"),
+    "model.lora.r": ("16", "64"),
+    "model.lora.lora_alpha": ("32", "128"),
+    "train_dataset.system": ("'v1'", "'v2'"),
+    "train_dataset.max_length": ("8192", "16384"),
+    "train_dataloader.dataset.system": ("'v1'", "'v2'"),
+    "train_dataloader.dataset.max_length": ("8192", "16384"),
+    "optim_wrapper.optimizer.lr": ("0.0002", "0.0001"),
+    "param_scheduler.0.end": ("0.06", "0.09"),
+    "param_scheduler.1.begin": ("0.06", "0.09"),
+    "param_scheduler.1.end": ("2", "3"),
+    "train_cfg.max_epochs": ("2", "3"),
+    "custom_hooks.1.system": ("'v1'", "'v2'"),
+    "custom_hooks.1.max_prompt_tokens": ("7592", "15784"),
+}
+V3_REMOVED_PREFIXES = ("model.lora.", "model.llm.quantization_config.")
+V2_TO_V3 = {
+    "lr": ("0.0001", "1e-05"),
+    "weight_decay": ("0", "0.01"),
+    "optim_wrapper.optimizer.lr": ("0.0001", "1e-05"),
+    "optim_wrapper.optimizer.weight_decay": ("0", "0.01"),
+}
+
+
+def diff(a, b):
+    fa, fb = flatten(a.to_dict()), flatten(b.to_dict())
+    changed = {k: (fa[k], fb[k]) for k in fa.keys() & fb.keys() if fa[k] != fb[k]}
+    return changed, sorted(fa.keys() - fb.keys()), sorted(fb.keys() - fa.keys())
+
+
+def test_all_configs_found():
+    assert [p.name for p in CONFIGS] == ["v1.py", "v2.py", "v3.py"]
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.stem)
+def test_config_resolves_bf16_and_suite_hooks(path):
+    cfg = load_config(path)
+    assert cfg.model.type.__name__ == "ReviewFinetune"
+    assert cfg.train_dataset.type.__name__ == "build_review_dataset"
+    assert str(cfg.model.llm.torch_dtype) == "torch.bfloat16"
+    assert cfg.optim_wrapper.dtype == "bfloat16"
+    if "quantization_config" in cfg.model.llm:
+        q = cfg.model.llm.quantization_config
+        assert str(q.bnb_4bit_compute_dtype) == "torch.bfloat16"
+        assert q.bnb_4bit_quant_type == "nf4" and q.bnb_4bit_use_double_quant
+    hook = cfg.custom_hooks[1]
+    assert hook.type.__name__ == "ReviewChatHook"
+    assert hook.max_prompt_tokens == cfg.max_length - hook.max_new_tokens
+    assert cfg.train_dataloader.dataset.to_dict() == cfg.train_dataset.to_dict()
+
+
+def test_v2_differs_from_v1_by_intended_keys():
+    changed, only_v1, only_v2 = diff(load_config(CONFIG_DIR / "v1.py"), load_config(CONFIG_DIR / "v2.py"))
+    assert changed == V1_TO_V2
+    assert only_v1 == only_v2 == []
+
+
+def test_v3_differs_from_v2_by_intended_keys():
+    changed, only_v2, only_v3 = diff(load_config(CONFIG_DIR / "v2.py"), load_config(CONFIG_DIR / "v3.py"))
+    assert changed == V2_TO_V3
+    assert only_v3 == []
+    assert only_v2 and all(k.startswith(V3_REMOVED_PREFIXES) for k in only_v2)
+
+
+def test_dump_config_writes_resolved_file(tmp_path):
+    out = tmp_path / "v2.resolved.py"
+    dump_main(["xtuner_configs/v2.py" if Path("xtuner_configs").is_dir() else str(CONFIG_DIR / "v2.py"),
+               "--out", str(out), "--cfg-options", "max_length=4096"])
+    text = out.read_text()
+    assert "max_length = 4096" in text and "review_ext.hooks.ReviewChatHook" in text
+
+
+def test_overrides_reach_every_copy_of_a_path():
+    from review_ext.overrides import path_options
+
+    cfg = load_config(CONFIG_DIR / "v2.py")
+    options = path_options(cfg, model="M", data="D.json", max_length=1024)
+    cfg.merge_from_dict(options)
+    flat = flatten(cfg.to_dict())
+    assert {v for k, v in flat.items() if k.endswith("pretrained_model_name_or_path")} == {"'M'"}
+    assert {v for k, v in flat.items() if k.endswith("data_path")} == {"'D.json'"}
+    assert cfg.custom_hooks[1].max_prompt_tokens == 1024 - 600
