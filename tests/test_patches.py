@@ -1,0 +1,59 @@
+"""The patches module: each patch does what it says, once, and only when asked."""
+import torch
+
+from review_ext import patches
+
+
+def test_apply_is_idempotent_and_cpu_query_answers():
+    patches.apply()
+    assert patches.apply() == {name: False for name in patches.PATCHES}
+    assert torch.cpu.is_bf16_supported() in (True, False)
+
+
+def test_xtuner_dtype_choice_runs_on_cpu_after_patch():
+    from transformers import MixtralConfig
+    from mmengine.config import ConfigDict
+    from xtuner.model.sft import SupervisedFinetune
+
+    patches.apply()
+    cfg = ConfigDict(pretrained_model_name_or_path="x")
+    out = SupervisedFinetune._prepare_for_flash_attn(cfg, MixtralConfig())
+    assert out.attn_implementation == "sdpa"
+
+
+def test_dense_moe_equals_sparse_moe(tiny_model):
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model, torch_dtype=torch.float32)
+    block = model.model.layers[0].block_sparse_moe
+    x = torch.randn(3, 5, model.config.hidden_size)
+    sparse_out, sparse_logits = block(x)
+    dense_out, dense_logits = patches.dense_moe_forward(block, x)
+    torch.testing.assert_close(dense_logits, sparse_logits)
+    torch.testing.assert_close(dense_out, sparse_out, rtol=1e-5, atol=1e-6)
+
+
+def test_dense_moe_for_decode_switches_by_token_count(tiny_model):
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model, torch_dtype=torch.float32)
+    ids = torch.randint(3, 32000, (2, 40))
+    before = model(ids).logits
+    assert patches.dense_moe_for_decode(model, max_tokens=16) == model.config.num_hidden_layers
+    assert patches.dense_moe_for_decode(model, max_tokens=16) == 0
+    torch.testing.assert_close(model(ids).logits, before)  # 80 tokens: sparse path
+    one = ids[:, :1]
+    model_ref = AutoModelForCausalLM.from_pretrained(tiny_model, torch_dtype=torch.float32)
+    torch.testing.assert_close(model(one).logits, model_ref(one).logits, rtol=1e-4, atol=1e-5)
+
+
+def test_zero3_leaf_marks_every_moe_block(tiny_model):
+    from transformers import AutoModelForCausalLM
+
+    from review_ext.zero3 import mark_moe_leaf_modules
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model)
+    assert mark_moe_leaf_modules(model) == model.config.num_hidden_layers
+    blocks = [m for m in model.modules() if type(m).__name__ == "MixtralSparseMoeBlock"]
+    assert all(getattr(b, "_z3_leaf", False) for b in blocks)
