@@ -1,0 +1,84 @@
+"""A small client for OpenAI-compatible ``/chat/completions``: rate limit, retries, backoff.
+
+Standard library only. Timeouts, connection errors, 429 and 5xx are retried with
+exponential backoff (``Retry-After`` is honoured); other HTTP errors are not.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+
+
+class ChatError(RuntimeError):
+    """A request that failed for good (after its retries, or not retryable)."""
+
+
+class RateLimiter:
+    """Spaces request starts at least ``1 / per_second`` apart across threads."""
+
+    def __init__(self, per_second: float | None):
+        self.interval = 1.0 / per_second if per_second else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
+class ChatClient:
+    """``complete(messages) -> str``: the first choice's text, retried as needed."""
+
+    def __init__(self, base_url: str, model: str, api_key: str | None = None,
+                 timeout: float = 120.0, max_retries: int = 6, backoff: float = 1.0,
+                 max_backoff: float = 60.0, requests_per_second: float | None = None,
+                 **params):
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.model, self.api_key, self.timeout = model, api_key, timeout
+        self.max_retries, self.backoff, self.max_backoff = max_retries, backoff, max_backoff
+        self.params = params
+        self.limiter = RateLimiter(requests_per_second)
+
+    def _post(self, messages: list[dict]) -> str:
+        body = json.dumps({"model": self.model, "messages": messages, **self.params}).encode()
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            payload = json.loads(response.read())
+        return payload["choices"][0]["message"]["content"] or ""
+
+    def _delay(self, attempt: int, error: Exception) -> float:
+        delay = self.backoff * 2 ** attempt
+        retry_after = getattr(error, "headers", None) and error.headers.get("Retry-After")
+        if retry_after:
+            try:
+                delay = max(delay, float(retry_after))
+            except ValueError:
+                pass
+        return min(delay, self.max_backoff)
+
+    def complete(self, messages: list[dict]) -> str:
+        for attempt in range(self.max_retries + 1):
+            self.limiter.wait()
+            try:
+                return self._post(messages)
+            except urllib.error.HTTPError as error:
+                if error.code != 429 and error.code < 500:
+                    raise ChatError(f"HTTP {error.code}: {error.read()[:300]!r}") from error
+                last = error
+            except (urllib.error.URLError, http.client.HTTPException, TimeoutError,
+                    ConnectionError, json.JSONDecodeError, KeyError, IndexError, TypeError) as error:
+                last = error
+            if attempt < self.max_retries:
+                time.sleep(self._delay(attempt, last))
+        raise ChatError(f"gave up after {self.max_retries + 1} attempts: {last!r}")

@@ -1,0 +1,113 @@
+"""A real, deliberately flaky OpenAI-compatible chat server on 127.0.0.1 (test helper).
+
+Each request is mapped to a key by ``key_of(body)``; the key's script is a list
+of actions played one per request (the last one repeats):
+
+* ``"timeout"`` -- hold the connection ``stall_s`` seconds (past the client's timeout),
+  then close it unanswered;
+* ``"drop"`` -- close the connection without an answer;
+* ``"429"``, ``"500"``, ``"503"`` -- that HTTP error (429 carries ``Retry-After: 0``);
+* ``"badjson"`` -- a 200 whose body is not JSON;
+* anything else -- a normal completion with that text as the reply.
+
+``requests`` counts requests per key, ``answered`` counts replies delivered with
+a completion, ``bodies`` keeps each key's last request, and ``max_in_flight`` is
+the most requests handled at once, so a test can check exactly what was asked.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class FlakyOpenAIServer:
+    def __init__(self, key_of, script: dict, default: str = "Verdict: tie",
+                 stall_s: float = 2.0, delay_s: float = 0.0, api_key: str | None = None):
+        self.key_of, self.script, self.default = key_of, script, default
+        self.stall_s, self.delay_s, self.api_key = stall_s, delay_s, api_key
+        self.requests: Counter = Counter()
+        self.answered: Counter = Counter()
+        self.bodies: dict = {}
+        self.bad_requests = 0
+        self.in_flight = self.max_in_flight = 0
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    def next_action(self, key, body) -> str:
+        with self._lock:
+            n = self.requests[key]
+            self.requests[key] += 1
+            self.bodies[key] = body
+        actions = self.script.get(key, [self.default])
+        return actions[min(n, len(actions) - 1)]
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, code: int, body: bytes, headers=()):
+                self.send_response(code)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                auth = self.headers.get("Authorization")
+                ok = (self.path == "/v1/chat/completions" and isinstance(body.get("model"), str)
+                      and isinstance(body.get("messages"), list))
+                if not ok or (server.api_key and auth != f"Bearer {server.api_key}"):
+                    with server._lock:
+                        server.bad_requests += 1
+                    return self._send(400 if ok else 401, b'{"error": "bad request"}')
+                key = server.key_of(body)
+                action = server.next_action(key, body)
+                with server._lock:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    time.sleep(server.delay_s)
+                    self._act(action, key, body["model"])
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout): nothing was delivered
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _act(self, action: str, key, model: str):
+                if action in ("drop", "timeout"):
+                    time.sleep(server.stall_s if action == "timeout" else 0)
+                    self.close_connection = True
+                    return
+                if action in ("429", "500", "503"):
+                    headers = [("Retry-After", "0")] if action == "429" else []
+                    return self._send(int(action), b'{"error": "flaky"}', headers)
+                if action == "badjson":
+                    return self._send(200, b"<html>proxy error</html>")
+                reply = {"id": "chatcmpl-test", "object": "chat.completion", "created": 0,
+                         "model": model,
+                         "choices": [{"index": 0, "finish_reason": "stop",
+                                      "message": {"role": "assistant", "content": action}}]}
+                self._send(200, json.dumps(reply).encode(), [("Content-Type", "application/json")])
+                with server._lock:
+                    server.answered[key] += 1
+
+        return Handler
+
+    def __enter__(self) -> "FlakyOpenAIServer":
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
