@@ -1,0 +1,120 @@
+"""The training dataset builder (``train_dataset.type`` in the XTuner configs).
+
+Plays the role of ``xtuner.dataset.process_hf_dataset`` for paper -> review data: loads
+XTuner conversation JSON/JSONL, encodes each record within ``max_length`` with
+:func:`review_ext.encode.encode_fn` (the paper trimmed, never the labels silently cut),
+logs an account of every record, and packs whole samples (:mod:`review_ext.packing`).
+"""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+
+from review_ext.encode import encode_fn
+from review_ext.packing import pack_dataset
+
+ACCOUNT_COLUMNS = ["drop_reason", "paper_trimmed", "review_trimmed", "paper_tokens_cut", "review_tokens_cut"]
+
+
+@dataclass
+class Account:
+    """Where every record went: kept (some trimmed) or dropped, with the reason."""
+
+    records: int = 0
+    kept: int = 0
+    paper_trimmed: int = 0
+    review_trimmed: int = 0
+    paper_tokens_cut: int = 0
+    review_tokens_cut: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, encoded) -> "Account":
+        cols = encoded.select_columns(ACCOUNT_COLUMNS).to_dict()
+        drops = Counter(r for r in cols["drop_reason"] if r)
+        return cls(records=len(encoded), kept=len(encoded) - sum(drops.values()),
+                   paper_trimmed=sum(cols["paper_trimmed"]), review_trimmed=sum(cols["review_trimmed"]),
+                   paper_tokens_cut=sum(cols["paper_tokens_cut"]), review_tokens_cut=sum(cols["review_tokens_cut"]),
+                   dropped=dict(sorted(drops.items())))
+
+    def __str__(self) -> str:
+        drops = ", ".join(f"{n} {r}" for r, n in self.dropped.items()) or "none"
+        return (f"{self.records} records: {self.kept} kept ({self.paper_trimmed} paper trimmed, "
+                f"{self.paper_tokens_cut} paper tokens cut; {self.review_trimmed} review trimmed, "
+                f"{self.review_tokens_cut} review tokens cut); dropped: {drops}")
+
+
+def _features():
+    from datasets import Features, Sequence, Value
+
+    return Features(input_ids=Sequence(Value("int32")), labels=Sequence(Value("int32")), length=Value("int32"),
+                    drop_reason=Value("string"), paper_trimmed=Value("bool"), review_trimmed=Value("bool"),
+                    paper_tokens_cut=Value("int32"), review_tokens_cut=Value("int32"))
+
+
+def encode_dataset(records, tokenizer, max_length: int, system: str | None = None, num_proc: int | None = None):
+    """Encoded kept samples (``input_ids``, ``labels``, ``length``) and the :class:`Account`."""
+    encoded = records.map(
+        encode_fn,
+        fn_kwargs=dict(tokenizer=tokenizer, max_length=max_length, system=system),
+        remove_columns=records.column_names,
+        features=_features(),
+        num_proc=min(num_proc or 1, len(records)) or None,
+        desc="encode",
+    )
+    account = Account.of(encoded)
+    kept = encoded.filter(lambda reason: not reason, input_columns="drop_reason")
+    return kept.remove_columns(ACCOUNT_COLUMNS), account
+
+
+def _build(data_path, tokenizer, max_length, system, pack_to_max_length, use_varlen_attn, shuffle, seed, num_proc):
+    from datasets import load_dataset
+    from mmengine import print_log
+    from xtuner.registry import BUILDER
+
+    if isinstance(tokenizer, dict):  # mmengine Config/ConfigDict are dicts too
+        tokenizer = BUILDER.build(tokenizer)
+    records = load_dataset("json", data_files=data_path, split="train")
+    dataset, account = encode_dataset(records, tokenizer, max_length, system, num_proc)
+    print_log(f"review dataset ({max_length} tokens): {account}", logger="current")
+    packing = None
+    if pack_to_max_length and len(dataset):
+        dataset, packing = pack_dataset(dataset, max_length, use_varlen_attn, shuffle, seed, num_proc)
+        print_log(f"packed {packing['samples']} samples into {packing['bins']} bins of {max_length} tokens, "
+                  f"padding waste {packing['padding_waste']:.2%}", logger="current")
+    elif shuffle:
+        dataset = dataset.shuffle(seed=seed).flatten_indices()
+    dataset.account, dataset.packing = asdict(account), packing
+    dataset.length = dataset["length"]  # for XTuner's LengthGroupedSampler
+    return dataset
+
+
+def build_review_dataset(data_path, tokenizer, max_length: int, system: str | None = None,
+                         pack_to_max_length: bool = True, use_varlen_attn: bool = False,
+                         shuffle: bool = True, seed: int = 0, num_proc: int | None = None):
+    """Build the paper -> review training set from XTuner conversation JSON/JSONL.
+
+    ``data_path``: a file or list of files of ``{"conversation": [{system, input, output}]}``
+    records. ``tokenizer``: a tokenizer or its mmengine config dict. ``system``: a preset
+    name or text overriding each record's system. Each item has ``input_ids``, ``labels``,
+    ``length`` (and ``cumulative_len``/``position_ids`` with ``use_varlen_attn``); the
+    dataset carries ``.account`` and ``.packing`` (padding waste). Under
+    ``torch.distributed`` rank 0 builds and broadcasts, as ``process_hf_dataset`` does.
+    """
+    if use_varlen_attn and not pack_to_max_length:
+        raise ValueError("use_varlen_attn needs pack_to_max_length=True")
+    kwargs = dict(data_path=data_path, tokenizer=tokenizer, max_length=max_length, system=system,
+                  pack_to_max_length=pack_to_max_length, use_varlen_attn=use_varlen_attn,
+                  shuffle=shuffle, seed=seed, num_proc=num_proc or min(32, os.cpu_count() or 1))
+    from torch import distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()):
+        return _build(**kwargs)
+    timeout = timedelta(minutes=int(os.getenv("XTUNER_DATASET_TIMEOUT", default=60)))
+    group = dist.new_group(backend="gloo", timeout=timeout)
+    objects = [_build(**kwargs) if dist.get_rank() == 0 else None]
+    dist.monitored_barrier(group=group, timeout=timeout)
+    dist.broadcast_object_list(objects, src=0)
+    return objects[0]
