@@ -16,7 +16,11 @@ from peft import LoraConfig
 from torch.optim import AdamW
 from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 from xtuner.dataset.collate_fns import default_collate_fn
-from xtuner.engine.hooks import DatasetInfoHook, VarlenAttnArgsToMessageHubHook
+from xtuner.engine.hooks import (
+    DatasetInfoHook,
+    ThroughputHook,
+    VarlenAttnArgsToMessageHubHook,
+)
 from xtuner.engine.runner import TrainLoop
 
 from review_ext.dataset import build_review_dataset
@@ -179,6 +183,7 @@ custom_hooks = [
         every_n_iters=evaluation_freq,
         max_new_tokens=evaluation_max_new_tokens,
     ),
+    dict(type=ThroughputHook),  # logs tokens/s and TFLOP/s per GPU
 ]
 
 if use_varlen_attn:
