@@ -30,17 +30,18 @@ def first_field(record: dict, fields: tuple[str, ...]):
     raise KeyError(f"record {record.get('id')!r} has none of the fields {fields}")
 
 
-def load_texts(path: str | Path, fields: tuple[str, ...] = REVIEW_FIELDS) -> dict[str, str]:
+def load_texts(path: str | Path, fields: tuple[str, ...] = REVIEW_FIELDS) -> dict[str, str | None]:
     """``{id: text}`` from JSONL records with an ``id`` and one of ``fields``.
 
-    A repeated id is an error: which of two reviews to judge is not ours to guess.
+    A record whose ``error`` is set (infer.py's failed generation) maps to ``None``.
+    A repeated id is an error: which of two texts to use is not ours to guess.
     """
-    texts: dict[str, str] = {}
+    texts: dict[str, str | None] = {}
     for record in read_jsonl(path):
         key = str(record["id"])
         if key in texts:
             raise ValueError(f"{path}: paper id {key!r} appears more than once")
-        texts[key] = first_field(record, fields) or ""
+        texts[key] = None if record.get("error") else (first_field(record, fields) or "")
     return texts
 
 

@@ -55,11 +55,12 @@ def review(side, pid):
 @pytest.fixture
 def inputs(tmp_path):
     write_jsonl(tmp_path / "a.jsonl", [{"id": p, "reply": review("A", p)}
-                                       for p in PAIRED + ["only_a", "no_paper"]])
+                                       for p in PAIRED + ["only_a", "no_paper"]]
+                + [{"id": "failed", "error": "CUDA out of memory"}])
     write_jsonl(tmp_path / "b.jsonl", [{"id": p, "output": review("B", p)}
-                                       for p in ["only_b", "no_paper"] + PAIRED])
+                                       for p in ["only_b", "no_paper", "failed"] + PAIRED])
     write_jsonl(tmp_path / "papers.jsonl", [{"id": p, "input": f"[TITLE]\nPaper {p}"}
-                                            for p in PAIRED + ["only_a", "only_b"]])
+                                            for p in PAIRED + ["only_a", "only_b", "failed"]])
     write_jsonl(tmp_path / "human.jsonl", [{"id": p, "reviews": [f"HUMAN-REF-{p}"]}
                                            for p in PAIRED])
     return tmp_path
@@ -96,7 +97,8 @@ def test_flaky_server_exact_counts_and_rerun_asks_nothing_twice(inputs, monkeypa
         lo, hi = summary["ci95"]
         assert 0 <= lo <= 4 / 6 <= hi <= 1
         assert summary["matched"] == 9 and summary["judgements"] == 18
-        assert summary["unmatched"] == {"only_in_a": 1, "only_in_b": 1, "without_paper": 1}
+        assert summary["unmatched"] == {"only_in_a": 1, "only_in_b": 1, "without_paper": 1,
+                                        "generation_error": 1}
         assert summary["unmatched_ids"]["only_in_a"] == ["only_a"]
 
         rows = {r["id"]: r for r in map(json.loads, open(inputs / "out/per_paper.jsonl"))}

@@ -75,14 +75,19 @@ def render_messages(prompt: dict[str, str], paper: str, first: str, second: str,
 
 # ---------------------------------------------------------------- pairs
 def match_pairs(reviews_a: dict, reviews_b: dict, papers: dict) -> tuple[list[str], dict]:
-    """Ids with both reviews and a paper (in A's order), and what did not match."""
-    matched = [i for i in reviews_a if i in reviews_b and i in papers]
+    """Ids with both reviews and a paper (in A's order), and what did not match.
+
+    A review that is ``None`` (its generation failed) is not judged but counted.
+    """
+    both = [i for i in reviews_a if i in reviews_b]
     unmatched = {
         "only_in_a": [i for i in reviews_a if i not in reviews_b],
         "only_in_b": [i for i in reviews_b if i not in reviews_a],
-        "without_paper": [i for i in reviews_a if i in reviews_b and i not in papers],
+        "without_paper": [i for i in both if papers.get(i) is None],
+        "generation_error": [i for i in both if reviews_a[i] is None or reviews_b[i] is None],
     }
-    return matched, unmatched
+    skip = set(unmatched["without_paper"]) | set(unmatched["generation_error"])
+    return [i for i in both if i not in skip], unmatched
 
 
 def judge_tasks(ids, reviews_a, reviews_b, papers, refs, prompt, prompt_hash, model,
