@@ -1,0 +1,42 @@
+"""What produced an artefact: the metadata JSON of HF output folders, and work-dir lookups.
+
+Every folder written by ``tools/pth_to_hf.py`` or ``tools/merge_bf16.sh`` holds
+``review_suite.json``: the config (path and resolved dump), template name, base
+model, system prompt and max_length it was trained with, so merge and inference
+read them instead of being told again.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+METADATA_FILE = "review_suite.json"
+RESOLVED_CONFIG_FILE = "xtuner_config_resolved.py"
+
+
+def write_metadata(folder: Path, meta: dict) -> Path:
+    path = Path(folder) / METADATA_FILE
+    path.write_text(json.dumps(meta, indent=2, sort_keys=True, default=str) + "\n")
+    return path
+
+
+def read_metadata(folder: Path, missing_ok: bool = False) -> dict | None:
+    """The folder's metadata; None (``missing_ok``) or FileNotFoundError when it has none."""
+    path = Path(folder) / METADATA_FILE
+    if not path.is_file():
+        if missing_ok:
+            return None
+        raise FileNotFoundError(f"{path} not found: was {folder} written by tools/pth_to_hf.py?")
+    return json.loads(path.read_text())
+
+
+def run_dirs(work_dir: Path) -> list[Path]:
+    """The timestamped run folders of an mmengine work dir, oldest first."""
+    return sorted(p for p in Path(work_dir).iterdir() if p.is_dir() and re.fullmatch(r"\d{8}_\d{6}", p.name))
+
+
+def checkpoints(work_dir: Path) -> list[Path]:
+    """``iter_N.pth`` checkpoints (files, or folders under DeepSpeed), by N."""
+    found = [p for p in Path(work_dir).glob("iter_*.pth") if re.fullmatch(r"iter_\d+\.pth", p.name)]
+    return sorted(found, key=lambda p: int(p.name[5:-4]))

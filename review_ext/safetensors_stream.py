@@ -1,0 +1,92 @@
+"""Read and write safetensors one tensor at a time, so memory stays at one tensor.
+
+``safe_open`` maps the whole file and the pages it reads stay resident until the
+file is closed; :func:`read_tensor` opens, reads one tensor and closes.
+:func:`write_streaming` writes the header planned from :class:`TensorSpec` s,
+then each tensor as it is produced (``safetensors.torch.save_file`` needs every
+tensor in memory at once). The format: an 8-byte little-endian header length, a
+JSON header padded with spaces to 8 bytes, then the tensors' bytes back to back.
+"""
+from __future__ import annotations
+
+import json
+import math
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import torch
+from safetensors import safe_open
+
+DTYPE_NAMES = {
+    torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
+    torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8",
+    torch.uint8: "U8", torch.bool: "BOOL",
+}
+DTYPES = {name: dtype for dtype, name in DTYPE_NAMES.items()}
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    name: str
+    dtype: torch.dtype
+    shape: tuple[int, ...]
+
+    @property
+    def nbytes(self) -> int:
+        return math.prod(self.shape) * self.dtype.itemsize
+
+
+def read_specs(path: Path) -> list[TensorSpec]:
+    """Names, dtypes and shapes of a file's tensors, in file order (header only)."""
+    with safe_open(str(path), framework="pt") as f:
+        specs = []
+        for name in f.keys():
+            sl = f.get_slice(name)
+            specs.append(TensorSpec(name, DTYPES[sl.get_dtype()], tuple(sl.get_shape())))
+    return specs
+
+
+def read_tensor(path: Path, name: str) -> torch.Tensor:
+    """One tensor, with nothing of the file left mapped afterwards."""
+    with safe_open(str(path), framework="pt") as f:
+        return f.get_tensor(name)
+
+
+def header_bytes(specs: Sequence[TensorSpec], metadata: dict[str, str] | None = None) -> bytes:
+    header: dict = {"__metadata__": metadata} if metadata else {}
+    offset = 0
+    for spec in specs:
+        header[spec.name] = {
+            "dtype": DTYPE_NAMES[spec.dtype],
+            "shape": list(spec.shape),
+            "data_offsets": [offset, offset + spec.nbytes],
+        }
+        offset += spec.nbytes
+    raw = json.dumps(header, separators=(",", ":")).encode()
+    raw += b" " * (-len(raw) % 8)
+    return struct.pack("<Q", len(raw)) + raw
+
+
+def file_size(specs: Sequence[TensorSpec], metadata: dict[str, str] | None = None) -> int:
+    return len(header_bytes(specs, metadata)) + sum(s.nbytes for s in specs)
+
+
+def write_streaming(
+    path: Path,
+    specs: Sequence[TensorSpec],
+    produce: Callable[[TensorSpec], torch.Tensor],
+    metadata: dict[str, str] | None = None,
+) -> None:
+    """Write ``produce(spec)`` for each spec in order; each result must match its spec."""
+    with open(path, "wb") as f:
+        f.write(header_bytes(specs, metadata))
+        for spec in specs:
+            tensor = produce(spec)
+            if tensor.dtype != spec.dtype or tuple(tensor.shape) != spec.shape:
+                raise ValueError(
+                    f"{spec.name}: produced {tensor.dtype} {tuple(tensor.shape)}, "
+                    f"planned {spec.dtype} {spec.shape}"
+                )
+            f.write(tensor.contiguous().reshape(-1).view(torch.uint8).numpy())
