@@ -1,0 +1,62 @@
+"""Inference prompts: a paper trimmed as training trims it, rendered with the one template.
+
+``infer.py`` and ``serve.py`` both build prompts here, so the ids a test paper is
+decoded from equal the ids the same paper trained on (``encode_prompt``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from review_ext.template import encode_prompt, render_prompt, resolve_system
+
+
+class PromptTooLong(ValueError):
+    """The prompt does not fit its token budget even after trimming the paper."""
+
+
+@dataclass
+class Prompt:
+    ids: list[int]  # BOS + render_prompt(paper, system): what the model sees
+    text: str  # render_prompt(paper, system) without BOS: what a completions server gets
+    system: str  # the resolved system prompt text
+    paper: str  # the (possibly trimmed) paper
+    dropped_tokens: int = 0  # paper tokens cut to fit the budget
+
+
+def build_prompt(tokenizer, paper: str, system: str | None, budget: int | None = None) -> Prompt:
+    """The prompt for one paper, trimmed by ``review_ext.encode.fit_paper`` to ``budget`` tokens."""
+    system = resolve_system(system)
+    if budget is None:
+        return Prompt(encode_prompt(tokenizer, paper, system), render_prompt(paper, system), system, paper)
+    from review_ext.encode import fit_paper
+
+    try:
+        paper, info = fit_paper(tokenizer, paper, system, budget)
+    except ValueError as error:
+        raise PromptTooLong(str(error)) from error
+    return Prompt(info.prompt_ids, render_prompt(paper, system), system, paper,
+                  dropped_tokens=info.paper_tokens - info.kept_paper_tokens)
+
+
+def suite_defaults(*folders) -> dict:
+    """``system``/``max_length``/``base_model`` from the first ``review_suite.json`` found."""
+    from review_ext.artifacts import read_metadata
+
+    for folder in folders:
+        meta = folder and Path(folder).is_dir() and read_metadata(Path(folder), missing_ok=True)
+        if meta:
+            return {key: meta.get(key) for key in ("system", "max_length", "base_model")}
+    return {}
+
+
+def prompt_budget(max_length: int | None, max_new_tokens: int, max_prompt_tokens: int | None = None):
+    """Tokens left for the prompt: ``max_prompt_tokens``, else ``max_length - max_new_tokens``."""
+    if max_prompt_tokens:
+        return max_prompt_tokens
+    if max_length:
+        if max_length <= max_new_tokens:
+            raise ValueError(f"max_length {max_length} leaves no room for the prompt beside "
+                             f"{max_new_tokens} new tokens")
+        return max_length - max_new_tokens
+    return None
