@@ -7,6 +7,7 @@ logs an account of every record, and packs whole samples (:mod:`review_ext.packi
 """
 from __future__ import annotations
 
+import inspect
 import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -54,13 +55,26 @@ def _features():
                     paper_tokens_cut=Value("int32"), review_tokens_cut=Value("int32"))
 
 
+def _fingerprint(records, fn_kwargs: dict) -> str:
+    """Cache key of the encode map: the data, its arguments and the encoding code itself
+    (``datasets`` hashes module functions by name, so edits to helpers would reuse stale caches)."""
+    from datasets.fingerprint import Hasher
+
+    from review_ext import encode, template
+
+    code = [inspect.getsource(m) for m in (encode, template)]
+    return Hasher.hash([records._fingerprint, code, fn_kwargs])
+
+
 def encode_dataset(records, tokenizer, max_length: int, system: str | None = None, num_proc: int | None = None):
     """Encoded kept samples (``input_ids``, ``labels``, ``length``) and the :class:`Account`."""
+    fn_kwargs = dict(tokenizer=tokenizer, max_length=max_length, system=system)
     encoded = records.map(
         encode_fn,
-        fn_kwargs=dict(tokenizer=tokenizer, max_length=max_length, system=system),
+        fn_kwargs=fn_kwargs,
         remove_columns=records.column_names,
         features=_features(),
+        new_fingerprint=_fingerprint(records, fn_kwargs),
         num_proc=min(num_proc or 1, len(records)) or None,
         desc="encode",
     )
