@@ -1,0 +1,87 @@
+"""Argument parsing shared by the converter CLIs, and how each run ends."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from review_ext.template import SYSTEM_PRESETS
+
+from .io import Account, BadInput, Run
+
+
+def make_parser(module_doc: str) -> argparse.ArgumentParser:
+    """A parser whose description is the docstring's first paragraph and whose epilog is
+    its ``Usage:`` section."""
+    head = module_doc.strip().split("\n\n")[0]
+    usage = module_doc.split("Usage::", 1)[1] if "Usage::" in module_doc else ""
+    epilog = "examples:\n" + usage.strip("\n") if usage else None
+    return argparse.ArgumentParser(description=head, epilog=epilog,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def add_run_args(parser: argparse.ArgumentParser) -> None:
+    """``--skip-bad`` and ``--rejects``, the same for every converter."""
+    parser.add_argument("--skip-bad", action="store_true",
+                        help="set bad rows aside in the rejects file and go on (default: stop "
+                             "at the first one, non-zero exit)")
+    parser.add_argument("--rejects", type=Path, default=None, metavar="PATH",
+                        help="rejects file, JSONL with the reason (default: next to the output, "
+                             "<name>.rejects.jsonl)")
+
+
+def add_system_args(parser: argparse.ArgumentParser) -> None:
+    """``--system`` (a preset of review_ext.template) or ``--system-file``."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--system", choices=sorted(SYSTEM_PRESETS), default="v2",
+                       help="system prompt preset (default: v2)")
+    group.add_argument("--system-file", type=Path, metavar="PATH",
+                       help="read the system prompt from this UTF-8 text file instead")
+
+
+def system_text(args, parser: argparse.ArgumentParser) -> str:
+    """The system prompt the arguments name."""
+    if args.system_file is None:
+        return SYSTEM_PRESETS[args.system]
+    try:
+        text = args.system_file.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as e:
+        parser.error(f"--system-file {args.system_file}: {e}")
+    if not text:
+        parser.error(f"--system-file {args.system_file} is empty: write the prompt in it")
+    return text
+
+
+def default_rejects(output) -> Path:
+    """``out.jsonl`` -> ``out.rejects.jsonl``; a folder -> ``folder/rejects.jsonl``."""
+    output = Path(output)
+    if output.suffix:
+        return output.with_name(output.stem + ".rejects.jsonl")
+    return output / "rejects.jsonl"
+
+
+def run_converter(name: str, args, output, body, unit: str = "rows") -> Account:
+    """Run ``body(run)`` and end with the account printed (stderr); return the account.
+
+    A :class:`BadInput` (no ``--skip-bad``) stops the run: its message is printed,
+    no output is written and the account's ``exit_code`` is 1.
+    """
+    run = Run(name, skip_bad=args.skip_bad, rejects_path=args.rejects or default_rejects(output),
+              unit=unit)
+    error = None
+    try:
+        body(run)
+    except BadInput as e:
+        error = e
+        print(f"error: {e}", file=sys.stderr)
+    except BaseException:
+        run.abort()
+        raise
+    account = run.finish(error)
+    print(account.summary(), file=sys.stderr)
+    return account
+
+
+def exit_with(account: Account) -> None:
+    """``sys.exit`` with the account's exit code (for ``if __name__ == "__main__"``)."""
+    sys.exit(account.exit_code)

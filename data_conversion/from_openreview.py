@@ -1,0 +1,172 @@
+"""NeurIPS/OpenReview folders -> input/output JSONL: the paper text and its reviews in four parts.
+
+Reads ``reviews/<id>.json`` (PeerRead-style, OpenReview content) with
+``parsed_pdfs/<id>.pdf.json`` (Docling) in every folder below the given ones.
+
+Paper: the title and abstract of the reviews file (the parsed ones when absent), the
+figure and table captions, and the sections in reading order, without page headers,
+footers, footnotes, the author and affiliation lines, the references and the NeurIPS
+checklist (see :mod:`data_conversion.docling`).
+
+Reviews: official reviews only (the area chair's ``Decision`` entry is skipped; its
+decision is kept as ``decision``). A review is a series of blocks, each headed by an
+upper-case line (``SUMMARY:``, ``STRENGTHS AND WEAKNESSES:``, ``QUESTIONS:``,
+``LIMITATIONS:`` ...), mapped as follows:
+
+- summary, contribution(s) -> significance and novelty
+- strengths -> acceptance; weaknesses -> rejection
+- strengths and weaknesses -> split on the reviewer's own sub-headings, typos
+  allowed (``Strengths``, ``**Weaknesses**``, ``### Strength``, ``Weeknesses:``,
+  ``Major Weaknesses:``, ``_Strengths_.``); unheaded paragraphs by their cue
+  phrases, acceptance or rejection (see :mod:`data_conversion.review_parts`)
+- questions, limitations, suggestions -> suggestions for improvement
+
+Form answers that are not points (a limitations block that is only ``yes``/``no``/
+``N/A``, a bare score) and the NeurIPS form's own instructions pasted into a review are
+dropped; other blocks (ratings, ethics flags, code of conduct) are not review text. A
+review with none of these blocks is rejected as having no recognisable part.
+
+Rows: ``id`` (``<paper id>:r<n>``, n-th official review in the file), ``paper_id``,
+``input``, ``output``, and the metadata ``folder``, ``accepted``, ``decision``,
+``keywords``, ``conference``, ``reviewer``, ``review_title``, ``date``,
+``recommendation``, ``reviewer_confidence``, ``clarity``, ``impact``, ``originality``.
+With ``--per-paper``, one row per paper (points merged part by part).
+
+Usage::
+
+    python -m data_conversion.from_openreview data/neurips_2025 data/neurips.jsonl
+    python -m data_conversion.from_openreview data/neurips_2025 neurips.jsonl --per-paper
+    python -m data_conversion.from_openreview neurips_2025 out.jsonl --skip-bad --keep-references
+"""
+from __future__ import annotations
+
+import re
+from functools import partial
+from pathlib import Path
+
+from .cli import add_run_args, exit_with, make_parser, run_converter
+from .docling import docling_parts
+from .from_peerread import truthy
+from .io import Account, JsonlWriter
+from .paper_folders import FolderConverter, NoPart, Source, check_roots
+from .review_format import count_points
+from .review_parts import ACC, MIXED, REJ, label_part, map_review, merge_parts
+
+_BLOCK = re.compile(r"^[ \t]*(?P<name>[A-Z][A-Z0-9 ,&/()'-]{2,80}?)[ \t]*:?[ \t]*$", re.M)
+_FORM_FIELDS = re.compile(r"RATING|CONFIDENCE|SOUNDNESS|PRESENTATION|ETHIC|CONDUCT|FLAG|"
+                          r"DECISION|AWARD|SCORE")
+_TRIVIAL = re.compile(r"^\W*(?:yes|no|n/?a|none|nothing|not applicable|\d+(?:\.\d+)?"
+                      r"(?:\s*[:.-]?\s*[a-z]+)?)\W*$", re.I)
+_FORM_TEXT = re.compile(r"Please provide a thorough assessment of the strengths and weaknesses"
+                        r".{0,600}?openreview\.net/faq\.?", re.S)
+
+
+def split_blocks(text: str) -> list[tuple[str | None, str]]:
+    """``[(block name or None for text before the first, text), ...]``.
+
+    Only names that map to a part or are form fields start a block; any other upper-case
+    line (an acronym alone on a line) stays in the text.
+    """
+    blocks, name, start = [], None, 0
+    for m in _BLOCK.finditer(text):
+        label = m.group("name").strip()
+        if not (_FORM_FIELDS.search(label) or label_part(label, whole_line=True)):
+            continue
+        blocks.append((name, text[start:m.start()]))
+        name, start = label, m.end()
+    blocks.append((name, text[start:]))
+    return [(n, t) for n, t in blocks if n is not None or t.strip()]
+
+
+def block_parts(name: str | None, text: str) -> dict | None:
+    """The parts of one block (None for a form field or a form answer)."""
+    text = _FORM_TEXT.sub("", text)
+    if _TRIVIAL.match(text) or not text.strip():
+        return None
+    if name is None:
+        return map_review(text, part=None)
+    if _FORM_FIELDS.search(name):
+        return None
+    part = label_part(name, whole_line=True)
+    if part == MIXED:
+        return map_review(text, part=None, allowed=(ACC, REJ), default=ACC)
+    return map_review(text, part=part)
+
+
+def review_parts(entry: dict) -> dict:
+    """The four parts of one OpenReview review."""
+    blocks = split_blocks(entry["comments"])
+    if all(name is None for name, _ in blocks):
+        raise NoPart("no SUMMARY:, STRENGTHS AND WEAKNESSES:, QUESTIONS: or LIMITATIONS: "
+                     "block")
+    parts = merge_parts(*filter(None, (block_parts(n, t) for n, t in blocks)))
+    if not count_points(parts):
+        raise NoPart("its blocks hold no review text")
+    return parts
+
+
+def skip_reason(entry: dict) -> str | None:
+    """Why an entry is not an official review (None when it is one)."""
+    if truthy(entry.get("IS_META_REVIEW")) or entry.get("TITLE") == "Decision":
+        return "decision / meta-review"
+    if "official review" in str(entry.get("TITLE", "")).lower() or "RECOMMENDATION" in entry:
+        return None
+    return "not an official review (comment or reply)"
+
+
+def decision(doc: dict) -> str | None:
+    """The decision of the ``Decision`` entry (``Accept (poster)``), if any."""
+    for entry in doc.get("reviews", []):
+        if isinstance(entry, dict) and skip_reason(entry) == "decision / meta-review":
+            rec = entry.get("RECOMMENDATION")
+            if isinstance(rec, str) and rec.strip():
+                return rec.strip()
+            m = re.search(r"DECISION:\s*\n\s*(.+)", str(entry.get("comments", "")))
+            if m:
+                return m.group(1).strip()
+    return None
+
+
+def paper_meta(doc: dict) -> dict:
+    return {"accepted": doc.get("accepted"), "decision": decision(doc),
+            "keywords": doc.get("keywords"), "conference": doc.get("conference")}
+
+
+def make_source(keep_references: bool = False, keep_checklist: bool = False) -> Source:
+    paper = partial(docling_parts, keep_references=keep_references, keep_checklist=keep_checklist)
+    return Source("from_openreview", skip_reason, review_parts, paper,
+                  lambda entry, rank: f"r{rank}", paper_meta, body_field="texts")
+
+
+def parse_args(argv=None):
+    parser = make_parser(__doc__)
+    parser.add_argument("folders", nargs="+", type=Path,
+                        help="folders holding reviews/ and parsed_pdfs/ (searched recursively)")
+    parser.add_argument("output", type=Path, help="output JSONL (input/output rows)")
+    parser.add_argument("--per-paper", action="store_true",
+                        help="one row per paper (reviews merged) instead of one per review")
+    parser.add_argument("--keep-references", action="store_true",
+                        help="keep the References section in the paper text")
+    parser.add_argument("--keep-checklist", action="store_true",
+                        help="keep the NeurIPS paper checklist in the paper text")
+    add_run_args(parser)
+    args = parser.parse_args(argv)
+    problem = check_roots(args.folders)
+    if problem:
+        parser.error(problem)
+    return args
+
+
+def main(argv=None) -> Account:
+    args = parse_args(argv)
+    source = make_source(args.keep_references, args.keep_checklist)
+
+    def body(run):
+        writer = run.output(JsonlWriter(args.output))
+        FolderConverter(run, source, writer, per_paper=args.per_paper).convert(args.folders)
+
+    return run_converter(source.name, args, args.output, body, unit="review entries")
+
+
+if __name__ == "__main__":
+    exit_with(main())

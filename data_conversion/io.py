@@ -1,0 +1,259 @@
+"""Reading, writing, bad-input errors and the account every converter ends with.
+
+A converter reads *units* (a JSONL line, or one entry of a reviews file) and each
+unit lands in exactly one bucket of an :class:`Account`::
+
+    read = written + rejected + duplicates + merged + skipped
+
+``duplicates`` are repeats of a unit already seen, ``merged`` are units folded into
+another output row (one row per paper), ``skipped`` are units that are not data by
+design (e.g. a PeerRead question or comment). A bad unit raises :class:`BadInput`,
+which names the file, the line or id, the field, the problem and what to do; without
+``--skip-bad`` the run stops there with a non-zero exit, with it the unit is written
+to the rejects file (JSONL, with the reason) and the run goes on.
+
+Outputs are written to a temporary file and renamed when the run succeeds, so a
+failed run leaves no half-written output behind.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+SKIP_BAD_HINT = "or rerun with --skip-bad to set it aside in the rejects file"
+
+
+class BadInput(Exception):
+    """One unit that cannot be converted, with where it is and what to do about it."""
+
+    def __init__(self, source, where: str, field: str, problem: str, hint: str, record=None,
+                 units: int = 1):
+        self.source, self.where, self.field = str(source), where, field
+        self.problem, self.hint, self.record, self.units = problem, hint, record, units
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return (f"{self.source}: {self.where}: field '{self.field}': {self.problem}. "
+                f"{self.hint}, {SKIP_BAD_HINT}.")
+
+    def as_reject(self) -> dict:
+        return {"source": self.source, "where": self.where, "field": self.field,
+                "reason": self.problem, "record": self.record}
+
+
+@dataclass
+class Account:
+    """What happened to every unit a converter read."""
+
+    name: str
+    unit: str = "rows"
+    read: int = 0
+    written: int = 0
+    duplicates: int = 0
+    merged: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
+    outputs: list = field(default_factory=list)
+    rejects_path: str | None = None
+    error: str | None = None
+
+    @property
+    def n_rejected(self) -> int:
+        return sum(self.rejected.values())
+
+    @property
+    def n_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == (self.written + self.n_rejected + self.duplicates + self.merged
+                             + self.n_skipped)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.error or not self.balanced else 0
+
+    def summary(self) -> str:
+        terms = [f"written {self.written}", f"rejected {self.n_rejected}"]
+        if self.duplicates:
+            terms.append(f"duplicates {self.duplicates}")
+        if self.merged:
+            terms.append(f"merged {self.merged}")
+        if self.skipped:
+            terms.append(f"skipped {self.n_skipped}")
+        line = f"{self.name}: read {self.read} {self.unit} = " + " + ".join(terms)
+        if not self.balanced:
+            line += "  [UNBALANCED]"
+        for title, counts in (("rejected", self.rejected), ("skipped", self.skipped)):
+            for reason, n in sorted(counts.items()):
+                line += f"\n  {title} {n}: {reason}"
+        if self.n_rejected and self.rejects_path:
+            line += f"\n  rejects written to {self.rejects_path}"
+        if self.outputs and not self.error:
+            line += "\n  output: " + ", ".join(map(str, self.outputs))
+        if self.error:
+            line += "\n  STOPPED at the first bad input (outputs not written)"
+        return line
+
+
+class AtomicWriter:
+    """A text file written under a temporary name and renamed on :meth:`commit`."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        self.file = self.tmp.open("w", encoding="utf-8")
+
+    def write(self, text: str) -> None:
+        self.file.write(text)
+
+    def commit(self) -> None:
+        self.file.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.file.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+class JsonlWriter(AtomicWriter):
+    """One JSON object a line (UTF-8, not ASCII-escaped)."""
+
+    def add(self, record: dict) -> None:
+        self.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+class JsonArrayWriter(AtomicWriter):
+    """A JSON array written one element at a time (never held whole in memory)."""
+
+    def __init__(self, path):
+        super().__init__(path)
+        self.n = 0
+        self.write("[")
+
+    def add(self, record: dict) -> None:
+        self.write(("\n" if self.n == 0 else ",\n") + json.dumps(record, ensure_ascii=False))
+        self.n += 1
+
+    def commit(self) -> None:
+        self.write("\n]\n")
+        super().commit()
+
+
+class Run:
+    """One converter run: its account, its outputs and (with --skip-bad) its rejects file."""
+
+    def __init__(self, name: str, *, skip_bad: bool, rejects_path, unit: str = "rows"):
+        self.account = Account(name, unit=unit, rejects_path=str(rejects_path))
+        self.skip_bad = skip_bad
+        self.rejects_path = Path(rejects_path)
+        self._rejects: JsonlWriter | None = None
+        self._writers: list[AtomicWriter] = []
+
+    def output(self, writer: AtomicWriter) -> AtomicWriter:
+        """Register an output, committed only if the run ends without an error."""
+        self._writers.append(writer)
+        self.account.outputs.append(str(writer.path))
+        return writer
+
+    def reject(self, err: BadInput) -> None:
+        """Set ``err``'s unit aside (with --skip-bad) or stop the run."""
+        if not self.skip_bad:
+            raise err
+        if self._rejects is None:
+            self._rejects = JsonlWriter(self.rejects_path)
+        self._rejects.add(err.as_reject())
+        self.account.rejected[err.problem] += err.units
+
+    def jsonl(self, path) -> Iterator[tuple[str, dict]]:
+        """``(where, record)`` for each good line of a JSONL file; bad lines are rejected."""
+        for where, record in iter_jsonl(path):
+            self.account.read += 1
+            if isinstance(record, BadInput):
+                self.reject(record)
+            else:
+                yield where, record
+
+    def abort(self) -> None:
+        """Drop every output (an unexpected exception); rejects so far are kept."""
+        for w in self._writers:
+            w.abort()
+        if self._rejects is not None:
+            self._rejects.commit()
+
+    def finish(self, error: BadInput | None) -> Account:
+        ok = error is None
+        for w in self._writers:
+            w.commit() if ok else w.abort()
+        if self._rejects is not None:
+            self._rejects.commit()
+        if error is not None:
+            self.account.error = str(error)
+        return self.account
+
+
+def iter_jsonl(path) -> Iterator[tuple[str, dict | BadInput]]:
+    """``(where, record or BadInput)`` per non-blank line, read as bytes and decoded per line."""
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            if not raw.strip():
+                continue
+            yield f"line {n}", parse_json_bytes(raw, path, f"line {n}", "(the line)", want=dict)
+
+
+def parse_json_bytes(raw: bytes, source, where: str, field: str, want=dict):
+    """Decode UTF-8 JSON; a problem comes back as :class:`BadInput` (not raised)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return BadInput(source, where, field, f"not UTF-8 (byte 0x{raw[e.start]:02x} at offset "
+                        f"{e.start})", "re-save it as UTF-8",
+                        raw.decode("utf-8", "backslashreplace"))
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        return BadInput(source, where, field, f"malformed JSON ({e.msg} at column {e.colno})",
+                        "fix the JSON syntax", text.rstrip("\n"))
+    if not isinstance(value, want):
+        return BadInput(source, where, field, f"a JSON {type(value).__name__}, not an object",
+                        "each record must be a JSON object", value)
+    return value
+
+
+def read_json_file(path, where: str):
+    """A JSON object from a file, or :class:`BadInput` for a missing, non-UTF-8 or bad file."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+    return parse_json_bytes(raw, path, where, "(the file)")
+
+
+def content_key(*parts) -> bytes:
+    """A short digest standing for a record's content (duplicate checks keep only these)."""
+    h = hashlib.blake2b(digest_size=12)
+    for p in parts:
+        h.update(json.dumps(p, ensure_ascii=False, sort_keys=True).encode() + b"\0")
+    return h.digest()
+
+
+class Seen:
+    """Keys seen so far, each with its content digest and where it was first seen."""
+
+    def __init__(self):
+        self._first: dict = {}
+
+    def check(self, key, digest: bytes, where: str) -> tuple[str, str | None]:
+        """``('new', None)``, ``('duplicate', first_where)`` or ``('conflict', first_where)``."""
+        if key not in self._first:
+            self._first[key] = (digest, where)
+            return "new", None
+        first, first_where = self._first[key]
+        return ("duplicate" if first == digest else "conflict"), first_where

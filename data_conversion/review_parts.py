@@ -1,0 +1,368 @@
+"""Free-text review -> the four review parts, as points ``(title, explanation)``.
+
+A heuristic that never writes words of its own: every sentence of the review lands in
+exactly one part, and a point's explanation is the reviewer's text.
+
+1. **Headings.** A short label alone on its line (ending in ``:``, set off by Markdown
+   ``**``/``#``/``_``, or a bare cue word) or opening a line (``Strengths: ...``,
+   ``_Weaknesses_. ...``) is matched word by word against cue words, typos allowed
+   (difflib ratio >= 0.8, so ``Weeknesses`` is ``weaknesses``):
+
+   - summary, contribution, significance, novelty, originality -> significance
+     (whole-line headings only: as an inline label ``Novelty: ...`` is a point title)
+   - strength, pros, advantages, merits, positives -> acceptance
+   - weakness, cons, concerns, drawbacks, shortcomings, negatives -> rejection
+   - question, suggestion, comment, minor, typo, limitation, remark -> improvement
+
+   A label naming two parts (``Pros and Cons``) is *mixed*: what follows is classified
+   (3). Any other label (``**Clarity**``, ``1. Clarity and motivation:``) keeps the
+   current part and becomes the title of the next point.
+2. **Points.** Each list item (``-``, ``*``, ``+``, ``1.``, ``(a)``) and each paragraph
+   is a point; under a part heading every point goes to that part.
+3. **Unheaded text** is classified sentence by sentence from cue phrases: questions and
+   suggestions (``?``, *should*, *would be good*, *I suggest*, typo fixes) ->
+   improvement; criticism (*unclear*, *lacks*, *missing*, *limited*, *not
+   convincing*) -> rejection; praise (*interesting*, *well written*, *solid*,
+   *outperforms*) -> acceptance; the clause after *but/however* and the main clause of
+   *although ..., ...* count double. A sentence without cues stays with the one before.
+   A summary-like opening (*This paper proposes ...*) goes to significance, and leaving
+   it takes a clear cue. Consecutive sentences of one part form one point; a ``+`` item
+   is acceptance. Callers may restrict the parts (a strengths-and-weaknesses block
+   allows only acceptance and rejection).
+4. **Titles.** A point's own label (``Clarity: ...``, ``**Novelty** ...``) or the label
+   heading just above it; else the first clause of its first sentence (<= 12 words).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from .paper_format import one_line
+from .review_format import PARTS, empty_parts
+
+SIG, ACC, REJ, IMP = PARTS
+MIXED = "mixed"
+
+SECTION_WORDS = {
+    ACC: ("strength", "strengths", "pros", "pro", "advantages", "merits", "positives",
+          "acceptance", "accept"),
+    REJ: ("weakness", "weaknesses", "cons", "con", "disadvantages", "concerns", "drawbacks",
+          "shortcomings", "negatives", "rejection", "reject", "criticisms"),
+    IMP: ("question", "questions", "suggestion", "suggestions", "comment", "comments",
+          "minor", "typo", "typos", "limitation", "limitations", "remarks", "clarifications",
+          "recommendations", "improvement", "improvements", "feedback", "requests"),
+    SIG: ("summary",),
+}
+ASPECT_WORDS = {SIG: ("contribution", "contributions", "significance", "novelty",
+                      "originality", "summary")}
+QUALIFIERS = {"major", "minor", "main", "key", "other", "some", "additional", "general", "specific",
+              "detailed", "overall", "potential", "several", "more", "few", "a", "the", "of",
+              "and", "for", "to", "i", "have", "were", "was", "raised", "my", "paper", "s",
+              "smaller", "small", "further", "points", "point", "authors", "list", "on",
+              "reasons", "aspects", "aspect", "positive", "negative", "in", "with", "this"}
+
+_LIST = re.compile(r"^\s*(?:(?P<sign>[-*•·‣+–])|\(?\d{1,2}[.)]|\(?[a-hA-H][.)](?=\s)|"
+                   r"\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)[.)](?=\s))\s*(?=\S)")
+_MD = r"(?:\*{1,3}|_{1,2})"
+_WHOLE = re.compile(rf"^(?:#{{1,6}}\s*)?(?P<o>{_MD})?\s*(?P<label>[^*_:：?]{{1,60}}?)\s*"
+                    rf"(?P<c>{_MD})?\s*(?P<colon>[:：])?(?P<dot>\.)?\s*(?:{_MD})?\s*$")
+_INLINE = re.compile(rf"^(?:#{{1,6}}\s*)?(?P<o>{_MD})?(?P<label>[A-Za-z][\w /&'-]{{0,50}}?)"
+                     rf"(?P<c>{_MD})?\s*(?P<sep>[:：]|(?<=[*_])\.)\s*(?!//)(?P<rest>\S.*)$")
+_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Eq|Eqs|Sec|Secs|Fig|Figs|Tab|resp|"
+                     r"w\.r\.t|approx|Ref|Refs|No|Thm|Def|Prop|App|[A-Z])\.)$")
+_SENT_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+_CONTRAST = re.compile(r"\b(?:however|but|yet|nevertheless|unfortunately|on the other hand)\b",
+                       re.I)
+_CONCESSIVE = re.compile(r"^\s*(?:although|though|while|despite|even though|whilst)\b([^,]*),",
+                         re.I)
+_SUMMARY = re.compile(
+    r"^\s*(?:(?:in )?(?:this|the) (?:paper|work|submission|manuscript|article|study)|"
+    r"the authors?|here,? the authors|this is an?|the (?:main )?(?:idea|contribution))\b", re.I)
+
+
+def _cues(*pairs):
+    return [(re.compile(p, re.I), w) for p, w in pairs]
+
+
+CUES = {
+    IMP: _cues((r"\?\s*$", 2), (r"\bi (?:would )?suggest", 2), (r"\bsuggest", 1),
+               (r"\bwould (?:be|have been) (?:good|nice|interesting|helpful|useful|better|"
+                r"beneficial|desirable|great|valuable|informative)", 2),
+               (r"\bshould\b", 1), (r"\bplease\b", 2), (r"\bconsider", 1),
+               (r"\bwould like to see\b", 2), (r"\bmight (?:benefit|help|want)\b", 2),
+               (r"\bcould (?:also|further|add|provide|include|discuss|explain|clarify|be "
+                r"improved)\b", 1), (r"\brecommend (?:that|adding|including|to|the authors)\b", 2),
+               (r"\bminor\b", 1), (r"\btypo", 2), (r"->", 2), (r"\bencourage", 1),
+               (r"\bwould (?:strengthen|improve|help|enhance)\b", 2), (r"\bspell", 1),
+               (r"\bit would\b", 1), (r"\bdid you\b|\bhave you\b", 2)),
+    REJ: _cues((r"\bunclear\b|\bnot (?:very |entirely |fully )?clear\b", 2), (r"\black", 2),
+               (r"\bmissing\b", 2), (r"\blimited\b", 1), (r"\bweak", 1), (r"\bconcern", 2),
+               (r"\bunfortunately\b", 2), (r"\bfail", 1), (r"\binsufficient", 2),
+               (r"\bproblem", 1), (r"\bissue", 1), (r"\bflaw", 2), (r"\bdoubt", 2),
+               (r"\bquestionable\b", 2), (r"\bincremental\b", 2), (r"\blittle novelty\b", 2),
+               (r"\bconfus", 2), (r"\bhard to\b|\bdifficult to\b", 1), (r"\boverclaim", 2),
+               (r"\bcritique\b|\bcriticism", 2), (r"\bdrawback|\bdeficien|\bshortcoming", 2),
+               (r"\bworse\b", 1), (r"\bpoor(?:ly)?\b", 2), (r"\bnot (?:convinc|novel|new|"
+                r"sufficient|enough|well|competitive|justified|supported|properly|ready)", 2),
+               (r"\bwrong\b|\bincorrect|\berroneous", 2), (r"\bmisleading\b|\bvague\b", 2),
+               (r"\bout of place\b|\bnot motivated\b", 2), (r"\bno (?:comparison|baseline|"
+                r"analysis|discussion|evidence|ablation)", 2), (r"\bonly\b", 1),
+               (r"\breject", 2), (r"\bnot (?:state|compar)", 1)),
+    ACC: _cues((r"\binteresting\b", 1), (r"\bnovel\b", 1), (r"\bwell[- ](?:written|motivated|"
+                r"organized|presented|structured|executed|designed|justified)", 2),
+               (r"\bclear(?:ly)?\b", 1), (r"\bstrong\b", 1), (r"\bgood\b", 1), (r"\bgreat\b", 1),
+               (r"\bnice(?:ly)?\b", 1), (r"\bsolid\b", 2), (r"\bsound\b", 1),
+               (r"\bimpressive\b", 2), (r"\bconvincing\b", 1), (r"\bthorough", 1),
+               (r"\bcomprehensive\b", 1), (r"\bvaluable\b", 1), (r"\buseful\b", 1),
+               (r"\bpromising\b", 1), (r"\belegant", 2), (r"\binsightful\b", 2),
+               (r"\boutperform", 1), (r"\bi (?:really )?like\b|\benjoy", 2), (r"\baccept", 1),
+               (r"\bimportant\b", 1), (r"\bcompetitive\b", 1), (r"\bstrength", 1),
+               (r"\beffective", 1), (r"\bextensive", 1), (r"\bexcellent\b", 2),
+               (r"\bappreciate", 1), (r"\bsurpris", 1), (r"\brigorous", 1), (r"\bclever", 2),
+               (r"\bof (?:great )?value\b", 1), (r"\bbenefit\b", 1),
+               (r"\baddress(?:es|ed)? (?:many of |all of |most of )?my concerns", 4)),
+    SIG: _cues((r"\b(?:propose|present|introduce|describe|stud(?:y|ies)|investigate|address|"
+                r"develop|consider)s?\b", 1), (r"\bcontribution", 1), (r"\bnovelty\b", 1),
+               (r"\bsignifican(?:ce|t contribution)", 1), (r"\bimpact\b", 1)),
+}
+TRIVIAL = re.compile(r"^\W*(?:yes|no|n/?a|none|nothing|not applicable)\W*$", re.I)
+_PRIORITY = (IMP, REJ, ACC, SIG)
+_TRAILING = {"a", "an", "the", "of", "to", "and", "or", "with", "that", "for", "in", "on", "by",
+             "as", "is", "are", "be", "from", "at", "which", "this", "their", "its", "it"}
+_NEGATED_CLEAR = re.compile(r"\b(?:not|un)[- ]?(?:very |entirely )?clear", re.I)
+
+
+@dataclass
+class Point:
+    part: str | None  # None: classify
+    text: str
+    label: str | None = None
+    item: bool = False
+    sign: str | None = None
+    opening: bool = False
+
+
+def clean_text(text: str) -> str:
+    """Line ends, zero-width characters and full-width colons normalised."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text)
+    return text.replace("\u00a0", " ").replace("：", ":").replace("\t", "    ")
+
+
+def _words(label: str) -> list[str]:
+    return re.findall(r"[a-z]+", label.lower())
+
+
+def _fuzzy(word: str, vocab) -> bool:
+    return any(word == v or (len(word) > 4 and SequenceMatcher(None, word, v).ratio() >= 0.8)
+               for v in vocab)
+
+
+def label_part(label: str, *, whole_line: bool) -> str | None:
+    """The part a heading label names, :data:`MIXED`, or None (a plain label)."""
+    words = _words(label)
+    if not words or len(words) > 7:
+        return None
+    kept = [w for w in words if w not in QUALIFIERS] or words
+    found = set()
+    for w in kept:
+        for part, vocab in SECTION_WORDS.items():
+            if _fuzzy(w, vocab):
+                found.add(part)
+        if whole_line and _fuzzy(w, ASPECT_WORDS[SIG]):
+            found.add(SIG)
+    if len(found) > 1:
+        return MIXED
+    return found.pop() if found else None
+
+
+def _heading(line: str):
+    """``(label, part, rest)`` when ``line`` is a heading or opens with a label, else None."""
+    m = _WHOLE.match(line)
+    if m and len(m.group("label").split()) <= 8 and not m.group("label").endswith("."):
+        label = m.group("label").strip()
+        styled = bool(m.group("o") or m.group("c") or line.lstrip().startswith("#"))
+        part = label_part(label, whole_line=True)
+        plain_dot = m.group("dot") and not styled
+        if not plain_dot and (m.group("colon") or styled or (part and len(_words(label)) <= 3)):
+            return label, part, ""
+    m = _INLINE.match(line)
+    if m:
+        label = m.group("label").strip()
+        part = label_part(label, whole_line=False)
+        if len(label.split()) <= (8 if part else 5):
+            return label, part, m.group("rest").strip()
+    return None
+
+
+def split_points(text: str, part: str | None) -> list[Point]:
+    """The review text cut into points, each with the part its headings give (or None)."""
+    points: list[Point] = []
+    cur: Point | None = None
+    pending = None
+    first_block = True
+
+    def close():
+        nonlocal cur, first_block
+        if cur is not None and re.search(r"\w", cur.text) and not TRIVIAL.match(cur.text):
+            points.append(cur)
+            first_block = False
+        cur = None
+
+    for raw in clean_text(text).split("\n"):
+        line = raw.strip()
+        if not line:
+            close()
+            continue
+        mark = _LIST.match(raw)
+        body = raw[mark.end():].strip() if mark else line
+        head = _heading(body)
+        if head and not (head[2] and head[1] is None and not mark and cur is not None):
+            label, hpart, rest = head
+            if hpart is not None:
+                close()
+                part = None if hpart == MIXED else hpart
+                pending = None
+                if not rest:
+                    continue
+                label = None
+            elif not rest:
+                close()
+                pending = label
+                continue
+            close()
+            cur = Point(part, rest, label or pending, item=bool(mark),
+                        sign=mark.group("sign") if mark else None)
+            pending = None
+            continue
+        if mark or cur is None:
+            close()
+            cur = Point(part, body, pending, item=bool(mark),
+                        sign=mark.group("sign") if mark else None,
+                        opening=first_block and part is None and not mark)
+            pending = None
+        else:
+            cur.text += " " + line
+    close()
+    return points
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of ``text`` (abbreviations such as e.g., et al., Eq. do not end one)."""
+    out: list[str] = []
+    for piece in _SENT_END.split(one_line(text)):
+        if out and _ABBREV.search(out[-1]):
+            out[-1] += " " + piece
+        else:
+            out.append(piece)
+    return [s for s in out if s]
+
+
+def _score(text: str) -> dict[str, float]:
+    def raw(t):
+        s = {p: float(sum(w for rx, w in CUES[p] if rx.search(t))) for p in PARTS}
+        if _NEGATED_CLEAR.search(t):
+            s[ACC] -= 1
+        return s
+
+    main, rest = text, ""
+    m = _CONCESSIVE.match(text)
+    if m:
+        rest, main = text[: m.end()], text[m.end():]
+    else:
+        hits = list(_CONTRAST.finditer(text))
+        if hits and hits[-1].start() > 0:
+            rest, main = text[: hits[-1].start()], text[hits[-1].start():]
+    a, b = raw(main), raw(rest)
+    if rest and not any(a.values()):  # "good, but <no cue>": the turn is the cue
+        b[ACC], b[REJ] = b[REJ], b[ACC]
+        return {p: 2 * b[p] for p in PARTS}
+    return {p: 2 * a[p] + b[p] for p in PARTS}
+
+
+def classify(text: str, allowed, current: str | None, threshold: float = 1) -> str | None:
+    """The part ``text``'s cues point to (within ``allowed``), else ``current``.
+
+    Leaving ``current`` takes ``threshold`` more points than staying; ties go to
+    improvement, then rejection, acceptance, significance.
+    """
+    score = _score(text)
+    if IMP not in allowed:
+        score[REJ] += score[IMP]
+    best = max((p for p in _PRIORITY if p in allowed), key=lambda p: score[p])
+    if score[best] < threshold:
+        return current
+    if current in allowed and best != current and score[best] < score[current] + threshold:
+        return current
+    return best
+
+
+def derive_title(text: str) -> str:
+    """The first clause of the first sentence, at most 12 words."""
+    first = sentences(text)[0] if text.strip() else ""
+    clause = re.split(r"[,;:()\[\]]| [-–—] ", first)[0].strip()
+    if len(clause.split()) < 3:
+        clause = first
+    words = re.sub(r"[*_#`]", "", clause).split()[:12]
+    while len(words) > 3 and words[-1].lower() in _TRAILING:
+        words.pop()
+    return " ".join(words).rstrip(".?!:;,")
+
+
+def assign(points: list[Point], allowed=PARTS, default: str = ACC) -> dict:
+    """``{part: [(title, explanation), ...]}`` for the points, classifying unheaded ones."""
+    parts = empty_parts()
+    current = None
+    for p in points:
+        if p.part is not None:
+            current = p.part
+            parts[p.part].append((p.label or derive_title(p.text), p.text))
+            continue
+        if p.sign == "+" and ACC in allowed:
+            current = ACC
+            parts[ACC].append((p.label or derive_title(p.text), p.text))
+            continue
+        if p.item:
+            part = classify(p.text, allowed, current or default)
+            current = part
+            parts[part].append((p.label or derive_title(p.text), p.text))
+            continue
+        decided: list[str | None] = []
+        for i, s in enumerate(sentences(p.text)):
+            prev = decided[-1] if decided else None
+            if p.opening and i == 0 and SIG in allowed and _SUMMARY.search(s):
+                decided.append(SIG)
+            else:  # switching part inside a paragraph takes a clear cue
+                decided.append(classify(s, allowed, prev, threshold=2 if prev else 1))
+        lead = next((d for d in decided if d), current or default)
+        groups: list[tuple[str, list[str]]] = []
+        for s, part in zip(sentences(p.text), decided):
+            part = part or lead
+            if groups and groups[-1][0] == part:
+                groups[-1][1].append(s)
+            else:
+                groups.append((part, [s]))
+        for i, (part, sents_) in enumerate(groups):
+            text = " ".join(sents_)
+            title = p.label if (i == 0 and p.label) else derive_title(text)
+            parts[part].append((title, text))
+            current = part
+    return parts
+
+
+def map_review(text: str, *, part: str | None = None, allowed=PARTS, default: str = ACC) -> dict:
+    """``{part: [(title, explanation), ...]}`` for one block of free review text.
+
+    ``part`` is where unheaded text goes (None: classify it, within ``allowed``).
+    """
+    return assign(split_points(text, part), allowed=allowed, default=default)
+
+
+def merge_parts(*many: dict) -> dict:
+    """Points of several mappings, part by part, in order."""
+    out = empty_parts()
+    for parts in many:
+        for k in out:
+            out[k].extend(parts.get(k, ()))
+    return out
