@@ -1,0 +1,357 @@
+"""A PDF paper -> the paper text format (``[TITLE]``/``[ABSTRACT]``/``[CAPTIONS]``/``[CONTENT]``).
+
+Pure Python (pypdf). Text lines come with their font size, boldness and position;
+from those: the title is the largest text at the top of page 1, the abstract
+follows an ``Abstract`` heading, section headings are short lines set larger or
+bold (or numbered in capitals), captions start with ``Figure N:`` / ``Table N:``.
+Page numbers, running headers and footers, the arXiv stamp, tiny figure text and
+the reference list are left out; hyphenated line breaks are joined.
+
+Usage:
+    python -m data_conversion.from_pdf paper.pdf                      # JSONL to stdout
+    python -m data_conversion.from_pdf a.pdf b.pdf --out test.jsonl   # for tools/infer.py
+    python -m data_conversion.from_pdf papers/*.pdf --out test.jsonl --skip-bad
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, PdfReadError
+
+from data_conversion.paper_format import render_paper
+
+
+class PdfError(ValueError):
+    """A PDF this reader cannot turn into a paper, with what to do about it."""
+
+
+@dataclass
+class Line:
+    text: str
+    size: float
+    bold: bool
+    page: int
+    x: float
+    y: float
+    edge: bool = False  # in the top or bottom margin band, where headers and footers sit
+
+
+CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+[.:]\s*", re.IGNORECASE)
+NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-Z](?:\.\d+)+\.?|[IVX]+\.)\s+(?=\S)")
+ABSTRACT_INLINE = re.compile(r"^abstract\s*[.:\u2014\u2013-]\s*(?=\S)", re.IGNORECASE)
+KNOWN_HEADINGS = {
+    "abstract", "introduction", "related work", "related works", "background",
+    "preliminaries", "method", "methods", "methodology", "approach", "experiments",
+    "experimental setup", "results", "discussion", "conclusion", "conclusions",
+    "limitations", "future work", "acknowledgments", "acknowledgements", "acknowledgment",
+    "references", "bibliography", "appendix", "broader impact", "broader impacts",
+    "ethics statement", "reproducibility statement",
+}
+REFERENCES = {"references", "bibliography"}
+FURNITURE = re.compile(r"^(?:\d{1,4}|[ivxlc]{1,6}|arXiv:\d{4}\.\d{4,5}\S*.*)$", re.IGNORECASE)
+BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|cmbx|\.b\b|-b$", re.IGNORECASE)
+LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
+                           "\ufb04": "ffl", "\u00ad": ""})
+
+
+# ---------------------------------------------------------------- reading
+def open_pdf(data: bytes) -> PdfReader:
+    """A reader for ``data``; :class:`PdfError` for a non-PDF or a password-protected one."""
+    if b"%PDF-" not in data[:1024]:
+        raise PdfError("not a PDF (no %PDF- header); give the paper's PDF file")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")
+            except (DependencyError, NotImplementedError) as error:
+                raise PdfError(f"encrypted with a method pypdf cannot open here ({error}); "
+                               "save an unencrypted copy (e.g. qpdf --decrypt)") from error
+            if not opened:
+                raise PdfError("encrypted with a password; save an unencrypted copy "
+                               "(e.g. qpdf --decrypt --password=... in.pdf out.pdf)")
+        len(reader.pages)
+    except PdfReadError as error:
+        raise PdfError(f"unreadable PDF ({error}); is the file complete?") from error
+    return reader
+
+
+def _matrix_product(m: list, n: list) -> list:
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return [a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
+            e * p + f * r + t, e * q + f * s + u]
+
+
+def page_lines(page, number: int) -> list[Line]:
+    """The text lines of one page (pypdf's line breaks), each with its dominant font."""
+    lines: list[Line] = []
+    pieces: list[tuple[str, float, bool, float, float]] = []
+    bottom, height = float(page.mediabox.bottom), float(page.mediabox.height)
+
+    def flush():
+        text = " ".join("".join(p[0] for p in pieces).split()).translate(LIGATURES)
+        if text:
+            weight = Counter()
+            for piece_text, size, bold, _, _ in pieces:
+                weight[(size, bold)] += len(piece_text.strip())
+            (size, bold), _ = weight.most_common(1)[0]
+            first = next(p for p in pieces if p[0].strip())
+            edge = not 0.08 * height < first[4] < 0.92 * height
+            lines.append(Line(text, size, bold, number, first[3], first[4], edge))
+        pieces.clear()
+
+    def visit(text, cm, tm, font, font_size):
+        m = _matrix_product(tm, cm)
+        size = round(font_size * math.hypot(m[2], m[3]), 1)
+        bold = bool(BOLD_FONT.search(str((font or {}).get("/BaseFont", ""))))
+        for i, part in enumerate(text.split("\n")):
+            if i:
+                flush()
+            if part:
+                pieces.append((part, size, bold, m[4], m[5] - bottom))
+
+    page.extract_text(visitor_text=visit)
+    flush()
+    return lines
+
+
+def drop_furniture(lines: list[Line], n_pages: int) -> list[Line]:
+    """Without page numbers, the arXiv stamp, and headers and footers: margin lines
+    repeated on at least half the pages (digits aside)."""
+    def shape(text):
+        return re.sub(r"\d+", "#", text.lower())
+
+    pages_of = {}
+    for line in lines:
+        if line.edge:
+            pages_of.setdefault(shape(line.text), set()).add(line.page)
+    repeated = {s for s, pages in pages_of.items() if len(pages) >= max(2, n_pages / 2)}
+    return [ln for ln in lines if not FURNITURE.match(ln.text)
+            and not (ln.edge and shape(ln.text) in repeated)]
+
+
+# ---------------------------------------------------------------- layout
+def dominant_size(lines: list[Line]) -> float:
+    """The body text size: the size that sets the most characters."""
+    weight = Counter()
+    for line in lines:
+        weight[line.size] += len(line.text)
+    return weight.most_common(1)[0][0]
+
+
+def line_pitch(lines: list[Line], size: float) -> float:
+    """The usual distance between consecutive body lines (for spotting paragraph gaps)."""
+    gaps = Counter()
+    for prev, line in zip(lines, lines[1:]):
+        gap = prev.y - line.y
+        if prev.page == line.page and prev.size == line.size == size and 0 < gap < 3 * size:
+            gaps[round(gap, 0)] += 1
+    return gaps.most_common(1)[0][0] if gaps else 1.2 * size
+
+
+def heading_name(text: str) -> str:
+    """A heading without its numbering (``2.1 Data`` -> ``Data``)."""
+    return NUMBERING.sub("", text).strip()
+
+
+def is_heading(line: Line, body: float) -> bool:
+    """Short, capitalised, not a sentence, and set apart: larger, bold, a known name or
+    numbered in capitals."""
+    text = line.text
+    words = text.split()
+    if not (1 <= len(words) <= 12 and len(text) <= 100) or text[-1] in ".,;":
+        return False
+    if CAPTION.match(text) or not re.search(r"[A-Za-z]{2}", text):
+        return False
+    name = heading_name(text)
+    if not name or not (name[0].isupper() or name[0].isdigit()):
+        return False
+    if name.lower().rstrip(":") in KNOWN_HEADINGS:
+        return True
+    numbered = name != text
+    if line.size >= body * 1.08:
+        return True
+    return (line.bold and (numbered or name.istitle())) or (numbered and name.isupper())
+
+
+def is_abstract_start(line: Line, body: float) -> bool:
+    """An ``Abstract`` heading or a paragraph opening ``Abstract--``."""
+    return bool(ABSTRACT_INLINE.match(line.text)) or (
+        heading_name(line.text).lower().rstrip(":") == "abstract" and is_heading(line, body))
+
+
+def split_title(lines: list[Line], body: float, metadata_title: str | None):
+    """The title and the index where the text after the front matter (authors) starts.
+
+    The title is the first run of the largest lines on page 1 above the abstract
+    (else the metadata title, else the first line); the front matter ends at the
+    abstract, else at the first heading after the title.
+    """
+    first_page = [i for i, ln in enumerate(lines) if ln.page == 0]
+    abstract_at = next((i for i in first_page if is_abstract_start(lines[i], body)), None)
+    pool = lines[:abstract_at] if abstract_at is not None else [lines[i] for i in first_page]
+    biggest = max((ln.size for ln in pool), default=0)
+    if biggest >= body * 1.2:
+        start = next(i for i, ln in enumerate(pool) if abs(ln.size - biggest) < 0.5)
+        end = start
+        while end < len(pool) and abs(pool[end].size - biggest) < 0.5:
+            end += 1
+        title = " ".join(ln.text for ln in pool[start:end])
+    elif metadata_title and len(metadata_title.split()) >= 3:
+        title, end = metadata_title, 0
+    else:
+        title, end = lines[0].text, 1
+    if abstract_at is None:
+        abstract_at = next((i for i in range(end, len(lines)) if is_heading(lines[i], body)), end)
+    return title, abstract_at
+
+
+class Paragraphs:
+    """Lines joined into paragraphs: a new one after a wide gap or at an indent."""
+
+    def __init__(self, pitch: float):
+        self.pitch = pitch
+        self.items: list[str] = []
+        self.last: Line | None = None
+
+    def add(self, line: Line) -> None:
+        prev, self.last = self.last, line
+        if prev is None or self._breaks(prev, line):
+            self.items.append(line.text)
+        elif re.search(r"[A-Za-z]-$", self.items[-1]) and line.text[:1].islower():
+            self.items[-1] = self.items[-1][:-1] + line.text
+        else:
+            self.items[-1] += " " + line.text
+
+    def _breaks(self, prev: Line, line: Line) -> bool:
+        if prev.page != line.page or line.y >= prev.y:
+            return False  # next column or page: no gap to measure
+        wide_gap = prev.y - line.y > self.pitch * 1.3
+        indented = line.x > prev.x + 0.8 * line.size and prev.text[-1:] in ".!?:"
+        return wide_gap or indented
+
+
+def read_caption(lines: list[Line], i: int) -> tuple[str, int]:
+    """The caption starting at ``lines[i]`` and the index after it."""
+    first, parts, j = lines[i], [lines[i].text], i + 1
+    while j < len(lines) and j - i < 20:
+        line, prev = lines[j], lines[j - 1]
+        same_block = (line.page == first.page and abs(line.size - first.size) < 0.3
+                      and 0 < prev.y - line.y <= 1.6 * line.size)
+        if not same_block or CAPTION.match(line.text):
+            break
+        parts.append(line.text)
+        j += 1
+    return re.sub(r"([A-Za-z])- ([a-z])", r"\1\2", " ".join(parts)), j
+
+
+def structure(lines: list[Line], metadata_title: str | None = None) -> dict:
+    """``{"title", "abstract", "captions", "sections"}`` from a paper's lines."""
+    body = dominant_size(lines)
+    lines = [ln for ln in lines if ln.size >= 0.75 * body]  # figure labels, tiny print
+    pitch = line_pitch(lines, body)
+    title, i = split_title(lines, body, metadata_title)
+    abstract, captions, sections = Paragraphs(pitch), [], []
+    target = abstract  # where text lines go; None inside the reference list
+    abstract_seen, heading_at = False, None
+    while i < len(lines):
+        line, inline = lines[i], ABSTRACT_INLINE.match(lines[i].text)
+        if CAPTION.match(line.text):
+            caption, i = read_caption(lines, i)
+            if caption not in captions:
+                captions.append(caption)
+            continue
+        if inline and not sections and not abstract_seen:
+            abstract_seen = True
+            abstract.add(replace(line, text=line.text[inline.end():]))
+        elif is_heading(line, body):
+            name = heading_name(line.text)
+            if name.lower().rstrip(":") == "abstract" and not sections:
+                abstract_seen = True
+            elif (heading_at == i - 1 and sections and target is sections[-1][1]
+                  and not target.items and name == line.text
+                  and name.lower() not in KNOWN_HEADINGS
+                  and (line.size, line.bold) == (lines[i - 1].size, lines[i - 1].bold)):
+                sections[-1] = (sections[-1][0] + " " + name, target)  # a wrapped heading
+            elif name.lower() in REFERENCES:
+                target = None
+            else:
+                sections.append((name, Paragraphs(pitch)))
+                target = sections[-1][1]
+            heading_at = i
+        elif target is not None:
+            target.add(line)
+        i += 1
+    if not sections and not abstract_seen:  # no structure at all: it is all content
+        sections, abstract = [("Main text", abstract)], Paragraphs(pitch)
+    return {"title": title, "abstract": " ".join(abstract.items), "captions": captions,
+            "sections": [(name, paras.items) for name, paras in sections]}
+
+
+def pdf_to_paper(data: bytes) -> str:
+    """A PDF's bytes -> the paper text. :class:`PdfError` if that cannot be done."""
+    reader = open_pdf(data)
+    lines = []
+    for number, page in enumerate(reader.pages):
+        lines += page_lines(page, number)
+    lines = drop_furniture(lines, len(reader.pages))
+    if sum(len(ln.text) for ln in lines) < 50:
+        raise PdfError("no extractable text (a scanned or image-only PDF?); "
+                       "run OCR first (e.g. ocrmypdf in.pdf out.pdf)")
+    meta = reader.metadata or {}
+    parts = structure(lines, str(meta.get("/Title") or "").strip() or None)
+    return render_paper(parts["title"], parts["abstract"], parts["captions"], parts["sections"])
+
+
+# ---------------------------------------------------------------- CLI
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Turn paper PDFs into a test file for tools/infer.py ({id, input} JSONL).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Usage:" + __doc__.split("Usage:")[1])
+    parser.add_argument("pdfs", nargs="+", type=Path, help="PDF files (id = file name stem)")
+    parser.add_argument("--out", type=Path, help="output JSONL (default: stdout)")
+    parser.add_argument("--skip-bad", action="store_true",
+                        help="report a PDF that cannot be read and go on (default: stop)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    records, failed = [], 0
+    for path in args.pdfs:
+        try:
+            records.append({"id": path.stem, "input": pdf_to_paper(path.read_bytes())})
+        except (PdfError, OSError) as error:
+            print(f"error: {path}: {error}", file=sys.stderr)
+            failed += 1
+            if not args.skip_bad:
+                return 1
+    ids = Counter(r["id"] for r in records)
+    if any(n > 1 for n in ids.values()):
+        print(f"error: repeated file names: {sorted(i for i, n in ids.items() if n > 1)}; "
+              "ids are file name stems, rename the files", file=sys.stderr)
+        return 1
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    print(f"from_pdf: read {len(args.pdfs)} PDFs = written {len(records)} + failed {failed}",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
