@@ -54,6 +54,13 @@ def cpu_options(cfg, iters: int, eval_new_tokens: int = 8) -> dict[str, object]:
         "train_dataset.num_proc": 1,
         "train_dataloader.dataset.num_proc": 1,
     }
+    # Warm-up and decay by iteration: a ratio of a tiny epoch rounds to 0 iterations.
+    options.update({
+        "param_scheduler.0.by_epoch": False, "param_scheduler.0.convert_to_iter_based": False,
+        "param_scheduler.0.end": 1,
+        "param_scheduler.1.by_epoch": False, "param_scheduler.1.convert_to_iter_based": False,
+        "param_scheduler.1.begin": 1, "param_scheduler.1.end": iters,
+    })
     if "quantization_config" in cfg.model.llm:
         options["model.llm.quantization_config"] = None
     for i, hook in enumerate(cfg.get("custom_hooks", [])):

@@ -12,6 +12,7 @@ from mmengine.hooks import (
     ParamSchedulerHook,
 )
 from mmengine.optim import CosineAnnealingLR, LinearLR
+from mmengine.visualization import LocalVisBackend, Visualizer
 from peft import LoraConfig
 from torch.optim import AdamW
 from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
@@ -208,7 +209,8 @@ env_cfg = dict(
     dist_cfg=dict(backend="nccl"),
 )
 
-visualizer = None
+# vis_data/scalars.json: loss and lr per iteration, read by tools/plot_loss.py
+visualizer = dict(type=Visualizer, vis_backends=[dict(type=LocalVisBackend)])
 log_level = "INFO"
 load_from = None
 resume = False

@@ -1,0 +1,46 @@
+"""Run the real ``xtuner train`` CLI on a CPU with a recipe pointed at test paths."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli_env() -> dict:
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    return env
+
+
+def train_options(config, model, data, eval_file, max_length=1024, iters=2, extra=None) -> list[str]:
+    """``--cfg-options`` for a short CPU run of ``config`` on the given paths."""
+    from review_ext.overrides import as_cli, cpu_options, path_options
+    from tools.dump_config import load_config
+
+    cfg = load_config(config)
+    options = path_options(cfg, model=str(model), data=str(data), eval_file=str(eval_file), max_length=max_length)
+    options.update(cpu_options(cfg, iters))
+    options.update(extra or {})
+    return as_cli(options)
+
+
+def xtuner_train(config, work_dir, options, timeout=600) -> subprocess.CompletedProcess:
+    cmd = ["xtuner", "train", str(config), "--work-dir", str(work_dir), "--cfg-options", *options]
+    proc = subprocess.run(cmd, cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=timeout)
+    # XTuner's `xtuner` entry point drops train.py's exit status: look for a traceback too.
+    if proc.returncode != 0 or "Traceback (most recent call last)" in proc.stderr:
+        raise AssertionError(f"xtuner train failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+    return proc
+
+
+def scalars(work_dir) -> list[dict]:
+    """The per-iteration records of the run's ``vis_data/scalars.json``."""
+    files = sorted(Path(work_dir).glob("*/vis_data/scalars.json"))
+    assert files, f"no scalars.json under {work_dir}"
+    return [json.loads(line) for line in files[-1].read_text().splitlines() if line.strip()]
