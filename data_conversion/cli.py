@@ -60,14 +60,15 @@ def default_rejects(output) -> Path:
     return output / "rejects.jsonl"
 
 
-def run_converter(name: str, args, output, body, unit: str = "rows") -> Account:
+def run_converter(name: str, args, output, body, unit: str = "rows",
+                  verb: str = "written") -> Account:
     """Run ``body(run)`` and end with the account printed (stderr); return the account.
 
     A :class:`BadInput` (no ``--skip-bad``) stops the run: its message is printed,
     no output is written and the account's ``exit_code`` is 1.
     """
     run = Run(name, skip_bad=args.skip_bad, rejects_path=args.rejects or default_rejects(output),
-              unit=unit)
+              unit=unit, verb=verb)
     error = None
     try:
         body(run)

@@ -52,6 +52,7 @@ class Account:
 
     name: str
     unit: str = "rows"
+    verb: str = "written"
     read: int = 0
     written: int = 0
     duplicates: int = 0
@@ -61,6 +62,7 @@ class Account:
     outputs: list = field(default_factory=list)
     rejects_path: str | None = None
     error: str | None = None
+    extra: dict = field(default_factory=dict)  # converter-specific results (stats' numbers)
 
     @property
     def n_rejected(self) -> int:
@@ -80,7 +82,7 @@ class Account:
         return 1 if self.error or not self.balanced else 0
 
     def summary(self) -> str:
-        terms = [f"written {self.written}", f"rejected {self.n_rejected}"]
+        terms = [f"{self.verb} {self.written}", f"rejected {self.n_rejected}"]
         if self.duplicates:
             terms.append(f"duplicates {self.duplicates}")
         if self.merged:
@@ -150,8 +152,9 @@ class JsonArrayWriter(AtomicWriter):
 class Run:
     """One converter run: its account, its outputs and (with --skip-bad) its rejects file."""
 
-    def __init__(self, name: str, *, skip_bad: bool, rejects_path, unit: str = "rows"):
-        self.account = Account(name, unit=unit, rejects_path=str(rejects_path))
+    def __init__(self, name: str, *, skip_bad: bool, rejects_path, unit: str = "rows",
+                 verb: str = "written"):
+        self.account = Account(name, unit=unit, verb=verb, rejects_path=str(rejects_path))
         self.skip_bad = skip_bad
         self.rejects_path = Path(rejects_path)
         self._rejects: JsonlWriter | None = None

@@ -1,0 +1,169 @@
+"""Token lengths of input/output rows with the real Mixtral tokenizer, and a histogram PNG.
+
+Counted as training encodes a row (``review_ext.template``): ``total`` = BOS + prompt
+(system turn + paper turn) + review + EOS, exactly; ``review`` = review + EOS;
+``paper`` = the prompt less BOS, template and system prompt. Prints percentiles and how
+many rows exceed ``--max-length`` (their paper gets trimmed in training); rows whose
+review alone exceeds it are counted too.
+
+Usage::
+
+    python -m data_conversion.stats data/train.jsonl --max-length 8192
+    python -m data_conversion.stats data/train.jsonl --system v1 --plot lengths.png --json lengths.json
+"""
+from __future__ import annotations
+
+import json
+from array import array
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from review_ext.template import encode_prompt, render_prompt
+
+from .cli import (add_run_args, add_system_args, exit_with, make_parser, run_converter,
+                  system_text)
+from .io import Account
+from .pairs import iter_pairs
+
+PERCENTILES = (50, 90, 95, 99)
+KINDS = ("paper", "review", "total")
+BATCH = 32
+
+
+def template_overhead(tokenizer, system: str) -> int:
+    """Tokens of BOS + template + system around an empty paper."""
+    return len(encode_prompt(tokenizer, "", system))
+
+
+def row_lengths(tokenizer, papers: list[str], reviews: list[str], system: str, overhead: int):
+    """``(paper, review, total)`` token counts for a batch of rows."""
+    prompts = tokenizer([render_prompt(p, system) for p in papers],
+                        add_special_tokens=False)["input_ids"]
+    targets = tokenizer(reviews, add_special_tokens=False)["input_ids"]
+    for p, r in zip(prompts, targets):
+        prompt, review = len(p) + 1, len(r) + 1  # + BOS, + EOS
+        yield prompt - overhead, review, prompt + review
+
+
+def summarize(lengths: dict[str, np.ndarray], max_length: int, overhead: int) -> dict:
+    """Percentiles per kind and the counts over ``max_length``."""
+    out = {"rows": int(len(lengths["total"])), "max_length": max_length,
+           "template_tokens": overhead}
+    for kind in KINDS:
+        a = lengths[kind]
+        out[kind] = ({"mean": round(float(a.mean()), 1), "min": int(a.min()),
+                      **{f"p{q}": int(np.percentile(a, q)) for q in PERCENTILES},
+                      "max": int(a.max())} if len(a) else {})
+    out["over_max_length"] = int((lengths["total"] > max_length).sum())
+    out["review_alone_over"] = int((lengths["review"] + overhead > max_length).sum())
+    return out
+
+
+def report(summary: dict, system_name: str) -> str:
+    """The compact text report."""
+    n = summary["rows"]
+    cols = ["mean", "min"] + [f"p{q}" for q in PERCENTILES] + ["max"]
+    lines = [f"token lengths: {n} rows, Mixtral tokenizer, system {system_name} "
+             f"(template + system = {summary['template_tokens']} tokens)",
+             f"{'':8}" + "".join(f"{c:>8}" for c in cols)]
+    for kind in KINDS:
+        row = summary[kind]
+        lines.append(f"{kind:8}" + "".join(f"{row.get(c, '-'):>8}" for c in cols))
+    over, share = summary["over_max_length"], summary["over_max_length"] / n if n else 0
+    lines.append(f"over --max-length {summary['max_length']}: {over}/{n} rows ({share:.0%}), "
+                 f"paper trimmed in training; review alone over it: "
+                 f"{summary['review_alone_over']}")
+    return "\n".join(lines)
+
+
+def plot(lengths: dict[str, np.ndarray], max_length: int, path: Path) -> None:
+    """Histograms of the three lengths, with ``max_length`` marked, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
+    for ax, kind in zip(axes, KINDS):
+        ax.hist(lengths[kind], bins=30, color="tab:blue")
+        if kind != "review":
+            ax.axvline(max_length, color="tab:red", linestyle="--", label="max length")
+            ax.legend(fontsize=8)
+        ax.set_title(f"{kind} tokens")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1000:g}k"))
+    axes[0].set_ylabel("rows")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def measure(run, path, tokenizer, system: str) -> dict[str, np.ndarray]:
+    """Lengths of every good row, batch by batch (rows are not kept)."""
+    overhead = template_overhead(tokenizer, system)
+    lengths = {k: array("i") for k in KINDS}
+    batch: list[dict] = []
+
+    def flush():
+        for values in row_lengths(tokenizer, [r["input"] for r in batch],
+                                  [r["output"] for r in batch], system, overhead):
+            for kind, v in zip(KINDS, values):
+                lengths[kind].append(v)
+        run.account.written += len(batch)
+        batch.clear()
+
+    for _, record in tqdm(iter_pairs(run, path, check_review=False), desc="stats", unit="row",
+                          disable=None):
+        batch.append(record)
+        if len(batch) == BATCH:
+            flush()
+    flush()
+    return {k: np.asarray(v, dtype=np.int64) for k, v in lengths.items()}
+
+
+def parse_args(argv=None):
+    parser = make_parser(__doc__)
+    parser.add_argument("input", type=Path, help="input/output JSONL")
+    parser.add_argument("--max-length", type=int, default=8192,
+                        help="training max_length to count rows against (default: 8192)")
+    add_system_args(parser)
+    parser.add_argument("--plot", type=Path, metavar="PNG",
+                        help="histogram PNG (default: <input>.tokens.png)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the numbers as JSON")
+    add_run_args(parser)
+    args = parser.parse_args(argv)
+    args.system_text = system_text(args, parser)
+    args.system_name = args.system_file.name if args.system_file else args.system
+    args.plot = args.plot or args.input.with_name(args.input.stem + ".tokens.png")
+    return args
+
+
+def main(argv=None, tokenizer=None) -> Account:
+    """Run the report; ``tokenizer`` defaults to ``review_ext.tokenizer``'s Mixtral one."""
+    args = parse_args(argv)
+    if tokenizer is None:
+        from review_ext.tokenizer import load_mixtral_tokenizer
+
+        tokenizer = load_mixtral_tokenizer()
+
+    def body(run):
+        lengths = measure(run, args.input, tokenizer, args.system_text)
+        summary = summarize(lengths, args.max_length, template_overhead(tokenizer,
+                                                                        args.system_text))
+        run.account.extra["stats"] = summary
+        print(report(summary, args.system_name))
+        if summary["rows"]:
+            plot(lengths, args.max_length, args.plot)
+            print(f"histogram: {args.plot}")
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+
+    return run_converter("stats", args, args.input, body, verb="measured")
+
+
+if __name__ == "__main__":
+    exit_with(main())

@@ -1,0 +1,63 @@
+"""Input/output JSONL -> XTuner single-turn conversation JSON, with a system prompt.
+
+Training rows become ``{"conversation": [{"system", "input", "output"}]}`` in one JSON
+array (what ``xtuner_configs`` read as ``data_path``). With ``--test`` the rows are
+for inference: JSONL with ``system`` and ``input`` (and ``id`` when the row has one);
+``output`` is not needed then. The system prompt is a preset of
+``review_ext.template.SYSTEM_PRESETS`` (``--system v1|v2``) or a text file.
+
+Usage::
+
+    python -m data_conversion.to_xtuner data/train.jsonl data/train.json --system v2
+    python -m data_conversion.to_xtuner data/test.jsonl data/test.jsonl --test --system v2
+    python -m data_conversion.to_xtuner rows.jsonl train.json --system-file prompt.txt --skip-bad
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .cli import (add_run_args, add_system_args, exit_with, make_parser, run_converter,
+                  system_text)
+from .io import Account, JsonArrayWriter, JsonlWriter
+from .pairs import convert_pairs
+
+
+def to_conversation(record: dict, system: str) -> dict:
+    """One training row in XTuner's conversation format."""
+    return {"conversation": [{"system": system, "input": record["input"],
+                              "output": record["output"]}]}
+
+
+def to_test_record(record: dict, system: str) -> dict:
+    """One inference row: ``id`` (when present), ``system``, ``input``."""
+    head = {"id": record["id"]} if "id" in record else {}
+    return {**head, "system": system, "input": record["input"]}
+
+
+def parse_args(argv=None):
+    parser = make_parser(__doc__)
+    parser.add_argument("input", type=Path, help="input/output JSONL")
+    parser.add_argument("output", type=Path, help="XTuner JSON (or JSONL with --test)")
+    add_system_args(parser)
+    parser.add_argument("--test", action="store_true",
+                        help="write inference rows (system + input, JSONL) instead")
+    add_run_args(parser)
+    args = parser.parse_args(argv)
+    args.system_text = system_text(args, parser)
+    return args
+
+
+def main(argv=None) -> Account:
+    args = parse_args(argv)
+    make = to_test_record if args.test else to_conversation
+
+    def body(run):
+        writer = run.output((JsonlWriter if args.test else JsonArrayWriter)(args.output))
+        convert_pairs(run, args.input, writer, lambda r: make(r, args.system_text),
+                      need_output=not args.test)
+
+    return run_converter("to_xtuner", args, args.output, body)
+
+
+if __name__ == "__main__":
+    exit_with(main())
