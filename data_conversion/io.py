@@ -38,8 +38,9 @@ class BadInput(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        hint = self.hint[:1].upper() + self.hint[1:]
         return (f"{self.source}: {self.where}: field '{self.field}': {self.problem}. "
-                f"{self.hint}, {SKIP_BAD_HINT}.")
+                f"{hint}, {SKIP_BAD_HINT}.")
 
     def as_reject(self) -> dict:
         return {"source": self.source, "where": self.where, "field": self.field,
@@ -95,12 +96,12 @@ class Account:
         for title, counts in (("rejected", self.rejected), ("skipped", self.skipped)):
             for reason, n in sorted(counts.items()):
                 line += f"\n  {title} {n}: {reason}"
-        if self.n_rejected and self.rejects_path:
+        if self.n_rejected and self.rejects_path and not self.error:
             line += f"\n  rejects written to {self.rejects_path}"
         if self.outputs and not self.error:
             line += "\n  output: " + ", ".join(map(str, self.outputs))
         if self.error:
-            line += "\n  STOPPED at the first bad input (outputs not written)"
+            line += "\n  STOPPED at the first bad input: no output written"
         return line
 
 
@@ -167,13 +168,13 @@ class Run:
         return writer
 
     def reject(self, err: BadInput) -> None:
-        """Set ``err``'s unit aside (with --skip-bad) or stop the run."""
+        """Count ``err``'s units as rejected, then set them aside (--skip-bad) or stop the run."""
+        self.account.rejected[err.problem] += err.units
         if not self.skip_bad:
             raise err
         if self._rejects is None:
             self._rejects = JsonlWriter(self.rejects_path)
         self._rejects.add(err.as_reject())
-        self.account.rejected[err.problem] += err.units
 
     def jsonl(self, path) -> Iterator[tuple[str, dict]]:
         """``(where, record)`` for each good line of a JSONL file; bad lines are rejected."""

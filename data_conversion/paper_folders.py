@@ -122,6 +122,7 @@ class FolderConverter:
         self.run.reject(BadInput(source, where, field, problem, hint, record, units))
 
     def paper(self, path: Path, root: Path) -> None:
+        """Convert one reviews file (a unit is counted as read when its fate is known)."""
         acc = self.run.account
         doc = read_json_file(path, "the file")
         if isinstance(doc, BadInput) or not isinstance(doc.get("reviews"), list):
@@ -132,8 +133,8 @@ class FolderConverter:
                              "a reviews file is an object with a 'reviews' list", doc)
         entries = doc["reviews"]
         pid = str(doc.get("id") or path.stem)
-        acc.read += len(entries)
         if pid in self.papers:
+            acc.read += len(entries)
             return self._bad(path, f"id {pid}", "id",
                              f"duplicate paper id (also {self.papers[pid]})",
                              "keep one reviews file per paper id", {"file": str(path)},
@@ -142,6 +143,7 @@ class FolderConverter:
         official = self.official_entries(path, pid, entries)
         if not official:
             return
+        acc.read += len(official)
         paper = self.load_paper(path, pid, doc, official)
         if paper is None:
             return
@@ -164,27 +166,40 @@ class FolderConverter:
         acc.merged += len(reviews) - len(rows)
 
     def official_entries(self, path: Path, pid: str, entries: list) -> list[tuple[int, dict]]:
-        """``(index, entry)`` of the official reviews; the rest are counted."""
-        acc, seen, official = self.run.account, set(), []
+        """``(index, entry)`` of the official reviews; every other entry is counted here."""
+        seen, official = set(), []
         for i, entry in enumerate(entries):
-            if not isinstance(entry, dict):
-                self._bad(path, f"id {pid}, reviews[{i}]", f"reviews[{i}]", "not an object",
-                          "each review entry must be a JSON object", entry)
-                continue
-            key = content_key(*(entry.get(k) for k in ("OTHER_KEYS", "TITLE", "DATE", "comments")))
-            if key in seen:
-                acc.duplicates += 1
-                continue
-            seen.add(key)
-            reason = self.source.skip_reason(entry)
-            if reason:
-                acc.skipped[reason] += 1
-            elif not isinstance(entry.get("comments"), str):
-                self._bad(path, f"id {pid}, reviews[{i}]", f"reviews[{i}].comments",
-                          "missing or not a string", "give the review its text", entry)
-            else:
+            if self.settle(path, pid, i, entry, seen):
                 official.append((i, entry))
         return official
+
+    def settle(self, path: Path, pid: str, i: int, entry, seen: set) -> bool:
+        """True for an official review (counted when converted); any other entry is counted
+        now, as read and in its bucket."""
+        acc = self.run.account
+        where, field = f"id {pid}, reviews[{i}]", f"reviews[{i}]"
+        if not isinstance(entry, dict):
+            acc.read += 1
+            self._bad(path, where, field, "not an object",
+                      "each review entry must be a JSON object", entry)
+            return False
+        key = content_key(*(entry.get(k) for k in ("OTHER_KEYS", "TITLE", "DATE", "comments")))
+        if key in seen:
+            acc.read += 1
+            acc.duplicates += 1
+            return False
+        seen.add(key)
+        reason = self.source.skip_reason(entry)
+        if reason:
+            acc.read += 1
+            acc.skipped[reason] += 1
+            return False
+        if not isinstance(entry.get("comments"), str):
+            acc.read += 1
+            self._bad(path, where, f"{field}.comments", "missing or not a string",
+                      "give the review its text", entry)
+            return False
+        return True
 
     def load_paper(self, path: Path, pid: str, doc: dict, official: list) -> str | None:
         """The paper text, or None after rejecting every official review of the paper."""

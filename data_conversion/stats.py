@@ -112,12 +112,12 @@ def measure(run, path, tokenizer, system: str) -> dict[str, np.ndarray]:
                                   [r["output"] for r in batch], system, overhead):
             for kind, v in zip(KINDS, values):
                 lengths[kind].append(v)
-        run.account.written += len(batch)
         batch.clear()
 
     for _, record in tqdm(iter_pairs(run, path, check_review=False), desc="stats", unit="row",
                           disable=None):
         batch.append(record)
+        run.account.written += 1
         if len(batch) == BATCH:
             flush()
     flush()
