@@ -12,14 +12,16 @@ padding, bf16, CUDA when present); a faster engine plugs in by implementing the 
 method and being named on the command line as ``--engine package.module:factory``,
 where ``factory(EngineOptions) -> engine``.
 
-:func:`generate_sorted` drives any engine over many prompts: longest first, batches
-that halve on CUDA out-of-memory and grow back, results yielded as each batch ends.
+:func:`decode_with_backoff` runs one batch on any engine, halving it on CUDA
+out-of-memory; :func:`generate_sorted` drives many prompts through it longest first,
+with a :class:`BatchSizer` that shrinks after out-of-memory and grows back, yielding
+results as each batch ends. ``review_ext.scheduler`` does the same for a server's queue.
 """
 from __future__ import annotations
 
 import importlib
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 log = logging.getLogger(__name__)
@@ -171,17 +173,18 @@ class HFEngine:
             kwargs.update(temperature=None, top_p=None, top_k=None)
         return GenerationConfig(**kwargs)
 
+    def _generate_kwargs(self, rows: int, length: int) -> dict:
+        """Extra ``generate`` arguments for a batch of ``rows`` x ``length`` tokens (a subclass's hook)."""
+        return {}
+
     def generate(self, prompts, params, on_token=None):
         import torch
 
         width = max(len(p) for p in prompts)
-        if width + params.max_new_tokens > self.max_context:
+        need = width + params.max_new_tokens
+        if need > self.max_context:
             raise ValueError(f"prompt of {width} tokens + {params.max_new_tokens} new exceeds {self.max_context}")
-        ids = torch.full((len(prompts), width), self.pad_token_id, dtype=torch.long)
-        mask = torch.zeros((len(prompts), width), dtype=torch.long)
-        for row, prompt in enumerate(prompts):  # left padding
-            ids[row, width - len(prompt):] = torch.tensor(list(prompt), dtype=torch.long)
-            mask[row, width - len(prompt):] = 1
+        ids, mask = left_pad(prompts, self.pad_token_id)
         if params.seed is not None:
             torch.manual_seed(params.seed)
         streamer = _CallbackStreamer(on_token, self.eos_token_id) if on_token and any(on_token) else None
@@ -192,8 +195,22 @@ class HFEngine:
                 attention_mask=mask.to(device),
                 generation_config=self._generation_config(params),
                 streamer=streamer,
+                **self._generate_kwargs(len(prompts), need),
             )
         return [finish(row, self.eos_token_id) for row in out[:, width:].tolist()]
+
+
+def left_pad(prompts: Sequence[Sequence[int]], pad_token_id: int):
+    """(input_ids, attention_mask) tensors with the prompts right-aligned."""
+    import torch
+
+    width = max(len(p) for p in prompts)
+    ids = torch.full((len(prompts), width), pad_token_id, dtype=torch.long)
+    mask = torch.zeros((len(prompts), width), dtype=torch.long)
+    for row, prompt in enumerate(prompts):
+        ids[row, width - len(prompt):] = torch.tensor(list(prompt), dtype=torch.long)
+        mask[row, width - len(prompt):] = 1
+    return ids, mask
 
 
 def _torch_dtype(name: str):
@@ -245,7 +262,10 @@ def load_hf_model(options: EngineOptions):
     return model.eval(), tokenizer
 
 
-ENGINES: dict[str, str] = {"hf": "review_ext.generation:HFEngine.from_options"}
+ENGINES: dict[str, str] = {
+    "hf": "review_ext.generation:HFEngine.from_options",
+    "static": "review_ext.fast_engine:StaticEngine.from_options",
+}
 
 
 def build_engine(spec: str, options: EngineOptions) -> Engine:
@@ -260,43 +280,105 @@ def build_engine(spec: str, options: EngineOptions) -> Engine:
     return factory(options)
 
 
+class BatchSizer:
+    """The batch size to try next: cut to what fitted after out-of-memory, doubled back
+    (up to ``limit``) after ``grow_after`` batches that fitted."""
+
+    def __init__(self, limit: int, grow_after: int = 4):
+        self.limit = self.size = max(1, limit)
+        self.grow_after, self.clean = grow_after, 0
+
+    def update(self, fitted: int, tried: int) -> None:
+        if fitted < tried:
+            self.size, self.clean = max(1, fitted), 0
+            log.warning("out of memory at batch %d: batch size -> %d", tried, self.size)
+            return
+        self.clean += 1
+        if self.clean >= self.grow_after and self.size < self.limit:
+            self.size, self.clean = min(self.limit, self.size * 2), 0
+
+
+def decode_with_backoff(
+    engine: Engine,
+    prompts: Sequence[Sequence[int]],
+    params: SamplingParams,
+    on_token: Sequence[TokenCallback | None] | None = None,
+) -> tuple[list[Completion | Exception], int]:
+    """Decode one batch, halving it on out-of-memory; return results and the size that fitted.
+
+    A single prompt that still runs out of memory, or any other engine error, comes back
+    as the exception in place of its completion. Streamed tokens are forwarded once:
+    a retried half re-sends only what it had not sent before.
+    """
+    sent = [0] * len(prompts)
+
+    def forward_once(i: int) -> TokenCallback:
+        seen = 0
+
+        def callback(token: int) -> None:
+            nonlocal seen
+            seen += 1
+            if seen > sent[i]:
+                sent[i] = seen
+                on_token[i](token)
+
+        return callback
+
+    def attempt(idx: list[int]) -> tuple[dict, int]:
+        callbacks = [forward_once(i) if on_token and on_token[i] else None for i in idx]
+        try:
+            results = engine.generate([prompts[i] for i in idx], params, callbacks if any(callbacks) else None)
+            return dict(zip(idx, results)), len(idx)
+        except Exception as exc:  # noqa: BLE001 - engine errors become per-prompt errors
+            oom = is_oom(exc)
+            if oom:
+                free_accelerator_memory()
+            if oom and len(idx) > 1:
+                half = len(idx) // 2
+                first, fit1 = attempt(idx[:half])
+                second, fit2 = attempt(idx[half:])
+                return {**first, **second}, min(fit1, fit2)
+            log.error("generation failed for %d prompt(s) (longest %d tokens): %s",
+                      len(idx), max(len(prompts[i]) for i in idx), exc)
+            return {i: exc for i in idx}, 1 if oom else len(idx)
+
+    results, fitted = attempt(list(range(len(prompts))))
+    return [results[i] for i in range(len(prompts))], fitted
+
+
 def generate_sorted(
     engine: Engine,
     jobs: Sequence[tuple[object, Sequence[int]]],
     params: SamplingParams,
     batch_size: int,
-    grow_after: int = 4,
 ) -> Iterator[tuple[list[object], list[Completion | Exception]]]:
     """Decode ``(key, prompt_ids)`` jobs longest first; yield ``(keys, results)`` per batch.
 
-    A batch that runs out of accelerator memory is halved and retried; after
-    ``grow_after`` clean batches the size doubles again (up to ``batch_size``), since
-    later prompts are shorter. A single prompt that still runs out of memory, or any
-    other engine error, comes back as the exception in place of its completion.
+    Longest first, so out-of-memory shows early and later (shorter) batches can grow back.
     """
     pending = sorted(jobs, key=lambda job: len(job[1]), reverse=True)
-    size, clean, start = max(1, batch_size), 0, 0
+    sizer, start = BatchSizer(batch_size), 0
     while start < len(pending):
-        batch = pending[start:start + size]
-        keys, prompts = [k for k, _ in batch], [p for _, p in batch]
-        try:
-            results: list = engine.generate(prompts, params)
-        except Exception as exc:  # noqa: BLE001 - engine errors become per-row errors
-            if is_oom(exc):
-                free_accelerator_memory()
-                if len(batch) > 1:
-                    size, clean = max(1, len(batch) // 2), 0
-                    log.warning("out of memory at batch %d (longest prompt %d tokens): batch size -> %d",
-                                len(batch), len(prompts[0]), size)
-                    continue
-            log.error("generation failed for %d prompt(s): %s", len(batch), exc)
-            results = [exc] * len(batch)
+        batch = pending[start:start + sizer.size]
+        results, fitted = decode_with_backoff(engine, [p for _, p in batch], params)
+        sizer.update(fitted, len(batch))
         start += len(batch)
-        clean += 1
-        if clean >= grow_after and size < batch_size:
-            size, clean = min(batch_size, size * 2), 0
-        yield keys, results
+        yield [k for k, _ in batch], results
 
 
-def params_dict(params: SamplingParams) -> dict:
-    return asdict(params)
+def add_engine_args(parser) -> None:
+    """The model-loading options ``tools/infer.py`` and ``tools/serve.py`` share."""
+    g = parser.add_argument_group("model")
+    g.add_argument("--model", help="merged HF model, or the base for --adapter "
+                                   "(default: the base named in the adapter's review_suite.json)")
+    g.add_argument("--adapter", help="LoRA adapter folder (HF/peft) applied to --model")
+    g.add_argument("--load-4bit", action="store_true", help="nf4-quantise the base (bf16 compute)")
+    g.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
+    g.add_argument("--engine", default="hf", help="hf, static (static KV cache + CUDA graphs) or "
+                                                  "package.module:factory (see review_ext.generation)")
+    g.add_argument("--attn-implementation", help="sdpa, flash_attention_2, ... (default: transformers' choice)")
+
+
+def engine_options(args, model: str) -> EngineOptions:
+    return EngineOptions(model=model, adapter=args.adapter, load_4bit=args.load_4bit, dtype=args.dtype,
+                         attn_implementation=args.attn_implementation)
