@@ -3,7 +3,8 @@
 Reading order is ``body.children``, followed through groups; pictures and tables give
 their captions (their inner texts are figure labels and cells, not prose). Dropped:
 page headers and footers (``furniture``), footnotes, the author and affiliation lines
-between the title and ``Abstract``, empty formulas, the ``References`` section and the
+between the title and ``Abstract``, empty formulas, stray figure labels (short text
+without letters), the ``References`` section and the
 NeurIPS paper checklist (from ``... Paper Checklist`` to the next header that is not a
 checklist question); appendices after them are kept.
 """
@@ -18,7 +19,8 @@ _FIRST_SECTION = re.compile(
     r"preliminaries|overview|motivation)\b", re.I)
 _REFERENCES = re.compile(r"^\W*(?:references|bibliography|literature cited)\W*$", re.I)
 _CHECKLIST = re.compile(r"paper checklist\W*$", re.I)
-_CHECKLIST_ITEM = re.compile(r"^(?:\d{1,2}\.\s|(?:answer|justification|guidelines)\b)", re.I)
+_CHECKLIST_ITEM = re.compile(r"^(?:\d{1,2}\.\s|(?:answer|justification|guidelines|important)\b)",
+                             re.I)
 _SKIP_LABELS = {"page_header", "page_footer", "footnote"}
 _CONTAINERS = {"picture", "table", "chart"}
 
@@ -67,8 +69,8 @@ def docling_parts(doc: dict, *, keep_references: bool = False, keep_checklist: b
             if node.get("self_ref") not in used_captions and text:
                 captions.append(text)
             continue
-        if not text:
-            continue
+        if not text or (label == "text" and len(text) < 8 and not re.search(r"[^\W\d_]", text)):
+            continue  # empty, or a stray label of a figure ("14", "-", ".")
         if label in ("title", "section_header"):
             if state == "title":
                 title, state = text, "front"

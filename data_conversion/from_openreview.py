@@ -21,8 +21,8 @@ upper-case line (``SUMMARY:``, ``STRENGTHS AND WEAKNESSES:``, ``QUESTIONS:``,
   phrases, acceptance or rejection (see :mod:`data_conversion.review_parts`)
 - questions, limitations, suggestions -> suggestions for improvement
 
-Form answers that are not points (a limitations block that is only ``yes``/``no``/
-``N/A``, a bare score) and the NeurIPS form's own instructions pasted into a review are
+Form answers that are not points (a block or point that is only ``yes``/``no``/
+``N/A``) and the NeurIPS form's own instructions pasted into a review are
 dropped; other blocks (ratings, ethics flags, code of conduct) are not review text. A
 review with none of these blocks is rejected as having no recognisable part.
 
@@ -50,13 +50,11 @@ from .from_peerread import truthy
 from .io import Account, JsonlWriter
 from .paper_folders import FolderConverter, NoPart, Source, check_roots
 from .review_format import count_points
-from .review_parts import ACC, MIXED, REJ, label_part, map_review, merge_parts
+from .review_parts import ACC, MIXED, REJ, TRIVIAL, label_part, map_review, merge_parts
 
 _BLOCK = re.compile(r"^[ \t]*(?P<name>[A-Z][A-Z0-9 ,&/()'-]{2,80}?)[ \t]*:?[ \t]*$", re.M)
 _FORM_FIELDS = re.compile(r"RATING|CONFIDENCE|SOUNDNESS|PRESENTATION|ETHIC|CONDUCT|FLAG|"
                           r"DECISION|AWARD|SCORE")
-_TRIVIAL = re.compile(r"^\W*(?:yes|no|n/?a|none|nothing|not applicable|\d+(?:\.\d+)?"
-                      r"(?:\s*[:.-]?\s*[a-z]+)?)\W*$", re.I)
 _FORM_TEXT = re.compile(r"Please provide a thorough assessment of the strengths and weaknesses"
                         r".{0,600}?openreview\.net/faq\.?", re.S)
 
@@ -81,7 +79,7 @@ def split_blocks(text: str) -> list[tuple[str | None, str]]:
 def block_parts(name: str | None, text: str) -> dict | None:
     """The parts of one block (None for a form field or a form answer)."""
     text = _FORM_TEXT.sub("", text)
-    if _TRIVIAL.match(text) or not text.strip():
+    if TRIVIAL.match(text) or not text.strip():
         return None
     if name is None:
         return map_review(text, part=None)

@@ -1,0 +1,152 @@
+"""to_xtuner, to_llamafactory, to_swift, split and stats on converted real papers; --help."""
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from data_conversion import (from_openreview, from_peerread, split, stats, to_llamafactory,
+                             to_swift, to_xtuner)
+from data_conversion.io import Run
+from review_ext.template import SYSTEM_PRESETS, encode_prompt, encode_review
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIS = ("from_peerread", "from_openreview", "to_xtuner", "to_llamafactory", "to_swift", "split",
+        "stats")
+
+
+def read_jsonl(path):
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def rows_file(shared_data, tmp_path_factory):
+    """PeerRead (3 papers) and NeurIPS (12 papers) rows in one input/output JSONL."""
+    d = tmp_path_factory.mktemp("rows")
+    from_peerread.main([str(shared_data / "peerread" / "iclr_2017"), str(d / "pr.jsonl")])
+    from_openreview.main([str(shared_data / "neurips_2025"), str(d / "nr.jsonl")])
+    out = d / "all.jsonl"
+    out.write_text((d / "pr.jsonl").read_text() + (d / "nr.jsonl").read_text())
+    return out
+
+
+@pytest.mark.parametrize("name", CLIS)
+def test_help(name):
+    res = subprocess.run([sys.executable, "-m", f"data_conversion.{name}", "--help"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert "usage:" in res.stdout and "examples:" in res.stdout
+    assert f"python -m data_conversion.{name}" in res.stdout
+    assert "--skip-bad" in res.stdout
+
+
+def test_every_module_has_pure_converter_and_cli():
+    for name in CLIS:
+        module = importlib.import_module(f"data_conversion.{name}")
+        assert callable(module.parse_args) and callable(module.main) and module.__doc__
+
+
+def test_three_frameworks_get_identical_data(rows_file, tmp_path):
+    assert to_xtuner.main([str(rows_file), str(tmp_path / "x.json")]).exit_code == 0
+    assert to_llamafactory.main([str(rows_file), str(tmp_path / "lf")]).exit_code == 0
+    assert to_swift.main([str(rows_file), str(tmp_path / "sw.jsonl")]).exit_code == 0
+    source = read_jsonl(rows_file)
+    xt = json.loads((tmp_path / "x.json").read_text())
+    lf = json.loads((tmp_path / "lf" / "paper_review.json").read_text())
+    sw = read_jsonl(tmp_path / "sw.jsonl")
+    system = SYSTEM_PRESETS["v2"]
+    want = [(system, r["input"], r["output"]) for r in source]
+    assert [tuple(c["conversation"][0][k] for k in ("system", "input", "output")) for c in xt] \
+        == want
+    assert all(list(c) == ["conversation"] and len(c["conversation"]) == 1 for c in xt)
+    assert [(a["system"], a["instruction"], a["output"]) for a in lf] == want
+    assert all(a["input"] == "" for a in lf)
+    assert [tuple(m["content"] for m in s["messages"]) for s in sw] == want
+    assert [m["role"] for m in sw[0]["messages"]] == ["system", "user", "assistant"]
+    info = json.loads((tmp_path / "lf" / "dataset_info.json").read_text())
+    assert info["paper_review"] == to_llamafactory.dataset_info_entry("paper_review.json")
+
+
+def test_llamafactory_keeps_other_dataset_entries(rows_file, tmp_path):
+    (tmp_path / "dataset_info.json").write_text(json.dumps({"other": {"file_name": "o.json"}}))
+    to_llamafactory.main([str(rows_file), str(tmp_path), "--name", "reviews_v1", "--system",
+                          "v1"])
+    info = json.loads((tmp_path / "dataset_info.json").read_text())
+    assert set(info) == {"other", "reviews_v1"}
+    assert json.loads((tmp_path / "reviews_v1.json").read_text())[0]["system"] == \
+        SYSTEM_PRESETS["v1"]
+
+
+def test_xtuner_system_file_and_test_rows(rows_file, tmp_path):
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text("You review papers.\n")
+    to_xtuner.main([str(rows_file), str(tmp_path / "x.json"), "--system-file", str(prompt)])
+    xt = json.loads((tmp_path / "x.json").read_text())
+    assert {c["conversation"][0]["system"] for c in xt} == {"You review papers."}
+    account = to_xtuner.main([str(rows_file), str(tmp_path / "t.jsonl"), "--test",
+                              "--system", "v1"])
+    test = read_jsonl(tmp_path / "t.jsonl")
+    assert account.written == len(test) == len(read_jsonl(rows_file))
+    assert all(list(t) == ["id", "system", "input"] for t in test)
+    assert test[0]["system"] == SYSTEM_PRESETS["v1"] and test[0]["id"] == "598:AnonReviewer1"
+
+
+def test_split_by_paper(rows_file, tmp_path):
+    account = split.main([str(rows_file), str(tmp_path / "a"), "--test-ratio", "0.2",
+                          "--seed", "3"])
+    train, test = read_jsonl(tmp_path / "a" / "train.jsonl"), read_jsonl(tmp_path / "a" /
+                                                                         "test.jsonl")
+    manifest = json.loads((tmp_path / "a" / "split.json").read_text())
+    assert account.balanced and account.written == len(train) + len(test) == 57
+    train_ids, test_ids = {r["paper_id"] for r in train}, {r["paper_id"] for r in test}
+    assert not train_ids & test_ids and len(train_ids | test_ids) == 15 and len(test_ids) == 3
+    assert sorted(test_ids) == manifest["test_papers"]
+    split.main([str(rows_file), str(tmp_path / "b"), "--test-ratio", "0.2", "--seed", "3"])
+    assert (tmp_path / "b" / "test.jsonl").read_bytes() == (tmp_path / "a" / "test.jsonl") \
+        .read_bytes()
+    assert split.choose_test([str(i) for i in range(10)], seed=0, test_papers=4) != \
+        split.choose_test([str(i) for i in range(10)], seed=1, test_papers=4)
+
+
+def test_stats_counts_like_training(shared_data, tmp_path, tokenizer, capsys):
+    rows = tmp_path / "pr.jsonl"
+    from_peerread.main([str(shared_data / "peerread" / "iclr_2017"), str(rows)])
+    account = stats.main([str(rows), "--max-length", "8192", "--plot", str(tmp_path / "h.png"),
+                          "--json", str(tmp_path / "s.json")], tokenizer=tokenizer)
+    out = capsys.readouterr().out
+    summary = account.extra["stats"]
+    first = read_jsonl(rows)[0]
+    total = len(encode_prompt(tokenizer, first["input"], "v2")) + len(
+        encode_review(tokenizer, first["output"]))
+    lengths = stats.measure(Run("t", skip_bad=False, rejects_path=tmp_path / "r"), rows,
+                            tokenizer, SYSTEM_PRESETS["v2"])
+    assert lengths["total"][0] == total
+    assert summary["rows"] == 9 and summary["total"]["max"] == int(lengths["total"].max())
+    t = summary["total"]
+    assert t["min"] <= t["p50"] <= t["p90"] <= t["p95"] <= t["p99"] <= t["max"]
+    assert summary["over_max_length"] == int((lengths["total"] > 8192).sum())
+    assert "over --max-length 8192" in out and len(out.splitlines()) <= 8
+    assert (tmp_path / "h.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert json.loads((tmp_path / "s.json").read_text()) == summary
+
+
+def test_streaming_memory_is_flat(tmp_path):
+    """Peak memory of to_xtuner stays far below the input size (rows are not all held)."""
+    src = tmp_path / "big.jsonl"
+    paper = "[TITLE]\nT\n\n[ABSTRACT]\nA\n\n[CAPTIONS]\n\n[CONTENT]\n" + "word " * 800
+    review = "[Significance and novelty]\n<P> " + "point " * 100
+    with src.open("w") as f:
+        for i in range(4000):
+            f.write(json.dumps({"id": f"p{i}", "input": paper, "output": review}) + "\n")
+    size = src.stat().st_size
+    tracemalloc.start()
+    account = to_xtuner.main([str(src), str(tmp_path / "x.json")])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert account.written == 4000
+    assert peak < size / 8, (peak, size)

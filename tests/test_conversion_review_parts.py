@@ -1,0 +1,110 @@
+"""The free-text review mapping and the two text formats, on small cases."""
+from __future__ import annotations
+
+import pytest
+
+from data_conversion.from_openreview import review_parts, split_blocks
+from data_conversion.paper_format import MARKERS, marker_order, parse_paper, render_paper
+from data_conversion.paper_folders import NoPart
+from data_conversion.review_format import heading_order, parse_review, render_review
+from data_conversion.review_parts import (ACC, IMP, MIXED, REJ, SIG, derive_title, label_part,
+                                          map_review, sentences)
+
+
+def where(parts: dict, needle: str) -> str:
+    found = [p for p, points in parts.items() if any(needle in t for _, t in points)]
+    assert len(found) == 1, (needle, found)
+    return found[0]
+
+
+@pytest.mark.parametrize("label, part", [
+    ("Strengths", ACC), ("**Strengths**", ACC), ("### Strength", ACC), ("Major Strengths", ACC),
+    ("Weeknesses", REJ), ("Weakness", REJ), ("Minor Weaknesses", REJ), ("Cons", REJ),
+    ("Pros", ACC), ("Questions", IMP), ("Minor comments", IMP), ("Some typos", IMP),
+    ("I have several more questions", IMP), ("Summary", SIG), ("Significance", SIG),
+    ("Pros and Cons", MIXED), ("Strengths and weaknesses", MIXED), ("Clarity", None),
+    ("Experiments", None),
+])
+def test_heading_labels(label, part):
+    assert label_part(label.strip("*# "), whole_line=True) == part
+
+
+def test_sub_headings_typos_and_styles():
+    text = ("**Strengths**\n- Clear writing.\n\n### Weeknesses:\n1. Small data.\n"
+            "_Strengths_. Good baselines.\n\nQuestions:\n* Why this loss?")
+    parts = map_review(text, part=None, allowed=(ACC, REJ))
+    assert where(parts, "Clear writing") == ACC
+    assert where(parts, "Small data") == REJ
+    assert where(parts, "Good baselines") == ACC
+    assert where(parts, "Why this loss") == IMP  # a heading beats the allowed parts
+
+
+def test_unheaded_text_by_cues():
+    text = ("This paper proposes a new loss for ranking. It is evaluated on two datasets.\n\n"
+            "The writing is clear and the results are impressive.\n\n"
+            "However, the baselines are weak and the ablation is missing.\n\n"
+            "Could the authors add a comparison to X? It would be good to report variance.")
+    parts = map_review(text, part=None, default=SIG)
+    assert where(parts, "This paper proposes") == SIG
+    assert where(parts, "It is evaluated on two datasets") == SIG  # no cue: stays
+    assert where(parts, "results are impressive") == ACC
+    assert where(parts, "baselines are weak") == REJ
+    assert where(parts, "Could the authors add") == IMP
+
+
+def test_plus_minus_items_and_labels_as_titles():
+    parts = map_review("Pros\n+ Simple method.\n\nCons\n- Only one dataset.\n\n"
+                       "1. Clarity and motivation:\n - Eq. 3 is undefined.", part=None)
+    assert where(parts, "Simple method") == ACC and where(parts, "Only one dataset") == REJ
+    assert ("Clarity and motivation", "Eq. 3 is undefined.") in parts[REJ]
+
+
+def test_nothing_is_lost():
+    text = ("Summary:\nA study of X. It has two parts.\n\nPros and Cons:\n"
+            "The idea is neat, but the proofs are unclear. Typos: teh -> the.")
+    parts = map_review(text, part=None)
+    words = " ".join(t for points in parts.values() for _, t in points).split()
+    for w in "A study of X. It has two parts. The idea is neat, but the proofs are unclear.".split():
+        assert w in words
+
+
+def test_sentences_keep_abbreviations():
+    assert sentences("See Eq. (3) and e.g. Fig. 2 of Smith et al. 2020. Next one.") == [
+        "See Eq. (3) and e.g. Fig. 2 of Smith et al. 2020.", "Next one."]
+    assert derive_title("The new method, which is fast, works well.") == "The new method"
+    assert derive_title("It works, mostly.") == "It works, mostly"  # a short clause: the sentence
+    assert len(derive_title("word " * 40).split()) <= 12
+
+
+def test_openreview_blocks_and_no_part():
+    text = ("SUMMARY:\nThe paper does X.\n\nSTRENGTHS AND WEAKNESSES:\nStrengths:\n- Fast.\n"
+            "Weaknesses:\n- CIFAR-10\n- Slow.\n\nQUESTIONS:\n1. Why?\n\nLIMITATIONS:\nyes\n\n"
+            "FLAG FOR ETHICS REVIEW:\nNo ethics review needed.")
+    assert [n for n, _ in split_blocks(text)] == ["SUMMARY", "STRENGTHS AND WEAKNESSES",
+                                                  "QUESTIONS", "LIMITATIONS",
+                                                  "FLAG FOR ETHICS REVIEW"]
+    parts = review_parts({"comments": text})
+    assert where(parts, "The paper does X") == SIG and where(parts, "Fast") == ACC
+    assert where(parts, "CIFAR-10") == REJ and where(parts, "Why?") == IMP
+    assert not any("ethics" in t for points in parts.values() for _, t in points)
+    assert not any(t == "yes" for points in parts.values() for _, t in points)
+    with pytest.raises(NoPart):
+        review_parts({"comments": "Great paper, accept."})
+
+
+def test_review_format_round_trip():
+    parts = {SIG: [("New", "A new idea.")], ACC: [("<Fast>", "Runs fast.")], REJ: [], IMP: []}
+    text = render_review(parts)
+    assert heading_order(text)[0] == "[Significance and novelty]" and len(heading_order(text)) == 4
+    assert parse_review(text)[ACC] == "<(Fast)> Runs fast." and parse_review(text)[REJ] == ""
+
+
+def test_paper_format_round_trip():
+    text = render_paper("T", "An abstract.", ["Figure 1: F."],
+                        [("1 Intro", ["First para.", "Second\npara."]), ("", ["Unheaded."])])
+    assert marker_order(text) == list(MARKERS)
+    blocks = parse_paper(text)
+    assert blocks["CAPTIONS"] == "Figure 1: F."
+    assert blocks["CONTENT"] == ("Section Title: 1 Intro\n  First para.\n  Second para.\n\n"
+                                 "  Unheaded.")
+    assert marker_order(render_paper("T", "", [], [("H", ["x"])])) == list(MARKERS)
