@@ -152,6 +152,24 @@ def test_kill_loses_nothing_judged(inputs):
     assert "HUMAN-REF-p0" in user and "{x}" in user
 
 
+def test_against_serve_py_with_the_tiny_model(inputs, tiny_model):
+    """A real OpenAI-compatible model server: random weights give no verdict, so every
+    judgement is counted invalid and the run still completes with its report."""
+    from tests.serve_process import serve
+
+    for name in ("a.jsonl", "b.jsonl", "papers.jsonl"):  # two papers are enough
+        rows = [r for r in map(json.loads, (inputs / name).open()) if r["id"] in ("p0", "p1")]
+        write_jsonl(inputs / name, rows)
+    with serve(tiny_model) as url:
+        summary = judge.main(judge_args(inputs, url + "/v1", "--max-tokens", "8",
+                                        "--concurrency", "2", "--timeout", "120"))
+    assert summary["judgements"] == 2 * summary["matched"] > 0
+    assert summary["invalid_verdicts"] + summary["refused_verdicts"] == summary["judgements"]
+    assert summary["failed_requests"] == 0 and summary["invalid_pairs"] == summary["matched"]
+    assert summary["win_rate"] is None and summary["ci95"] is None
+    assert (inputs / "out/winrate.png").exists()
+
+
 def test_rate_limiter_spaces_requests():
     limiter = RateLimiter(per_second=40)
     start = time.monotonic()
