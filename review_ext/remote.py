@@ -27,6 +27,7 @@ class RemoteReply:
     text: str
     finish_reason: str
     generated_tokens: int
+    prompt_tokens: int = 0
 
 
 def request_params(params: SamplingParams) -> dict:
@@ -72,7 +73,7 @@ class _Client(ChatClient):
         text = choice["text"] if self.endpoint == "completions" else choice["message"]["content"]
         usage = payload.get("usage") or {}
         return RemoteReply(text or "", choice.get("finish_reason") or "stop",
-                           int(usage.get("completion_tokens") or 0))
+                           int(usage.get("completion_tokens") or 0), int(usage.get("prompt_tokens") or 0))
 
 
 class RemoteBackend:
@@ -82,7 +83,7 @@ class RemoteBackend:
                  concurrency: int = 8, api_key: str | None = None, timeout: float = 3600.0,
                  max_retries: int = 3):
         self.concurrency = max(1, concurrency)
-        self.api = api
+        self.api, self.warned = api, False
         self.clients = {
             endpoint: _Client(base_url, model_name, endpoint, api_key=api_key, timeout=timeout,
                               max_retries=max_retries, **request_params(params))
@@ -91,7 +92,12 @@ class RemoteBackend:
 
     def _complete(self, prompt: Prompt) -> RemoteReply:
         endpoint = "chat/completions" if self.api == "chat" else "completions"
-        return self.clients[endpoint].complete(prompt)
+        reply = self.clients[endpoint].complete(prompt)
+        if reply.prompt_tokens and reply.prompt_tokens != len(prompt.ids) and not self.warned:
+            self.warned = True
+            log.warning("the server counts %d prompt tokens where the training template has %d: it "
+                        "tokenises differently (BOS? tokenizer? chat template?)", reply.prompt_tokens, len(prompt.ids))
+        return reply
 
     def _probe(self, prompt: Prompt):
         """With ``api="auto"``: completions unless the server answers it 404/405."""

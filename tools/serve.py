@@ -38,6 +38,7 @@ from review_ext.generation import add_engine_args  # noqa: E402
 log = logging.getLogger("serve")
 EPILOG = __doc__.split("Examples:")[1]
 WEB_DIR = Path(__file__).resolve().parent / "web"
+DRAIN_BYTES = 256 << 20  # oversized bodies up to this size are read and dropped before the 413
 
 
 def parse_args(argv=None):
@@ -142,7 +143,12 @@ def make_handler(service: ReviewService, limits: dict):
                 self.close_connection = True
                 raise api.ApiError(411, "a Content-Length header is required")
             if int(length) > limit:
-                self.close_connection = True  # the body is left unread
+                if int(length) <= DRAIN_BYTES:  # read it, so the client sees the answer, not a reset
+                    left = int(length)
+                    while left > 0 and (chunk := self.rfile.read(min(1 << 20, left))):
+                        left -= len(chunk)
+                else:
+                    self.close_connection = True
                 raise api.ApiError(413, f"request body of {length} bytes exceeds {limit}")
             return self.rfile.read(int(length))
 

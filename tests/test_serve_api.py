@@ -1,0 +1,189 @@
+"""tools/serve.py as a real server on 127.0.0.1 with the tiny Mixtral, and infer.py's OpenAI backend."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from review_ext.template import encode_prompt, resolve_system
+from tests import real_papers
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVE = ROOT / "tools" / "serve.py"
+MAX_LENGTH = 700
+
+
+@pytest.fixture(scope="module")
+def server(tiny_model):
+    """Base URL of a running server (fp32 so batching cannot change a greedy token)."""
+    cmd = [sys.executable, str(SERVE), "--model", str(tiny_model), "--host", "127.0.0.1", "--port", "0",
+           "--dtype", "float32", "--max-length", str(MAX_LENGTH), "--max-new-tokens", "4",
+           "--max-batch-size", "16", "--max-request-bytes", "200000"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+    first = []
+    reader = threading.Thread(target=lambda: first.append(proc.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout=180)
+    try:
+        assert first and first[0].startswith("http://127.0.0.1:"), f"server did not start: {first}"
+        yield first[0].strip()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def post(url: str, body, timeout: float = 120) -> tuple[int, dict | str]:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            raw, status, kind = response.read().decode(), response.status, response.headers["Content-Type"]
+    except urllib.error.HTTPError as error:
+        raw, status, kind = error.read().decode(), error.code, error.headers["Content-Type"]
+    return status, json.loads(raw) if kind == "application/json" else raw
+
+
+def chat(paper: str, **extra) -> dict:
+    return {"model": "tiny", "messages": [{"role": "user", "content": paper}], **extra}
+
+
+def sse_events(raw: str) -> list:
+    assert raw.endswith("data: [DONE]\n\n")
+    events = [block[len("data: "):] for block in raw.strip().split("\n\n")]
+    return [json.loads(e) for e in events[:-1]]
+
+
+def test_help_of_serve():
+    result = subprocess.run([sys.executable, str(SERVE), "--help"], capture_output=True, text=True, check=True)
+    assert "--port" in result.stdout and "examples:" in result.stdout
+
+
+def test_models_and_training_template(server, tokenizer):
+    with urllib.request.urlopen(server + "/v1/models") as response:
+        models = json.loads(response.read())
+    assert models["data"][0]["max_model_len"] == MAX_LENGTH
+    paper = "[TITLE]\nA paper on sparse experts\n\n[ABSTRACT]\nWe study reviewers."
+    status, out = post(server + "/v1/chat/completions", chat(paper))
+    assert status == 200 and out["usage"]["prompt_tokens"] == len(encode_prompt(tokenizer, paper, "v2"))
+    assert out["usage"]["completion_tokens"] == 4 and out["choices"][0]["finish_reason"] == "length"
+    with_system = chat(paper)
+    with_system["messages"].insert(0, {"role": "system", "content": resolve_system("v1")})
+    status, out = post(server + "/v1/chat/completions", with_system)
+    assert status == 200 and out["usage"]["prompt_tokens"] == len(encode_prompt(tokenizer, paper, "v1"))
+
+
+def test_long_paper_is_trimmed_like_training(server, tokenizer, shared_data):
+    from review_ext.encode import fit_paper
+
+    paper = real_papers.neurips(shared_data)[0][1]
+    status, out = post(server + "/v1/chat/completions", chat(paper, max_tokens=3))
+    _, info = fit_paper(tokenizer, paper, resolve_system("v2"), MAX_LENGTH - 3)
+    assert status == 200 and out["usage"]["prompt_tokens"] == len(info.prompt_ids) <= MAX_LENGTH - 3
+    assert out["paper_tokens_dropped"] == info.paper_tokens - info.kept_paper_tokens > 0
+
+
+def test_100_concurrent_requests_are_all_answered(server):
+    def ask(i: int):
+        if i % 4 == 3:
+            return post(server + "/v1/completions", {"prompt": f"[INST] paper {i} [/INST]", "max_tokens": 2})
+        return post(server + "/v1/chat/completions", chat(f"[TITLE]\nPaper number {i}" + " words" * (i % 7),
+                                                          max_tokens=2))
+
+    with ThreadPoolExecutor(100) as pool:
+        answers = list(pool.map(ask, range(100)))
+    assert [status for status, _ in answers] == [200] * 100
+    assert all(out["usage"]["completion_tokens"] == 2 for _, out in answers)
+
+
+@pytest.mark.parametrize("body, status, param", [
+    (b"{not json", 400, None),
+    (b"[1, 2]", 400, None),
+    ({"model": "tiny"}, 400, "messages"),
+    ({"messages": []}, 400, "messages"),
+    ({"messages": [{"role": "assistant", "content": "hi"}]}, 400, "messages"),
+    ({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]}, 400, "messages"),
+    ({"messages": [{"role": "user", "content": 5}]}, 400, "messages"),
+    ({"messages": [{"role": "system", "content": "word " * 900}, {"role": "user", "content": "p"}]}, 400,
+     "messages"),
+    ({"messages": [{"role": "user", "content": "p"}], "max_tokens": MAX_LENGTH}, 400, "messages"),
+    ({"messages": [{"role": "user", "content": "p"}], "max_tokens": "many"}, 400, "max_tokens"),
+    ({"messages": [{"role": "user", "content": "p"}], "n": 2}, 400, "n"),
+    ({"messages": [{"role": "user", "content": "x" * 300_000}]}, 413, None),
+])
+def test_malformed_requests_get_4xx_and_the_server_keeps_serving(server, body, status, param):
+    got, out = post(server + "/v1/chat/completions", body)
+    assert got == status and out["error"]["param"] == param and out["error"]["message"]
+    assert post(server + "/v1/chat/completions", chat("still serving?", max_tokens=1))[0] == 200
+
+
+def test_other_routes(server):
+    assert post(server + "/v1/completions", {"prompt": [], "max_tokens": 2})[0] == 400
+    assert post(server + "/v1/nowhere", {})[0] == 404
+    status, out = post(server + "/v1/paper_from_pdf", b"this is not a PDF")
+    assert status == 400 and "error" in out
+    try:
+        with urllib.request.urlopen(server + "/") as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    assert status == (200 if (ROOT / "tools" / "web" / "index.html").is_file() else 404)
+
+
+def test_paper_from_pdf(server):
+    from tests.paper_pdf import TITLE, make_paper_pdf
+
+    status, out = post(server + "/v1/paper_from_pdf", make_paper_pdf())
+    assert status == 200 and "Sparse Mixture Reviewers" in out["paper"] and TITLE.split(":")[0] in out["paper"]
+
+
+@pytest.mark.parametrize("route", ["chat/completions", "completions"])
+def test_streaming_sends_sse_chunks_ending_in_done(server, route):
+    body = chat("[TITLE]\nStreamed paper", max_tokens=4) if route.startswith("chat") else \
+        {"prompt": "[INST] Streamed paper [/INST]", "max_tokens": 4}
+    _, whole = post(f"{server}/v1/{route}", body)
+    status, raw = post(f"{server}/v1/{route}", {**body, "stream": True, "stream_options": {"include_usage": True}})
+    events = sse_events(raw)
+    assert status == 200 and len(events) >= 3
+    if route.startswith("chat"):
+        assert events[0]["choices"][0]["delta"]["role"] == "assistant"
+        text = "".join(e["choices"][0]["delta"].get("content", "") for e in events if e["choices"])
+        assert text == whole["choices"][0]["message"]["content"]
+    else:
+        assert "".join(e["choices"][0]["text"] for e in events if e["choices"]) == whole["choices"][0]["text"]
+    assert events[-2]["choices"][0]["finish_reason"] == "length"
+    assert events[-1]["usage"]["completion_tokens"] == 4
+
+
+def test_infer_openai_backend_equals_local_infer(server, tiny_model, shared_data, tmp_path):
+    from tools import infer
+
+    papers = real_papers.neurips(shared_data)[:2]
+    rows = [{"id": pid, "system": resolve_system("v2"), "input": paper} for pid, paper, _ in papers]
+    rows.append({"id": "short", "input": "[TITLE]\nA short paper"})
+    rows.append({"id": "empty", "input": ""})
+    test = tmp_path / "test.jsonl"
+    test.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    common = ["--test", str(test), "--max-new-tokens", "4", "--no-progress"]
+    remote = ["--backend", "openai", "--base-url", server + "/v1", "--model-name", "tiny", "--concurrency", "3"]
+    assert infer.main(common + remote + ["--output-dir", str(tmp_path / "completions")]) == 0
+    assert infer.main(common + remote + ["--output-dir", str(tmp_path / "chat"), "--api", "chat"]) == 0
+    assert infer.main(common + ["--output-dir", str(tmp_path / "local"), "--model", str(tiny_model),
+                                "--dtype", "float32", "--max-length", str(MAX_LENGTH)]) == 0
+    results = {d: [json.loads(line) for line in (tmp_path / d / "predictions.jsonl").read_text().splitlines()]
+               for d in ("completions", "chat", "local")}
+    local = results.pop("local")
+    assert local[0]["paper_tokens_dropped"] > 0 and local[3]["error"] == "empty input"
+    for got in results.values():  # trimmed to the server's max_model_len and rendered as locally
+        assert len(got) == 4 and got[3]["error"] == "empty input"
+        for r, lo in zip(got[:3], local[:3]):
+            assert (r["reply"], r["paper_tokens_dropped"], r["generated_tokens"]) == \
+                (lo["reply"], lo["paper_tokens_dropped"], lo["generated_tokens"])
