@@ -7,19 +7,22 @@ bold (or numbered in capitals), captions start with ``Figure N:`` / ``Table N:``
 Page numbers, running headers and footers, the arXiv stamp, tiny figure text and
 the reference list are left out; hyphenated line breaks are joined.
 
-Usage:
-    python -m data_conversion.from_pdf paper.pdf                      # JSONL to stdout
-    python -m data_conversion.from_pdf a.pdf b.pdf --out test.jsonl   # for tools/infer.py
+The CLI writes ``{"id": <file name stem>, "input": <paper text>}`` JSONL, the test
+file tools/infer.py reads; a PDF that cannot be read stops the run (or, with
+``--skip-bad``, goes to the rejects file with the reason).
+
+Usage::
+
+    python -m data_conversion.from_pdf paper.pdf                       # -> test.jsonl
+    python -m data_conversion.from_pdf a.pdf b.pdf --out data/test.jsonl
     python -m data_conversion.from_pdf papers/*.pdf --out test.jsonl --skip-bad
 """
 from __future__ import annotations
 
 import argparse
 import io
-import json
 import math
 import re
-import sys
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,11 +30,17 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PdfReadError
 
-from data_conversion.paper_format import render_paper
+from .cli import add_run_args, exit_with, make_parser, run_converter
+from .io import Account, BadInput, JsonlWriter
+from .paper_format import render_paper
 
 
 class PdfError(ValueError):
-    """A PDF this reader cannot turn into a paper, with what to do about it."""
+    """A PDF this reader cannot turn into a paper: the problem and what to do about it."""
+
+    def __init__(self, problem: str, hint: str):
+        self.problem, self.hint = problem, hint
+        super().__init__(f"{problem}; {hint}")
 
 
 @dataclass
@@ -67,21 +76,21 @@ LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb
 def open_pdf(data: bytes) -> PdfReader:
     """A reader for ``data``; :class:`PdfError` for a non-PDF or a password-protected one."""
     if b"%PDF-" not in data[:1024]:
-        raise PdfError("not a PDF (no %PDF- header); give the paper's PDF file")
+        raise PdfError("not a PDF (no %PDF- header)", "give the paper's PDF file")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
                 opened = reader.decrypt("")
             except (DependencyError, NotImplementedError) as error:
-                raise PdfError(f"encrypted with a method pypdf cannot open here ({error}); "
+                raise PdfError(f"encrypted with a method pypdf cannot open here ({error})",
                                "save an unencrypted copy (e.g. qpdf --decrypt)") from error
             if not opened:
-                raise PdfError("encrypted with a password; save an unencrypted copy "
+                raise PdfError("encrypted with a password", "save an unencrypted copy "
                                "(e.g. qpdf --decrypt --password=... in.pdf out.pdf)")
         len(reader.pages)
     except PdfReadError as error:
-        raise PdfError(f"unreadable PDF ({error}); is the file complete?") from error
+        raise PdfError(f"unreadable PDF ({error})", "check that the file is complete") from error
     return reader
 
 
@@ -303,10 +312,14 @@ def pdf_to_paper(data: bytes) -> str:
     reader = open_pdf(data)
     lines = []
     for number, page in enumerate(reader.pages):
-        lines += page_lines(page, number)
+        try:
+            lines += page_lines(page, number)
+        except Exception as error:  # noqa: BLE001 - any pypdf failure is a bad PDF to the user
+            raise PdfError(f"pypdf could not read page {number + 1} ({type(error).__name__}: "
+                           f"{error})", "re-save the PDF (e.g. qpdf in.pdf out.pdf)") from error
     lines = drop_furniture(lines, len(reader.pages))
     if sum(len(ln.text) for ln in lines) < 50:
-        raise PdfError("no extractable text (a scanned or image-only PDF?); "
+        raise PdfError("no extractable text (a scanned or image-only PDF?)",
                        "run OCR first (e.g. ocrmypdf in.pdf out.pdf)")
     meta = reader.metadata or {}
     parts = structure(lines, str(meta.get("/Title") or "").strip() or None)
@@ -315,43 +328,38 @@ def pdf_to_paper(data: bytes) -> str:
 
 # ---------------------------------------------------------------- CLI
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Turn paper PDFs into a test file for tools/infer.py ({id, input} JSONL).",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Usage:" + __doc__.split("Usage:")[1])
+    parser = make_parser(__doc__)
     parser.add_argument("pdfs", nargs="+", type=Path, help="PDF files (id = file name stem)")
-    parser.add_argument("--out", type=Path, help="output JSONL (default: stdout)")
-    parser.add_argument("--skip-bad", action="store_true",
-                        help="report a PDF that cannot be read and go on (default: stop)")
+    parser.add_argument("--out", type=Path, default=Path("test.jsonl"),
+                        help="output JSONL, {id, input} per paper (default: test.jsonl)")
+    add_run_args(parser)
     return parser.parse_args(argv)
 
 
-def main(argv=None) -> int:
+def main(argv=None) -> Account:
     args = parse_args(argv)
-    records, failed = [], 0
-    for path in args.pdfs:
-        try:
-            records.append({"id": path.stem, "input": pdf_to_paper(path.read_bytes())})
-        except (PdfError, OSError) as error:
-            print(f"error: {path}: {error}", file=sys.stderr)
-            failed += 1
-            if not args.skip_bad:
-                return 1
-    ids = Counter(r["id"] for r in records)
-    if any(n > 1 for n in ids.values()):
-        print(f"error: repeated file names: {sorted(i for i, n in ids.items() if n > 1)}; "
-              "ids are file name stems, rename the files", file=sys.stderr)
-        return 1
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    print(f"from_pdf: read {len(args.pdfs)} PDFs = written {len(records)} + failed {failed}",
-          file=sys.stderr)
-    return 0
+
+    def body(run):
+        writer = run.output(JsonlWriter(args.out))
+        seen: dict[str, Path] = {}
+        for path in args.pdfs:
+            run.account.read += 1
+            try:
+                if path.stem in seen:
+                    raise PdfError(f"same id {path.stem!r} as {seen[path.stem]}",
+                                   "rename one of the files (the id is the file name stem)")
+                paper = pdf_to_paper(path.read_bytes())
+            except (PdfError, OSError) as error:
+                problem, hint = (error.problem, error.hint) if isinstance(error, PdfError) \
+                    else (str(error), "check the path")
+                run.reject(BadInput(path, "file", "(the PDF)", problem, hint))
+                continue
+            seen[path.stem] = path
+            writer.add({"id": path.stem, "input": paper})
+            run.account.written += 1
+
+    return run_converter("from_pdf", args, args.out, body, unit="PDFs")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

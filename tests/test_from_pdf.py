@@ -55,6 +55,7 @@ def test_furniture_references_and_figure_text_left_out(paper):
     (lambda: b"<html>not a paper</html>", "not a PDF"),
     (paper_pdf.encrypted_pdf, "encrypted with a password"),
     (paper_pdf.textless_pdf, "no extractable text"),
+    (lambda: paper_pdf.make_paper_pdf()[:700], "unreadable PDF"),  # a cut-off download
 ])
 def test_clear_errors(make, message):
     with pytest.raises(PdfError, match=message):
@@ -82,14 +83,21 @@ def test_cli_writes_an_infer_test_file(tmp_path):
 
 def test_cli_bad_pdf_stops_unless_skipped(tmp_path):
     paper_pdf.make_paper_pdf(tmp_path / "good.pdf")
+    (tmp_path / "sub").mkdir()
+    paper_pdf.make_paper_pdf(tmp_path / "sub/good.pdf")
     (tmp_path / "scan.pdf").write_bytes(paper_pdf.textless_pdf())
     out = tmp_path / "t.jsonl"
     done = run_cli(tmp_path / "scan.pdf", tmp_path / "good.pdf", "--out", out)
     assert done.returncode == 1 and "scan.pdf" in done.stderr and "OCR" in done.stderr
     assert not out.exists()
-    done = run_cli(tmp_path / "scan.pdf", tmp_path / "good.pdf", "--out", out, "--skip-bad")
-    assert done.returncode == 0 and "failed 1" in done.stderr
+    done = run_cli(tmp_path / "scan.pdf", tmp_path / "good.pdf", tmp_path / "sub/good.pdf",
+                   "--out", out, "--skip-bad")
+    assert done.returncode == 0, done.stderr
+    assert "read 3 PDFs = written 1 + rejected 2" in done.stderr
     assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["good"]
+    rejects = [json.loads(line) for line in (tmp_path / "t.rejects.jsonl").open()]
+    assert [Path(r["source"]).name for r in rejects] == ["scan.pdf", "good.pdf"]
+    assert "no extractable text" in rejects[0]["reason"] and "same id" in rejects[1]["reason"]
 
 
 def test_help():
