@@ -8,6 +8,7 @@ logs an account of every record, and packs whole samples (:mod:`review_ext.packi
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -86,13 +87,15 @@ def encode_dataset(records, tokenizer, max_length: int, system: str | None = Non
 def _build(data_path, tokenizer, max_length, system, pack_to_max_length, use_varlen_attn, shuffle, seed, num_proc):
     from datasets import load_dataset
     from mmengine import print_log
+    from mmengine.config import Config
     from xtuner.registry import BUILDER
 
-    if isinstance(tokenizer, dict):  # mmengine Config/ConfigDict are dicts too
+    if isinstance(tokenizer, (dict, Config)):  # ConfigDict is a dict
         tokenizer = BUILDER.build(tokenizer)
     records = load_dataset("json", data_files=data_path, split="train")
     dataset, account = encode_dataset(records, tokenizer, max_length, system, num_proc)
-    print_log(f"review dataset ({max_length} tokens): {account}", logger="current")
+    print_log(f"review dataset ({max_length} tokens): {account}", logger="current",
+              level=logging.WARNING if account.dropped else logging.INFO)
     packing = None
     if pack_to_max_length and len(dataset):
         dataset, packing = pack_dataset(dataset, max_length, use_varlen_attn, shuffle, seed, num_proc)

@@ -66,7 +66,7 @@ def _word_start(text: str, lo: int, cut: int, reach: int = 64) -> int:
     """Move ``cut`` back to a whitespace if it falls inside a word (within ``reach``)."""
     if cut >= len(text) or cut <= lo or text[cut].isspace() or text[cut - 1].isspace():
         return cut
-    for i in range(cut - 1, max(lo, cut - reach) - 1, -1):
+    for i in range(cut - 1, max(lo, cut - reach), -1):
         if text[i].isspace():
             return i
     return cut
