@@ -76,8 +76,8 @@ class ChatClient:
                 if error.code != 429 and error.code < 500:
                     raise ChatError(f"HTTP {error.code}: {error.read()[:300]!r}") from error
                 last = error
-            except (urllib.error.URLError, http.client.HTTPException, TimeoutError,
-                    ConnectionError, json.JSONDecodeError, KeyError, IndexError, TypeError) as error:
+            except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError,
+                    json.JSONDecodeError, KeyError, IndexError, TypeError) as error:
                 last = error
             if attempt < self.max_retries:
                 time.sleep(self._delay(attempt, last))

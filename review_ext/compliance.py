@@ -111,7 +111,8 @@ def check_review(review: str | None, paper: str | None = None) -> dict:
         "out_of_order": firsts != sorted(firsts, key=REVIEW_HEADINGS.index),
         "repeated_parts": [h for h, n in Counter(order).items() if n > 1],
         "no_points": bool(order) and not sum(points.values()),
-        "repetition": metrics["repeat_ratio"] > REPEAT_LIMIT or metrics["looped_line"] >= LOOP_LINES,
+        "repetition": (metrics["repeat_ratio"] > REPEAT_LIMIT
+                       or metrics["looped_line"] >= LOOP_LINES),
         "copies_paper": bool(_PAPER_MARKERS.search(review))
                         or metrics.get("copy_ratio", 0.0) > COPY_LIMIT,
     }

@@ -1,4 +1,4 @@
-"""Review-quality checks: real reviews converted to four parts pass; degenerate outputs are flagged."""
+"""Review-quality checks: real reviews in four parts pass; degenerate outputs are flagged."""
 import json
 import subprocess
 import sys

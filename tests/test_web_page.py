@@ -15,9 +15,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MAX_TOKENS = 12
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed")
-
-
 @pytest.fixture(scope="module")
 def server(tiny_model):
     with serve(tiny_model) as url:
@@ -28,6 +25,7 @@ def server(tiny_model):
 def browser(tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
+    assert Path(CHROMIUM).exists(), "the browser test needs chromium (apt-get install chromium)"
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM,
@@ -74,8 +72,8 @@ def test_paste_and_watch_the_review_stream_in(page, server, real_paper):
     page.fill("#max-tokens", str(MAX_TOKENS))
     page.evaluate("""() => {
         window.updates = 0;
-        new MutationObserver(() => window.updates++).observe(
-            document.getElementById('output'), {childList: true, characterData: true, subtree: true});
+        new MutationObserver(() => window.updates++).observe(document.getElementById('output'),
+            {childList: true, characterData: true, subtree: true});
     }""")
     page.click("#review")
     page.wait_for_function("document.getElementById('status').textContent.startsWith('Done')",
