@@ -8,9 +8,10 @@ An *engine* turns prompt token ids into completions::
 plus the attributes ``tokenizer``, ``eos_token_id`` and ``max_context``. ``on_token[i]``
 (when given) is called with each new token id of prompt ``i`` as it is decoded, which is
 how the server streams. :class:`HFEngine` wraps ``transformers``' ``generate`` (left
-padding, bf16, CUDA when present); a faster engine plugs in by implementing the same
-method and being named on the command line as ``--engine package.module:factory``,
-where ``factory(EngineOptions) -> engine``.
+padding, bf16, CUDA when present). A faster engine plugs in by implementing the same
+method (or, built on HF ``generate``, by overriding ``HFEngine._generate_kwargs`` to pass
+e.g. a static cache) and is chosen with ``--engine NAME`` (:data:`ENGINES`) or
+``--engine package.module:factory``, where ``factory(EngineOptions) -> engine``.
 
 :func:`decode_with_backoff` runs one batch on any engine, halving it on CUDA
 out-of-memory; :func:`generate_sorted` drives many prompts through it longest first,
@@ -147,7 +148,8 @@ class HFEngine:
         self.model = model
         self.tokenizer = tokenizer
         self.eos_token_id = tokenizer.eos_token_id
-        self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos_token_id
+        pad = tokenizer.pad_token_id
+        self.pad_token_id = pad if pad is not None else self.eos_token_id
         self.max_context = int(getattr(model.config, "max_position_embeddings", 32768))
 
     @classmethod
@@ -174,7 +176,7 @@ class HFEngine:
         return GenerationConfig(**kwargs)
 
     def _generate_kwargs(self, rows: int, length: int) -> dict:
-        """Extra ``generate`` arguments for a batch of ``rows`` x ``length`` tokens (a subclass's hook)."""
+        """Extra ``generate`` arguments for ``rows`` x ``length`` tokens (a subclass's hook)."""
         return {}
 
     def generate(self, prompts, params, on_token=None):
@@ -183,11 +185,14 @@ class HFEngine:
         width = max(len(p) for p in prompts)
         need = width + params.max_new_tokens
         if need > self.max_context:
-            raise ValueError(f"prompt of {width} tokens + {params.max_new_tokens} new exceeds {self.max_context}")
+            raise ValueError(f"prompt of {width} tokens + {params.max_new_tokens} new "
+                             f"exceeds {self.max_context}")
         ids, mask = left_pad(prompts, self.pad_token_id)
         if params.seed is not None:
             torch.manual_seed(params.seed)
-        streamer = _CallbackStreamer(on_token, self.eos_token_id) if on_token and any(on_token) else None
+        streamer = None
+        if on_token and any(on_token):
+            streamer = _CallbackStreamer(on_token, self.eos_token_id)
         device = self.model.device
         with torch.inference_mode():
             out = self.model.generate(
@@ -327,7 +332,8 @@ def decode_with_backoff(
     def attempt(idx: list[int]) -> tuple[dict, int]:
         callbacks = [forward_once(i) if on_token and on_token[i] else None for i in idx]
         try:
-            results = engine.generate([prompts[i] for i in idx], params, callbacks if any(callbacks) else None)
+            results = engine.generate([prompts[i] for i in idx], params,
+                                      callbacks if any(callbacks) else None)
             return dict(zip(idx, results)), len(idx)
         except Exception as exc:  # noqa: BLE001 - engine errors become per-prompt errors
             oom = is_oom(exc)
@@ -374,11 +380,28 @@ def add_engine_args(parser) -> None:
     g.add_argument("--adapter", help="LoRA adapter folder (HF/peft) applied to --model")
     g.add_argument("--load-4bit", action="store_true", help="nf4-quantise the base (bf16 compute)")
     g.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
-    g.add_argument("--engine", default="hf", help="hf, static (static KV cache + CUDA graphs) or "
-                                                  "package.module:factory (see review_ext.generation)")
-    g.add_argument("--attn-implementation", help="sdpa, flash_attention_2, ... (default: transformers' choice)")
+    g.add_argument("--engine", default="hf",
+                   help="hf, static (static KV cache + CUDA graphs) or package.module:factory "
+                        "(see review_ext.generation)")
+    g.add_argument("--attn-implementation",
+                   help="sdpa, flash_attention_2, ... (default: transformers' choice)")
+    g.add_argument("--engine-option", action="append", default=[], metavar="KEY=VALUE",
+                   help="an engine setting (EngineOptions.extra), e.g. cache_len=16384; repeatable")
 
 
 def engine_options(args, model: str) -> EngineOptions:
-    return EngineOptions(model=model, adapter=args.adapter, load_4bit=args.load_4bit, dtype=args.dtype,
-                         attn_implementation=args.attn_implementation)
+    """EngineOptions from the arguments of :func:`add_engine_args`."""
+    import json
+
+    extra = {}
+    for item in args.engine_option:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--engine-option {item!r}: expected KEY=VALUE")
+        try:
+            extra[key] = json.loads(value)
+        except json.JSONDecodeError:
+            extra[key] = value
+    return EngineOptions(model=model, adapter=args.adapter, load_4bit=args.load_4bit,
+                         dtype=args.dtype, attn_implementation=args.attn_implementation,
+                         extra=extra)

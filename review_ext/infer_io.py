@@ -116,7 +116,7 @@ def _atomic_write(path: Path, write) -> None:
 def write_outputs(out_dir: Path, rows: list[TestRow], records: dict[str, dict]) -> None:
     """``predictions.jsonl`` (row order, one record per row), ``replies.csv``, conversations."""
     ordered = [records[row.key] for row in rows if row.key in records]
-    ok = [(row, records[row.key]) for row in rows if row.key in records and not records[row.key].get("error")]
+    ok = [(row, r) for row in rows if (r := records.get(row.key)) and not r.get("error")]
 
     def predictions(f):
         for record in ordered:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from review_ext.generation import SamplingParams
 
-UNSUPPORTED = ("stop", "logprobs", "top_logprobs", "echo", "best_of", "suffix", "tools", "functions",
-               "logit_bias", "response_format")
+UNSUPPORTED = ("stop", "logprobs", "top_logprobs", "echo", "best_of", "suffix", "tools",
+               "functions", "logit_bias", "response_format")
 
 
 @dataclass
@@ -24,21 +24,24 @@ class ApiError(Exception):
     type: str = "invalid_request_error"
 
     def body(self) -> dict:
-        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": None}}
+        return {"error": {"message": self.message, "type": self.type, "param": self.param,
+                          "code": None}}
 
 
 def _number(body: dict, name: str, kind, default, lo=None):
     value = body.get(name, default)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or (kind is int and value != int(value))):
         raise ApiError(400, f"'{name}' must be {'an integer' if kind is int else 'a number'}", name)
     if lo is not None and value < lo:
         raise ApiError(400, f"'{name}' must be >= {lo}", name)
     return kind(value)
 
 
-def sampling_params(body: dict, default_max_tokens: int, default_temperature: float = 0.0) -> SamplingParams:
+def sampling_params(body: dict, default_max_tokens: int,
+                    default_temperature: float = 0.0) -> SamplingParams:
     """Decoding settings of a request; ``temperature`` 0 (the server default) means greedy."""
     for name in UNSUPPORTED:
         if body.get(name):
@@ -111,7 +114,8 @@ def usage(prompt_tokens: int, completion_tokens: int) -> dict:
             "total_tokens": prompt_tokens + completion_tokens}
 
 
-def completion_body(chat: bool, rid: str, model: str, text: str, finish_reason: str, use: dict) -> dict:
+def completion_body(chat: bool, rid: str, model: str, text: str, finish_reason: str,
+                    use: dict) -> dict:
     choice = {"index": 0, "finish_reason": finish_reason}
     if chat:
         choice["message"] = {"role": "assistant", "content": text}

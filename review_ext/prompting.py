@@ -5,10 +5,13 @@ decoded from equal the ids the same paper trained on (``encode_prompt``).
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from review_ext.template import encode_prompt, render_prompt, resolve_system
+
+log = logging.getLogger(__name__)
 
 
 class PromptTooLong(ValueError):
@@ -28,7 +31,8 @@ def build_prompt(tokenizer, paper: str, system: str | None, budget: int | None =
     """The prompt for one paper, trimmed by ``review_ext.encode.fit_paper`` to ``budget`` tokens."""
     system = resolve_system(system)
     if budget is None:
-        return Prompt(encode_prompt(tokenizer, paper, system), render_prompt(paper, system), system, paper)
+        ids = encode_prompt(tokenizer, paper, system)
+        return Prompt(ids, render_prompt(paper, system), system, paper)
     from review_ext.encode import fit_paper
 
     try:
@@ -40,17 +44,23 @@ def build_prompt(tokenizer, paper: str, system: str | None, budget: int | None =
 
 
 def suite_defaults(*folders) -> dict:
-    """``system``/``max_length``/``base_model`` from the first ``review_suite.json`` found."""
+    """``system``, ``max_length`` and ``base_model`` from the first ``review_suite.json`` found."""
     from review_ext.artifacts import read_metadata
+    from review_ext.template import TEMPLATE_NAME
 
     for folder in folders:
         meta = folder and Path(folder).is_dir() and read_metadata(Path(folder), missing_ok=True)
         if meta:
-            return {key: meta.get(key) for key in ("system", "max_length", "base_model")}
+            if meta.get("template", TEMPLATE_NAME) != TEMPLATE_NAME:
+                log.warning("%s was trained with template %r; inference renders %r", folder,
+                            meta["template"], TEMPLATE_NAME)
+            return {"system": meta.get("system_prompt") or meta.get("system"),
+                    "max_length": meta.get("max_length"), "base_model": meta.get("base_model")}
     return {}
 
 
-def prompt_budget(max_length: int | None, max_new_tokens: int, max_prompt_tokens: int | None = None):
+def prompt_budget(max_length: int | None, max_new_tokens: int,
+                  max_prompt_tokens: int | None = None) -> int | None:
     """Tokens left for the prompt: ``max_prompt_tokens``, else ``max_length - max_new_tokens``."""
     if max_prompt_tokens:
         return max_prompt_tokens

@@ -73,7 +73,8 @@ class _Client(ChatClient):
         text = choice["text"] if self.endpoint == "completions" else choice["message"]["content"]
         usage = payload.get("usage") or {}
         return RemoteReply(text or "", choice.get("finish_reason") or "stop",
-                           int(usage.get("completion_tokens") or 0), int(usage.get("prompt_tokens") or 0))
+                           int(usage.get("completion_tokens") or 0),
+                           int(usage.get("prompt_tokens") or 0))
 
 
 class RemoteBackend:
@@ -95,8 +96,9 @@ class RemoteBackend:
         reply = self.clients[endpoint].complete(prompt)
         if reply.prompt_tokens and reply.prompt_tokens != len(prompt.ids) and not self.warned:
             self.warned = True
-            log.warning("the server counts %d prompt tokens where the training template has %d: it "
-                        "tokenises differently (BOS? tokenizer? chat template?)", reply.prompt_tokens, len(prompt.ids))
+            log.warning("the server counts %d prompt tokens where the training template has %d: "
+                        "it tokenises differently (BOS? tokenizer? chat template?)",
+                        reply.prompt_tokens, len(prompt.ids))
         return reply
 
     def _probe(self, prompt: Prompt):

@@ -14,7 +14,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from review_ext.generation import BatchSizer, Engine, SamplingParams, TokenCallback, decode_with_backoff
+from review_ext.generation import (BatchSizer, Engine, SamplingParams, TokenCallback,
+                                   decode_with_backoff)
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,8 @@ class BatchScheduler:
         self.worker = threading.Thread(target=self._loop, name="decode", daemon=True)
         self.worker.start()
 
-    def submit(self, ids: Sequence[int], params: SamplingParams, on_token: TokenCallback | None = None) -> Future:
+    def submit(self, ids: Sequence[int], params: SamplingParams,
+               on_token: TokenCallback | None = None) -> Future:
         request = _Request(ids, params, on_token)
         with self.cond:
             if self.closed:

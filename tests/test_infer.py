@@ -47,7 +47,8 @@ def one_thread():
 def engine(tiny_model):
     from review_ext.generation import EngineOptions, load_hf_model
 
-    return HFEngine(*load_hf_model(EngineOptions(model=str(tiny_model), dtype="float32", device="cpu")))
+    options = EngineOptions(model=str(tiny_model), dtype="float32", device="cpu")
+    return HFEngine(*load_hf_model(options))
 
 
 @pytest.fixture(scope="module")
@@ -84,12 +85,14 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def test_help_of_infer():
-    result = subprocess.run([sys.executable, str(INFER), "--help"], capture_output=True, text=True, check=True)
-    assert "--resume" in result.stdout and "examples:" in result.stdout and "torchrun" in result.stdout
+    result = subprocess.run([sys.executable, str(INFER), "--help"], capture_output=True, text=True,
+                            check=True)
+    for word in ("--resume", "--backend", "examples:", "torchrun"):
+        assert word in result.stdout
 
 
 def test_batched_greedy_equals_one_at_a_time(engine, tokenizer):
-    papers = ["A short paper.", "A much longer paper about sparse experts " * 5, "Mid-sized text here, two."]
+    papers = ["A short paper.", "A longer paper about sparse experts " * 5, "Mid-sized text, two."]
     jobs = [(i, encode_prompt(tokenizer, p, "v2")) for i, p in enumerate(papers)]
     assert len({len(ids) for _, ids in jobs}) == 3  # unequal lengths: the batch is left-padded
     params = SamplingParams(max_new_tokens=8, min_new_tokens=8)
@@ -110,7 +113,8 @@ def test_finish_stops_at_eos_and_oom_halves_batches(engine, tokenizer):
 
     from review_ext.generation import finish
 
-    assert finish([5, 6, 2, 2, 2], 2).token_ids == [5, 6] and finish([5, 6, 2], 2).finish_reason == "stop"
+    assert finish([5, 6, 2, 2, 2], 2).token_ids == [5, 6]
+    assert finish([5, 6, 2], 2).finish_reason == "stop"
     assert finish([5, 6], 2).finish_reason == "length"
 
     class SmallGpu(HFEngine):  # the real engine, "out of memory" above two prompts
@@ -138,14 +142,16 @@ def test_infer_prompt_ids_equal_training_ids(tiny_model, tokenizer, papers, tmp_
     rows = [{"id": pid, "system": system, "input": paper} for pid, paper, _ in papers[:3]]
     rows.append({"id": "short", "system": system, "input": "[TITLE]\nA short paper"})
     max_length, max_new = 900, 3
-    recorder = importlib.import_module("tests.test_infer").RecordingEngine  # the class --engine loads
+    recorder = importlib.import_module("tests.test_infer").RecordingEngine  # what --engine loads
     recorder.prompts = []
     run_infer(tiny_model, write_rows(tmp_path / "test.jsonl", rows), tmp_path / "out",
-              "--max-length", str(max_length), "--engine", "tests.test_infer:RecordingEngine.from_options")
+              "--max-length", str(max_length),
+              "--engine", "tests.test_infer:RecordingEngine.from_options")
     records = {r["id"]: r for r in read_jsonl(tmp_path / "out" / "predictions.jsonl")}
-    assert records["short"]["paper_tokens_dropped"] == 0 and records[papers[0][0]]["paper_tokens_dropped"] > 0
+    assert records["short"]["paper_tokens_dropped"] == 0
+    assert records[papers[0][0]]["paper_tokens_dropped"] > 0
     review = papers[0][2][0]
-    budget = max_length - max_new  # training reserves the review's tokens; inference, max_new_tokens
+    budget = max_length - max_new  # training reserves the review's tokens, inference max_new
     training = set()
     for row in rows:
         sample = encode_sample(tokenizer, row["input"], review, system,
@@ -167,15 +173,18 @@ def test_bad_rows_become_error_records(tiny_model, papers, tmp_path):
     ]
     summary = run_infer(tiny_model, write_rows(tmp_path / "t.jsonl", good + bad), tmp_path / "out",
                         "--max-prompt-tokens", "400")
-    assert (summary["rows"], summary["replies"], summary["errors"], summary["missing"]) == (9, 3, 6, 0)
-    assert summary["errors_by_reason"] == {"no input": 1, "input is not a string (list)": 1, "too long": 1,
-                                           "repeated id": 1, "not JSON": 1, "row is not a JSON object": 1}
+    counts = summary["rows"], summary["replies"], summary["errors"], summary["missing"]
+    assert counts == (9, 3, 6, 0)
+    assert summary["errors_by_reason"] == {
+        "no input": 1, "input is not a string (list)": 1, "too long": 1, "repeated id": 1,
+        "not JSON": 1, "row is not a JSON object": 1}
     records = read_jsonl(tmp_path / "out" / "predictions.jsonl")
     assert len(records) == 9 and len({r["id"] for r in records}) == 9
     assert all(r["reply"] is None for r in records if r["error"])
     with open(tmp_path / "out" / "replies.csv", newline="") as f:
         table = list(csv.reader(f))
-    assert table[0] == ["system", "input", "reply"] and [r[1] for r in table[1:]] == [g["input"] for g in good]
+    assert table[0] == ["system", "input", "reply"]
+    assert [r[1] for r in table[1:]] == [g["input"] for g in good]
     conversations = json.loads((tmp_path / "out" / "updated_conversations.json").read_text())
     assert [c["conversation"][0]["input"] for c in conversations] == [g["input"] for g in good]
     assert (tmp_path / "out" / "infer.log").read_text().count("summary:") == 1
@@ -184,8 +193,9 @@ def test_bad_rows_become_error_records(tiny_model, papers, tmp_path):
 def test_resume_after_kill_reviews_every_paper_once(tiny_model, papers, tmp_path):
     rows = short_rows(papers, 10)
     test, out = write_rows(tmp_path / "t.jsonl", rows), tmp_path / "out"
-    cmd = [sys.executable, str(INFER), "--test", str(test), "--model", str(tiny_model), "--output-dir", str(out),
-           "--batch-size", "2", "--max-new-tokens", "40", "--min-new-tokens", "40", "--no-progress"]
+    cmd = [sys.executable, str(INFER), "--test", str(test), "--model", str(tiny_model),
+           "--output-dir", str(out), "--batch-size", "2", "--max-new-tokens", "40",
+           "--min-new-tokens", "40", "--no-progress"]
     kill_after = random.Random().randint(1, 7)  # papers written before the kill
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "OMP_NUM_THREADS": "1"})
@@ -232,3 +242,21 @@ def test_ranks_write_parts_and_the_last_one_merges(tiny_model, papers, tmp_path,
     merged = read_jsonl(out / "predictions.jsonl")
     assert [r["id"] for r in merged] == [r["id"] for r in rows]
     assert json.loads((out / "summary.json").read_text())["replies"] == 5
+
+
+def test_defaults_come_from_review_suite_json(tiny_model, papers, tmp_path):
+    from review_ext.artifacts import write_metadata
+    from review_ext.template import TEMPLATE_NAME
+
+    model = tmp_path / "merged"  # the tiny model plus the metadata pth_to_hf/merge leave behind
+    model.mkdir()
+    for path in tiny_model.iterdir():
+        (model / path.name).symlink_to(path)
+    write_metadata(model, {"template": TEMPLATE_NAME, "system": "v1", "max_length": 600,
+                           "system_prompt": resolve_system("v1"), "base_model": "unused"})
+    rows = [{"id": "long", "system": resolve_system("v2"), "input": papers[0][1]}]
+    summary = run_infer(model, write_rows(tmp_path / "t.jsonl", rows), tmp_path / "out")
+    record = read_jsonl(tmp_path / "out" / "predictions.jsonl")[0]
+    assert summary["replies"] == 1
+    assert record["system"] == resolve_system("v1")  # the system training used wins
+    assert 590 < record["prompt_tokens"] <= 600 - 3 and record["paper_tokens_dropped"] > 0

@@ -1,4 +1,4 @@
-"""tools/serve.py as a real server on 127.0.0.1 with the tiny Mixtral, and infer.py's OpenAI backend."""
+"""tools/serve.py as a real server on 127.0.0.1 (tiny Mixtral), and infer.py's OpenAI backend."""
 from __future__ import annotations
 
 import json
@@ -24,9 +24,9 @@ MAX_LENGTH = 700
 @pytest.fixture(scope="module")
 def server(tiny_model):
     """Base URL of a running server (fp32 so batching cannot change a greedy token)."""
-    cmd = [sys.executable, str(SERVE), "--model", str(tiny_model), "--host", "127.0.0.1", "--port", "0",
-           "--dtype", "float32", "--max-length", str(MAX_LENGTH), "--max-new-tokens", "4",
-           "--max-batch-size", "16", "--max-request-bytes", "200000"]
+    cmd = [sys.executable, str(SERVE), "--model", str(tiny_model), "--host", "127.0.0.1",
+           "--port", "0", "--dtype", "float32", "--max-length", str(MAX_LENGTH),
+           "--max-new-tokens", "4", "--max-batch-size", "16", "--max-request-bytes", "200000"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             env={**os.environ, "OMP_NUM_THREADS": "1"})
     first = []
@@ -46,9 +46,10 @@ def post(url: str, body, timeout: float = 120) -> tuple[int, dict | str]:
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw, status, kind = response.read().decode(), response.status, response.headers["Content-Type"]
+            raw, status, headers = response.read().decode(), response.status, response.headers
     except urllib.error.HTTPError as error:
-        raw, status, kind = error.read().decode(), error.code, error.headers["Content-Type"]
+        raw, status, headers = error.read().decode(), error.code, error.headers
+    kind = headers["Content-Type"]
     return status, json.loads(raw) if kind == "application/json" else raw
 
 
@@ -63,7 +64,8 @@ def sse_events(raw: str) -> list:
 
 
 def test_help_of_serve():
-    result = subprocess.run([sys.executable, str(SERVE), "--help"], capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, str(SERVE), "--help"], capture_output=True, text=True,
+                            check=True)
     assert "--port" in result.stdout and "examples:" in result.stdout
 
 
@@ -73,12 +75,14 @@ def test_models_and_training_template(server, tokenizer):
     assert models["data"][0]["max_model_len"] == MAX_LENGTH
     paper = "[TITLE]\nA paper on sparse experts\n\n[ABSTRACT]\nWe study reviewers."
     status, out = post(server + "/v1/chat/completions", chat(paper))
-    assert status == 200 and out["usage"]["prompt_tokens"] == len(encode_prompt(tokenizer, paper, "v2"))
+    assert status == 200
+    assert out["usage"]["prompt_tokens"] == len(encode_prompt(tokenizer, paper, "v2"))
     assert out["usage"]["completion_tokens"] == 4 and out["choices"][0]["finish_reason"] == "length"
     with_system = chat(paper)
     with_system["messages"].insert(0, {"role": "system", "content": resolve_system("v1")})
     status, out = post(server + "/v1/chat/completions", with_system)
-    assert status == 200 and out["usage"]["prompt_tokens"] == len(encode_prompt(tokenizer, paper, "v1"))
+    assert status == 200
+    assert out["usage"]["prompt_tokens"] == len(encode_prompt(tokenizer, paper, "v1"))
 
 
 def test_long_paper_is_trimmed_like_training(server, tokenizer, shared_data):
@@ -94,9 +98,10 @@ def test_long_paper_is_trimmed_like_training(server, tokenizer, shared_data):
 def test_100_concurrent_requests_are_all_answered(server):
     def ask(i: int):
         if i % 4 == 3:
-            return post(server + "/v1/completions", {"prompt": f"[INST] paper {i} [/INST]", "max_tokens": 2})
-        return post(server + "/v1/chat/completions", chat(f"[TITLE]\nPaper number {i}" + " words" * (i % 7),
-                                                          max_tokens=2))
+            body = {"prompt": f"[INST] paper {i} [/INST]", "max_tokens": 2}
+            return post(server + "/v1/completions", body)
+        paper = f"[TITLE]\nPaper number {i}" + " words" * (i % 7)
+        return post(server + "/v1/chat/completions", chat(paper, max_tokens=2))
 
     with ThreadPoolExecutor(100) as pool:
         answers = list(pool.map(ask, range(100)))
@@ -110,10 +115,11 @@ def test_100_concurrent_requests_are_all_answered(server):
     ({"model": "tiny"}, 400, "messages"),
     ({"messages": []}, 400, "messages"),
     ({"messages": [{"role": "assistant", "content": "hi"}]}, 400, "messages"),
-    ({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]}, 400, "messages"),
-    ({"messages": [{"role": "user", "content": 5}]}, 400, "messages"),
-    ({"messages": [{"role": "system", "content": "word " * 900}, {"role": "user", "content": "p"}]}, 400,
+    ({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]}, 400,
      "messages"),
+    ({"messages": [{"role": "user", "content": 5}]}, 400, "messages"),
+    ({"messages": [{"role": "system", "content": "word " * 900}, {"role": "user", "content": "p"}]},
+     400, "messages"),
     ({"messages": [{"role": "user", "content": "p"}], "max_tokens": MAX_LENGTH}, 400, "messages"),
     ({"messages": [{"role": "user", "content": "p"}], "max_tokens": "many"}, 400, "max_tokens"),
     ({"messages": [{"role": "user", "content": "p"}], "n": 2}, 400, "n"),
@@ -142,7 +148,7 @@ def test_paper_from_pdf(server):
     from tests.paper_pdf import TITLE, make_paper_pdf
 
     status, out = post(server + "/v1/paper_from_pdf", make_paper_pdf())
-    assert status == 200 and "Sparse Mixture Reviewers" in out["paper"] and TITLE.split(":")[0] in out["paper"]
+    assert status == 200 and TITLE.split(":")[0] in out["paper"]
 
 
 @pytest.mark.parametrize("route", ["chat/completions", "completions"])
@@ -150,7 +156,8 @@ def test_streaming_sends_sse_chunks_ending_in_done(server, route):
     body = chat("[TITLE]\nStreamed paper", max_tokens=4) if route.startswith("chat") else \
         {"prompt": "[INST] Streamed paper [/INST]", "max_tokens": 4}
     _, whole = post(f"{server}/v1/{route}", body)
-    status, raw = post(f"{server}/v1/{route}", {**body, "stream": True, "stream_options": {"include_usage": True}})
+    streamed = {**body, "stream": True, "stream_options": {"include_usage": True}}
+    status, raw = post(f"{server}/v1/{route}", streamed)
     events = sse_events(raw)
     assert status == 200 and len(events) >= 3
     if route.startswith("chat"):
@@ -158,7 +165,8 @@ def test_streaming_sends_sse_chunks_ending_in_done(server, route):
         text = "".join(e["choices"][0]["delta"].get("content", "") for e in events if e["choices"])
         assert text == whole["choices"][0]["message"]["content"]
     else:
-        assert "".join(e["choices"][0]["text"] for e in events if e["choices"]) == whole["choices"][0]["text"]
+        text = "".join(e["choices"][0]["text"] for e in events if e["choices"])
+        assert text == whole["choices"][0]["text"]
     assert events[-2]["choices"][0]["finish_reason"] == "length"
     assert events[-1]["usage"]["completion_tokens"] == 4
 
@@ -173,12 +181,14 @@ def test_infer_openai_backend_equals_local_infer(server, tiny_model, shared_data
     test = tmp_path / "test.jsonl"
     test.write_text("".join(json.dumps(r) + "\n" for r in rows))
     common = ["--test", str(test), "--max-new-tokens", "4", "--no-progress"]
-    remote = ["--backend", "openai", "--base-url", server + "/v1", "--model-name", "tiny", "--concurrency", "3"]
+    remote = ["--backend", "openai", "--base-url", server + "/v1", "--model-name", "tiny",
+              "--concurrency", "3"]
     assert infer.main(common + remote + ["--output-dir", str(tmp_path / "completions")]) == 0
-    assert infer.main(common + remote + ["--output-dir", str(tmp_path / "chat"), "--api", "chat"]) == 0
+    assert infer.main(common + remote + ["--output-dir", str(tmp_path / "chat"),
+                                         "--api", "chat"]) == 0
     assert infer.main(common + ["--output-dir", str(tmp_path / "local"), "--model", str(tiny_model),
                                 "--dtype", "float32", "--max-length", str(MAX_LENGTH)]) == 0
-    results = {d: [json.loads(line) for line in (tmp_path / d / "predictions.jsonl").read_text().splitlines()]
+    results = {d: [json.loads(line) for line in (tmp_path / d / "predictions.jsonl").open()]
                for d in ("completions", "chat", "local")}
     local = results.pop("local")
     assert local[0]["paper_tokens_dropped"] > 0 and local[3]["error"] == "empty input"

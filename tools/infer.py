@@ -15,10 +15,12 @@ Examples:
     python tools/infer.py --test data/test.jsonl --model mistralai/Mixtral-8x7B-Instruct-v0.1 \\
         --adapter work_dirs/v2/hf_adapter --load-4bit --output-dir out/v2-4bit --resume
     # one model copy per GPU; each rank reviews its share, the last one done merges
-    torchrun --nproc-per-node 8 tools/infer.py --test data/test.jsonl --model merged --output-dir out/v2
+    torchrun --nproc-per-node 8 tools/infer.py --test data/test.jsonl --model merged \\
+        --output-dir out/v2
     # any OpenAI-compatible server (vLLM, LMDeploy, tools/serve.py), same prompts
-    python tools/infer.py --test data/test.jsonl --backend openai --base-url http://127.0.0.1:8000/v1 \\
-        --model-name reviewer --concurrency 32 --output-dir out/v2-vllm
+    python tools/infer.py --test data/test.jsonl --backend openai \\
+        --base-url http://127.0.0.1:8000/v1 --model-name reviewer --concurrency 32 \\
+        --output-dir out/v2-vllm
 """
 from __future__ import annotations
 
@@ -34,7 +36,9 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from review_ext.infer_io import PREDICTIONS, collect_records, read_test_rows, write_outputs  # noqa: E402
+from review_ext.generation import add_engine_args  # noqa: E402
+from review_ext.infer_io import (PREDICTIONS, collect_records, read_test_rows,  # noqa: E402
+                                 write_outputs)
 
 log = logging.getLogger("infer")
 EPILOG = __doc__.split("Examples:")[1]
@@ -51,20 +55,16 @@ def parse_args(argv=None):
     p.add_argument("--resume", action="store_true", help="keep finished papers of an earlier run")
     p.add_argument("--overwrite", action="store_true", help="discard an earlier run's results")
     p.add_argument("--limit", type=int, help="only the first N rows (a smoke test)")
-    g = p.add_argument_group("model (local backend)")
-    g.add_argument("--model", help="merged HF model, or the base for --adapter "
-                                   "(default: the base named in the adapter's review_suite.json)")
-    g.add_argument("--adapter", help="LoRA adapter folder (HF/peft) applied to --model")
-    g.add_argument("--load-4bit", action="store_true", help="nf4-quantise the base (bf16 compute)")
-    g.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
-    g.add_argument("--engine", default="hf", help="'hf' or package.module:factory (see review_ext.generation)")
-    g.add_argument("--attn-implementation", help="e.g. sdpa, flash_attention_2 (default: transformers' choice)")
-    g.add_argument("--batch-size", type=int, default=8, help="largest batch; halves on CUDA out-of-memory")
+    add_engine_args(p)
+    g = p.add_argument_group("batching (local backend)")
+    g.add_argument("--batch-size", type=int, default=8,
+                   help="largest batch; halves on CUDA out-of-memory")
     g = p.add_argument_group("prompt")
-    g.add_argument("--system", help="system prompt: a preset (v1, v2) or text; overrides the rows' "
-                                    "(default: the row's, else review_suite.json's, else v2)")
-    g.add_argument("--max-length", type=int, help="training max_length: prompt + review "
-                                                  "(default: review_suite.json, else the model's context)")
+    g.add_argument("--system", help="system prompt: a preset (v1, v2) or text (default, as in "
+                                    "training: review_suite.json's, else the row's, else v2)")
+    g.add_argument("--max-length", type=int,
+                   help="training max_length: prompt + review (default: review_suite.json, "
+                        "else the server's max_model_len or the model's context)")
     g.add_argument("--max-prompt-tokens", type=int, help="trim papers to this many prompt tokens "
                                                          "(default: max_length - max_new_tokens)")
     g.add_argument("--tokenizer", help="tokenizer folder (default: --model's, else Mixtral's)")
@@ -92,6 +92,10 @@ def parse_args(argv=None):
         p.error("--backend openai needs --base-url and --model-name")
     if args.resume and args.overwrite:
         p.error("--resume and --overwrite exclude each other")
+    try:
+        sampling_params(args)
+    except ValueError as error:
+        p.error(str(error))
     return args
 
 
@@ -107,8 +111,10 @@ def part_name(rank: int, world: int) -> str:
 
 def setup_logging(out: Path, rank: int, world: int) -> list:
     name = "infer.log" if world == 1 else f"infer.rank{rank}.log"
-    fmt = logging.Formatter(f"%(asctime)s {'' if world == 1 else f'[rank {rank}] '}%(levelname)s %(message)s")
-    handlers = [logging.FileHandler(out / name, encoding="utf-8"), logging.StreamHandler(sys.stderr)]
+    tag = "" if world == 1 else f"[rank {rank}] "
+    fmt = logging.Formatter(f"%(asctime)s {tag}%(levelname)s %(message)s")
+    handlers = [logging.FileHandler(out / name, encoding="utf-8"),
+                logging.StreamHandler(sys.stderr)]
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     for handler in handlers:
@@ -162,7 +168,10 @@ def error_record(row, message: str, kind: str) -> dict:
 
 
 def load_backend(args, rank: int, world: int, local_rank: int):
-    """(tokenizer, decode: jobs -> iterator of (key, text, finish, tokens | Exception), max context)."""
+    """(tokenizer, decode, metadata, context length) for the chosen backend.
+
+    ``decode(jobs)`` yields ``(key, (text, finish_reason, new_tokens))`` or ``(key, exception)``.
+    """
     from review_ext.prompting import suite_defaults
 
     meta = suite_defaults(args.adapter, args.model)
@@ -182,13 +191,12 @@ def load_backend(args, rank: int, world: int, local_rank: int):
 
         return tokenizer, decode, meta, server_max_len(args.base_url, args.model_name, args.api_key)
 
-    from review_ext.generation import EngineOptions, build_engine, generate_sorted
+    from review_ext.generation import build_engine, engine_options, generate_sorted
 
     model = args.model or meta.get("base_model")
     if not model:
         raise SystemExit("--model is required (no review_suite.json names a base model)")
-    options = EngineOptions(model=model, adapter=args.adapter, load_4bit=args.load_4bit, dtype=args.dtype,
-                            attn_implementation=args.attn_implementation)
+    options = engine_options(args, model)
     if world > 1:
         import torch
 
@@ -235,7 +243,7 @@ def build_jobs(rows, tokenizer, budget, args, meta, sink, stats) -> list:
             sink.put(row.key, error_record(row, row.error, "row"))
             stats["row_errors"] += 1
             continue
-        system = args.system or row.system or meta.get("system") or "v2"
+        system = args.system or meta.get("system") or row.system or "v2"  # training's precedence
         try:
             prompt = build_prompt(tokenizer, row.paper, system, budget)
         except PromptTooLong as error:
@@ -272,7 +280,8 @@ def run(args) -> int:
 
     max_length = args.max_length or meta.get("max_length") or context
     budget = prompt_budget(max_length, args.max_new_tokens, args.max_prompt_tokens)
-    log.info("rows: %d in file, %d for rank %d of %d, %d of them already done; prompt budget %s tokens",
+    log.info("rows: %d in file, %d for rank %d of %d, %d of them already done; "
+             "prompt budget %s tokens",
              len(rows), len(assigned), rank, world, len(assigned) - len(todo), budget)
     sink = JsonlCache(out / part_name(rank, world))
     stats = Counter(replies=0, generated_tokens=0)
@@ -293,9 +302,10 @@ def run(args) -> int:
         else:
             text, finish_reason, n_new = result
             sink.put(key, {
-                "id": row.id, "index": row.index, "reply": text.strip(), "finish_reason": finish_reason,
-                "prompt_tokens": len(prompt.ids), "generated_tokens": n_new,
-                "paper_tokens_dropped": prompt.dropped_tokens, "system": prompt.system, "error": None,
+                "id": row.id, "index": row.index, "reply": text.strip(),
+                "finish_reason": finish_reason, "prompt_tokens": len(prompt.ids),
+                "generated_tokens": n_new, "paper_tokens_dropped": prompt.dropped_tokens,
+                "system": prompt.system, "error": None,
             })
             stats["replies"] += 1
             stats["generated_tokens"] += n_new
@@ -339,8 +349,8 @@ def finish(out: Path, rows, world: int) -> int:
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     log.info("summary: %d rows = %d replies + %d errors + %d missing; this run %s papers/hour, "
-             "%s generated tokens/s; outputs in %s", summary["rows"], summary["replies"], summary["errors"],
-             summary["missing"], summary["this_run"]["papers_per_hour"],
+             "%s generated tokens/s; outputs in %s", summary["rows"], summary["replies"],
+             summary["errors"], summary["missing"], summary["this_run"]["papers_per_hour"],
              summary["this_run"]["generated_tokens_per_s"], out)
     return 1 if summary["missing"] else 0
 

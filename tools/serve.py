@@ -11,12 +11,12 @@ The first line on stdout is the bound URL, printed once the model is loaded.
 
 Examples:
     python tools/serve.py --model work_dirs/v2/merged --port 8000
-    python tools/serve.py --model mistralai/Mixtral-8x7B-Instruct-v0.1 --adapter work_dirs/v2/hf_adapter \\
-        --load-4bit --system v1 --host 0.0.0.0 --port 8000
+    python tools/serve.py --model mistralai/Mixtral-8x7B-Instruct-v0.1 \\
+        --adapter work_dirs/v2/hf_adapter --load-4bit --system v1 --host 0.0.0.0 --port 8000
     curl -s http://127.0.0.1:8000/v1/chat/completions -H 'Content-Type: application/json' \\
         -d '{"messages": [{"role": "user", "content": "[TITLE]\\nA paper..."}], "max_tokens": 1000}'
-    python tools/infer.py --test data/test.jsonl --backend openai --base-url http://127.0.0.1:8000/v1 \\
-        --model-name merged
+    python tools/infer.py --test data/test.jsonl --backend openai \\
+        --base-url http://127.0.0.1:8000/v1 --model-name merged
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ import logging
 import queue
 import sys
 import threading
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -49,65 +50,90 @@ def parse_args(argv=None):
     )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000, help="0 picks a free port")
-    p.add_argument("--served-model-name", help="model id in the API (default: the model folder's name)")
+    p.add_argument("--served-model-name",
+                   help="model id in the API (default: the model or adapter folder's name)")
     add_engine_args(p)
     g = p.add_argument_group("prompt and decoding")
     g.add_argument("--system", help="default system prompt: v1, v2 or text "
                                     "(default: review_suite.json's, else v2)")
-    g.add_argument("--max-length", type=int, help="training max_length (default: review_suite.json, "
-                                                  "else the model's context)")
+    g.add_argument("--max-length", type=int,
+                   help="training max_length (default: review_suite.json, else the model's "
+                        "context)")
     g.add_argument("--max-prompt-tokens", type=int, help="trim papers to this many prompt tokens "
                                                          "(default: max_length - max_tokens)")
-    g.add_argument("--max-new-tokens", type=int, default=1000, help="max_tokens when a request gives none")
+    g.add_argument("--max-new-tokens", type=int, default=1000,
+                   help="max_tokens when a request gives none")
     g = p.add_argument_group("capacity")
     g.add_argument("--max-batch-size", type=int, default=8, help="requests decoded together")
     g.add_argument("--max-queue", type=int, default=256, help="waiting requests before 503")
-    g.add_argument("--max-request-bytes", type=int, default=4 << 20, help="JSON bodies above it get 413")
-    g.add_argument("--max-pdf-bytes", type=int, default=64 << 20, help="PDF bodies above it get 413")
-    g.add_argument("--request-timeout", type=float, default=3600.0, help="seconds a request may wait")
+    g.add_argument("--max-request-bytes", type=int, default=4 << 20,
+                   help="JSON bodies above it get 413")
+    g.add_argument("--max-pdf-bytes", type=int, default=64 << 20,
+                   help="PDF bodies above it get 413")
+    g.add_argument("--request-timeout", type=float, default=3600.0,
+                   help="seconds a request may wait")
     return p.parse_args(argv)
 
 
+@dataclass
 class ReviewService:
     """What a request needs: the engine's queue, the tokenizer and the prompt defaults."""
 
-    def __init__(self, engine, scheduler, name: str, system: str, max_length: int,
-                 max_new_tokens: int, max_prompt_tokens: int | None, timeout: float):
-        self.engine, self.scheduler, self.name = engine, scheduler, name
-        self.tokenizer = engine.tokenizer
-        self.system, self.max_length = system, max_length
-        self.max_new_tokens, self.max_prompt_tokens, self.timeout = max_new_tokens, max_prompt_tokens, timeout
-        self.tokenizer_lock = threading.Lock()  # fast tokenizers are not safe to share across threads
+    engine: object
+    scheduler: object
+    name: str
+    system: str
+    max_length: int
+    max_new_tokens: int
+    max_prompt_tokens: int | None
+    timeout: float
+    # one fast tokenizer shared by request threads: encode under a lock
+    tokenizer_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def chat_prompt(self, body: dict, params):
+    @property
+    def tokenizer(self):
+        return self.engine.tokenizer
+
+    def chat_prompt(self, body: dict, params) -> tuple[list[int], int]:
         """Prompt ids for a chat request, and the paper tokens trimmed away."""
         from review_ext.openai_api import ApiError, parse_chat
         from review_ext.prompting import PromptTooLong, build_prompt, prompt_budget
 
         system, paper = parse_chat(body)
+        system = self.system if system is None else system
         try:
             budget = prompt_budget(self.max_length, params.max_new_tokens, self.max_prompt_tokens)
             with self.tokenizer_lock:
-                prompt = build_prompt(self.tokenizer, paper, system if system is not None else self.system, budget)
+                prompt = build_prompt(self.tokenizer, paper, system, budget)
         except (PromptTooLong, ValueError) as error:
             raise ApiError(400, f"input too long: {error}", "messages") from error
         return prompt.ids, prompt.dropped_tokens
 
-    def completion_prompt(self, body: dict, params):
+    def completion_prompt(self, body: dict, params) -> tuple[list[int], int]:
+        """A raw prompt's ids (BOS + text, as vLLM does), used as is."""
         from review_ext.openai_api import ApiError, parse_prompt
 
         prompt = parse_prompt(body)
         if isinstance(prompt, str):
             with self.tokenizer_lock:
-                prompt = self.tokenizer.encode(prompt)  # BOS + text, as vLLM does
-        if len(prompt) + params.max_new_tokens > self.engine.max_context:
-            raise ApiError(400, f"prompt ({len(prompt)} tokens) + max_tokens ({params.max_new_tokens}) "
-                                f"exceeds the context of {self.engine.max_context}", "prompt")
+                prompt = self.tokenizer.encode(prompt)
+        context = self.engine.max_context
+        if len(prompt) + params.max_new_tokens > context:
+            raise ApiError(400, f"prompt ({len(prompt)} tokens) + max_tokens "
+                                f"({params.max_new_tokens}) exceeds the context of {context}",
+                           "prompt")
         return prompt, 0
 
     def models(self) -> dict:
-        return {"object": "list", "data": [{"id": self.name, "object": "model", "created": 0,
-                                            "owned_by": "review-suite", "max_model_len": self.max_length}]}
+        model = {"id": self.name, "object": "model", "created": 0, "owned_by": "review-suite",
+                 "max_model_len": self.max_length}
+        return {"object": "list", "data": [model]}
+
+
+def server_error(error: BaseException):
+    from review_ext.openai_api import ApiError
+
+    return ApiError(500, f"{type(error).__name__}: {error}", type="server_error")
 
 
 def make_handler(service: ReviewService, limits: dict):
@@ -143,7 +169,7 @@ def make_handler(service: ReviewService, limits: dict):
                 self.close_connection = True
                 raise api.ApiError(411, "a Content-Length header is required")
             if int(length) > limit:
-                if int(length) <= DRAIN_BYTES:  # read it, so the client sees the answer, not a reset
+                if int(length) <= DRAIN_BYTES:  # read it: the client sees the answer, not a reset
                     left = int(length)
                     while left > 0 and (chunk := self.rfile.read(min(1 << 20, left))):
                         left -= len(chunk)
@@ -170,8 +196,8 @@ def make_handler(service: ReviewService, limits: dict):
             page = WEB_DIR / ("index.html" if path == "/" else path.lstrip("/"))
             if WEB_DIR.is_dir() and page.resolve().parent == WEB_DIR and page.is_file():
                 kinds = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
-                return self._send(200, page.read_bytes(), kinds.get(page.suffix, "application/octet-stream")
-                                  + "; charset=utf-8")
+                kind = kinds.get(page.suffix, "application/octet-stream")
+                return self._send(200, page.read_bytes(), kind + "; charset=utf-8")
             self._error(api.ApiError(404, f"no route {path}", type="not_found_error"))
 
         def do_POST(self):
@@ -188,17 +214,19 @@ def make_handler(service: ReviewService, limits: dict):
             except QueueFull as error:
                 self._error(api.ApiError(503, f"server busy: {error}", type="server_error"))
             except TimeoutError:
-                self._error(api.ApiError(504, "generation did not finish in time", type="server_error"))
+                self._error(api.ApiError(504, "generation did not finish in time",
+                                         type="server_error"))
             except Exception as error:  # noqa: BLE001 - one bad request must not stop the server
                 log.exception("%s failed", path)
-                self._error(api.ApiError(500, f"{type(error).__name__}: {error}", type="server_error"))
+                self._error(server_error(error))
 
         def _pdf(self):
             data = self._body(limits["pdf"])
             try:
                 from data_conversion.from_pdf import pdf_to_paper
             except ImportError as error:
-                raise api.ApiError(501, f"PDF conversion unavailable: {error}", type="server_error") from error
+                raise api.ApiError(501, f"PDF conversion unavailable: {error}",
+                                   type="server_error") from error
             try:
                 paper = pdf_to_paper(data)
             except Exception as error:  # noqa: BLE001 - any parser failure means a bad PDF
@@ -208,13 +236,15 @@ def make_handler(service: ReviewService, limits: dict):
         def _complete(self, chat: bool):
             body = self._json_body()
             params = api.sampling_params(body, service.max_new_tokens)
-            ids, dropped = (service.chat_prompt if chat else service.completion_prompt)(body, params)
+            prompt_of = service.chat_prompt if chat else service.completion_prompt
+            ids, dropped = prompt_of(body, params)
             if body.get("stream"):
                 return self._stream(chat, ids, params, body)
             completion = service.scheduler.submit(ids, params).result(service.timeout)
             text = service.tokenizer.decode(completion.token_ids, skip_special_tokens=True)
-            out = api.completion_body(chat, api.new_id("chatcmpl" if chat else "cmpl"), service.name, text,
-                                      completion.finish_reason, api.usage(len(ids), len(completion.token_ids)))
+            use = api.usage(len(ids), len(completion.token_ids))
+            rid = api.new_id("chatcmpl" if chat else "cmpl")
+            out = api.completion_body(chat, rid, service.name, text, completion.finish_reason, use)
             if dropped:
                 out["paper_tokens_dropped"] = dropped
             self._json(200, out)
@@ -229,7 +259,8 @@ def make_handler(service: ReviewService, limits: dict):
                                ("Connection", "close")):
                 self.send_header(key, value)
             self.end_headers()
-            rid, decoder = api.new_id("chatcmpl" if chat else "cmpl"), api.IncrementalDecoder(service.tokenizer)
+            rid = api.new_id("chatcmpl" if chat else "cmpl")
+            decoder = api.IncrementalDecoder(service.tokenizer)
 
             def event(obj) -> None:
                 self.wfile.write(f"data: {json.dumps(obj, ensure_ascii=False)}\n\n".encode())
@@ -243,14 +274,16 @@ def make_handler(service: ReviewService, limits: dict):
                         event(api.chunk_body(chat, rid, service.name, delta))
                 if future.exception():
                     error = future.exception()
-                    event(api.ApiError(500, f"{type(error).__name__}: {error}", type="server_error").body())
+                    event(server_error(error).body())
                 else:
                     completion = future.result()
-                    event(api.chunk_body(chat, rid, service.name, None if chat else "", completion.finish_reason))
+                    event(api.chunk_body(chat, rid, service.name, None if chat else "",
+                                         completion.finish_reason))
                     if (body.get("stream_options") or {}).get("include_usage"):
-                        event({"id": rid, "object": "chat.completion.chunk" if chat else "text_completion",
-                               "model": service.name, "choices": [],
-                               "usage": api.usage(len(ids), len(completion.token_ids))})
+                        last = api.chunk_body(chat, rid, service.name, None)
+                        use = api.usage(len(ids), len(completion.token_ids))
+                        last.update(choices=[], usage=use)
+                        event(last)
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):
@@ -276,15 +309,18 @@ def build_service(args) -> ReviewService:
     engine = build_engine(args.engine, engine_options(args, model))
     name = args.served_model_name or Path(args.adapter or model).name
     system = args.system or meta.get("system") or "v2"
-    max_length = min(args.max_length or meta.get("max_length") or engine.max_context, engine.max_context)
-    log.info("serving %s as %r: system prompt %r..., max_length %d", model, name, system[:40], max_length)
-    return ReviewService(engine, BatchScheduler(engine, args.max_batch_size, args.max_queue), name, system,
-                         max_length, args.max_new_tokens, args.max_prompt_tokens, args.request_timeout)
+    context = engine.max_context
+    max_length = min(args.max_length or meta.get("max_length") or context, context)
+    log.info("serving %s as %r: system %r..., max_length %d", model, name, system[:40], max_length)
+    scheduler = BatchScheduler(engine, args.max_batch_size, args.max_queue)
+    return ReviewService(engine, scheduler, name, system, max_length, args.max_new_tokens,
+                         args.max_prompt_tokens, args.request_timeout)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(message)s")
     with contextlib.redirect_stdout(sys.stderr):  # stdout's first line is the URL
         service = build_service(args)
     server = Server((args.host, args.port), make_handler(
