@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .paper_format import one_line
 from .review_format import PARTS, empty_parts
@@ -154,24 +155,27 @@ def _words(label: str) -> list[str]:
     return re.findall(r"[a-z]+", label.lower())
 
 
-def _fuzzy(word: str, vocab) -> bool:
-    return any(word == v or (len(word) > 4 and SequenceMatcher(None, word, v).ratio() >= 0.8)
-               for v in vocab)
+@lru_cache(maxsize=65536)
+def _word_parts(word: str, whole_line: bool) -> frozenset:
+    """The parts a heading word names (exactly, or with a typo: difflib ratio >= 0.8)."""
+    vocabs = list(SECTION_WORDS.items()) + ([(SIG, ASPECT_WORDS[SIG])] if whole_line else [])
+    found = set()
+    for part, vocab in vocabs:
+        if word in vocab or (len(word) > 4 and any(
+                abs(len(word) - len(v)) <= 2 and SequenceMatcher(None, word, v).ratio() >= 0.8
+                for v in vocab)):
+            found.add(part)
+    return frozenset(found)
 
 
+@lru_cache(maxsize=65536)
 def label_part(label: str, *, whole_line: bool) -> str | None:
     """The part a heading label names, :data:`MIXED`, or None (a plain label)."""
     words = _words(label)
     if not words or len(words) > 7:
         return None
     kept = [w for w in words if w not in QUALIFIERS] or words
-    found = set()
-    for w in kept:
-        for part, vocab in SECTION_WORDS.items():
-            if _fuzzy(w, vocab):
-                found.add(part)
-        if whole_line and _fuzzy(w, ASPECT_WORDS[SIG]):
-            found.add(SIG)
+    found = set().union(*(_word_parts(w, whole_line) for w in kept))
     if len(found) > 1:
         return MIXED
     return found.pop() if found else None
@@ -259,12 +263,16 @@ def sentences(text: str) -> list[str]:
     return [s for s in out if s]
 
 
+def _cue_score(text: str) -> dict[str, float]:
+    """Weights of the cues found in ``text`` (each cue once; "not clear" is not "clear")."""
+    score = {p: float(sum(w for rx, w in CUES[p] if rx.search(text))) for p in PARTS}
+    if _NEGATED_CLEAR.search(text):
+        score[ACC] -= 1
+    return score
+
+
 def _score(text: str) -> dict[str, float]:
-    def raw(t):
-        s = {p: float(sum(w for rx, w in CUES[p] if rx.search(t))) for p in PARTS}
-        if _NEGATED_CLEAR.search(t):
-            s[ACC] -= 1
-        return s
+    raw = _cue_score
 
     main, rest = text, ""
     m = _CONCESSIVE.match(text)
