@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +13,7 @@ import pytest
 
 from review_ext.template import encode_prompt, resolve_system
 from tests import real_papers
+from tests.serve_process import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVE = ROOT / "tools" / "serve.py"
@@ -24,21 +23,12 @@ MAX_LENGTH = 700
 @pytest.fixture(scope="module")
 def server(tiny_model):
     """Base URL of a running server (fp32 so batching cannot change a greedy token)."""
-    cmd = [sys.executable, str(SERVE), "--model", str(tiny_model), "--host", "127.0.0.1",
-           "--port", "0", "--dtype", "float32", "--max-length", str(MAX_LENGTH),
-           "--max-new-tokens", "4", "--max-batch-size", "16", "--max-request-bytes", "200000"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env={**os.environ, "OMP_NUM_THREADS": "1"})
-    first = []
-    reader = threading.Thread(target=lambda: first.append(proc.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout=180)
-    try:
-        assert first and first[0].startswith("http://127.0.0.1:"), f"server did not start: {first}"
-        yield first[0].strip()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("OMP_NUM_THREADS", "1")  # 2 shared cores: one thread each is fastest
+        with serve(tiny_model, "--dtype", "float32", "--max-length", str(MAX_LENGTH),
+                   "--max-new-tokens", "4", "--max-batch-size", "16",
+                   "--max-request-bytes", "200000") as url:
+            yield url
 
 
 def post(url: str, body, timeout: float = 120) -> tuple[int, dict | str]:
