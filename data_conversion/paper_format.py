@@ -25,12 +25,14 @@ import re
 MARKERS = ("[TITLE]", "[ABSTRACT]", "[CAPTIONS]", "[CONTENT]")
 SECTION_PREFIX = "Section Title: "
 _MARKER_LINE = re.compile(r"^\[(TITLE|ABSTRACT|CAPTIONS|CONTENT)\][ \t]*$", re.M)
-_SPACES = re.compile(r"[ \t\u00a0\u200b\ufeff]+")
+_INVISIBLE = re.compile(r"[\u200b\ufeff]+")
 
 
 def one_line(text: str) -> str:
-    """Whitespace (newlines included) collapsed to single spaces."""
-    return _SPACES.sub(" ", " ".join(text.split())).strip()
+    """Whitespace (newlines included) collapsed to single spaces, zero-width spaces removed."""
+    if "\u200b" in text or "\ufeff" in text:
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
 
 
 def render_paper(title: str, abstract: str, captions, sections) -> str:

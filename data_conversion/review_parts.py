@@ -204,14 +204,12 @@ def split_points(text: str, part: str | None) -> list[Point]:
     """The review text cut into points, each with the part its headings give (or None)."""
     points: list[Point] = []
     cur: Point | None = None
-    pending = None
-    first_block = True
+    pending = None  # a label alone on its line: the title of the next point
 
     def close():
-        nonlocal cur, first_block
+        nonlocal cur
         if cur is not None and re.search(r"\w", cur.text) and not TRIVIAL.match(cur.text):
             points.append(cur)
-            first_block = False
         cur = None
 
     for raw in clean_text(text).split("\n"):
@@ -221,31 +219,23 @@ def split_points(text: str, part: str | None) -> list[Point]:
             continue
         mark = _LIST.match(raw)
         body = raw[mark.end():].strip() if mark else line
+        sign = mark.group("sign") if mark else None
         head = _heading(body)
-        if head and not (head[2] and head[1] is None and not mark and cur is not None):
-            label, hpart, rest = head
-            if hpart is not None:
-                close()
-                part = None if hpart == MIXED else hpart
-                pending = None
-                if not rest:
-                    continue
-                label = None
+        if head and head[1] is None and head[2] and cur is not None and not mark:
+            head = None  # "Note: ..." inside a paragraph is just text
+        if head:
+            label, heading_part, rest = head
+            close()
+            if heading_part is not None:
+                part, pending, label = (None if heading_part == MIXED else heading_part), None, None
             elif not rest:
-                close()
                 pending = label
-                continue
+            if rest:
+                cur, pending = Point(part, rest, label or pending, bool(mark), sign), None
+        elif mark or cur is None:
             close()
-            cur = Point(part, rest, label or pending, item=bool(mark),
-                        sign=mark.group("sign") if mark else None)
-            pending = None
-            continue
-        if mark or cur is None:
-            close()
-            cur = Point(part, body, pending, item=bool(mark),
-                        sign=mark.group("sign") if mark else None,
-                        opening=first_block and part is None and not mark)
-            pending = None
+            opening = not points and part is None and not mark
+            cur, pending = Point(part, body, pending, bool(mark), sign, opening), None
         else:
             cur.text += " " + line
     close()
@@ -272,8 +262,8 @@ def _cue_score(text: str) -> dict[str, float]:
 
 
 def _score(text: str) -> dict[str, float]:
-    raw = _cue_score
-
+    """Cue weights of a sentence; its main clause (after *but*, or after *although ...,*)
+    counts double."""
     main, rest = text, ""
     m = _CONCESSIVE.match(text)
     if m:
@@ -282,7 +272,7 @@ def _score(text: str) -> dict[str, float]:
         hits = list(_CONTRAST.finditer(text))
         if hits and hits[-1].start() > 0:
             rest, main = text[: hits[-1].start()], text[hits[-1].start():]
-    a, b = raw(main), raw(rest)
+    a, b = _cue_score(main), _cue_score(rest)
     if rest and not any(a.values()):  # "good, but <no cue>": the turn is the cue
         b[ACC], b[REJ] = b[REJ], b[ACC]
         return {p: 2 * b[p] for p in PARTS}
@@ -318,43 +308,49 @@ def derive_title(text: str) -> str:
     return " ".join(words).rstrip(".?!:;,")
 
 
+def _sentence_groups(p: Point, allowed, current: str) -> list[tuple[str, str]]:
+    """``(part, text)`` runs of a paragraph's sentences, classified one by one.
+
+    Sentences without a cue join the one before; leading ones join the first with a cue.
+    """
+    sents = sentences(p.text)
+    decided: list[str | None] = []
+    for i, s in enumerate(sents):
+        prev = decided[-1] if decided else None
+        if p.opening and i == 0 and SIG in allowed and _SUMMARY.search(s):
+            decided.append(SIG)
+        else:  # switching part inside a paragraph takes a clear cue
+            decided.append(classify(s, allowed, prev, threshold=2 if prev else 1))
+    lead = next((d for d in decided if d), current)
+    groups: list[tuple[str, list[str]]] = []
+    for s, part in zip(sents, decided):
+        part = part or lead
+        if groups and groups[-1][0] == part:
+            groups[-1][1].append(s)
+        else:
+            groups.append((part, [s]))
+    return [(part, " ".join(ss)) for part, ss in groups]
+
+
+def _place(p: Point, allowed, current: str) -> list[tuple[str, str, str | None]]:
+    """``(part, text, own title)`` for one point (a paragraph may give several)."""
+    if p.part is not None:
+        return [(p.part, p.text, p.label)]
+    if p.sign == "+" and ACC in allowed:
+        return [(ACC, p.text, p.label)]
+    if p.item:
+        return [(classify(p.text, allowed, current), p.text, p.label)]
+    groups = _sentence_groups(p, allowed, current)
+    return [(part, text, p.label if i == 0 else None) for i, (part, text) in enumerate(groups)]
+
+
 def assign(points: list[Point], allowed=PARTS, default: str = ACC) -> dict:
     """``{part: [(title, explanation), ...]}`` for the points, classifying unheaded ones."""
     parts = empty_parts()
     current = None
     for p in points:
-        if p.part is not None:
-            current = p.part
-            parts[p.part].append((p.label or derive_title(p.text), p.text))
-            continue
-        if p.sign == "+" and ACC in allowed:
-            current = ACC
-            parts[ACC].append((p.label or derive_title(p.text), p.text))
-            continue
-        if p.item:
-            part = classify(p.text, allowed, current or default)
-            current = part
-            parts[part].append((p.label or derive_title(p.text), p.text))
-            continue
-        decided: list[str | None] = []
-        for i, s in enumerate(sentences(p.text)):
-            prev = decided[-1] if decided else None
-            if p.opening and i == 0 and SIG in allowed and _SUMMARY.search(s):
-                decided.append(SIG)
-            else:  # switching part inside a paragraph takes a clear cue
-                decided.append(classify(s, allowed, prev, threshold=2 if prev else 1))
-        lead = next((d for d in decided if d), current or default)
-        groups: list[tuple[str, list[str]]] = []
-        for s, part in zip(sentences(p.text), decided):
-            part = part or lead
-            if groups and groups[-1][0] == part:
-                groups[-1][1].append(s)
-            else:
-                groups.append((part, [s]))
-        for i, (part, sents_) in enumerate(groups):
-            text = " ".join(sents_)
-            title = p.label if (i == 0 and p.label) else derive_title(text)
-            parts[part].append((title, text))
+        for part, text, title in _place(p, allowed, current or default):
+            parts[part].append((title or derive_title(text), text))
             current = part
     return parts
 

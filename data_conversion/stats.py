@@ -9,7 +9,7 @@ review alone exceeds it are counted too.
 Usage::
 
     python -m data_conversion.stats data/train.jsonl --max-length 8192
-    python -m data_conversion.stats data/train.jsonl --system v1 --plot lengths.png --json lengths.json
+    python -m data_conversion.stats data/train.jsonl --system v1 --plot len.png --json len.json
 """
 from __future__ import annotations
 
