@@ -8,7 +8,10 @@ read them instead of being told again.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 METADATA_FILE = "review_suite.json"
@@ -29,6 +32,48 @@ def read_metadata(folder: Path, missing_ok: bool = False) -> dict | None:
             return None
         raise FileNotFoundError(f"{path} not found: was {folder} written by tools/pth_to_hf.py?")
     return json.loads(path.read_text())
+
+
+def config_metadata(cfg, config_path) -> dict:
+    """What a resolved XTuner config says about the prompt and the base it trains."""
+    from review_ext.template import TEMPLATE_NAME, resolve_system
+
+    dataset = cfg.train_dataloader.dataset
+    system = dataset.get("system", cfg.get("system"))
+    base = str(cfg.model.llm.pretrained_model_name_or_path)
+    return {
+        "config": str(config_path),
+        "config_resolved": RESOLVED_CONFIG_FILE,
+        "template": TEMPLATE_NAME if cfg.get("prompt_template") is None else "custom (prompt_template)",
+        "base_model": str(Path(base).resolve()) if Path(base).is_dir() else base,
+        "system": system,
+        "system_prompt": resolve_system(system),
+        "max_length": dataset.get("max_length", cfg.get("max_length")),
+        "finetune": "lora" if cfg.model.get("lora") is not None else "full",
+    }
+
+
+@contextmanager
+def staged_output(out: Path):
+    """A temporary sibling of ``out`` that replaces it on success and is removed on error.
+
+    An existing ``out`` is only moved aside once the new folder is complete.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        out.rename(old)
+    tmp.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def run_dirs(work_dir: Path) -> list[Path]:

@@ -9,7 +9,6 @@ failed run leaves no half-written folder behind.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,31 +140,15 @@ def merge(base: Path | None, adapter: Path, out: Path, force: bool = False, prog
     out.parent.mkdir(parents=True, exist_ok=True)
     check_space(shards, out.parent)
 
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    info = {"base": str(base.resolve()), "adapter": str(adapter.resolve()), "dtype": "bfloat16",
+            "merged_modules": len(lora.modules), "replaced_tensors": len(lora.replaced)}
     try:
-        info = {"base": str(base), "adapter": str(adapter), "dtype": "bfloat16",
-                "merged_modules": len(lora.modules), "replaced_tensors": len(lora.replaced)}
-        copy_side_files(base, adapter, tmp, info)
-        for shard in tqdm(shards, desc="merge shards", unit="shard", disable=not progress):
-            write_shard(base, lora, shard, tmp)
-        if indexed:
-            write_index(shards, tmp)
+        with artifacts.staged_output(out) as tmp:
+            copy_side_files(base, adapter, tmp, info)
+            for shard in tqdm(shards, desc="merge shards", unit="shard", disable=not progress):
+                write_shard(base, lora, shard, tmp)
+            if indexed:
+                write_index(shards, tmp)
     except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise MergeError(f"writing {out} failed ({e}); nothing was left behind") from e
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    replace_dir(tmp, out)
     return out
-
-
-def replace_dir(src: Path, dest: Path) -> None:
-    """Move ``src`` to ``dest``, replacing an existing ``dest`` only once ``src`` is complete."""
-    old = dest.parent / f".{dest.name}.old-{os.getpid()}"
-    if dest.exists():
-        dest.rename(old)
-    src.rename(dest)
-    shutil.rmtree(old, ignore_errors=True)

@@ -82,7 +82,7 @@ def test_output_layout_config_and_metadata(base, adapter, merged):
         assert (merged / name).read_bytes() == (base / name).read_bytes()
     meta = artifacts.read_metadata(merged)
     assert meta["template"] == "review_mixtral" and meta["base_model"] == str(base)
-    assert meta["merge"]["adapter"] == str(adapter) and meta["merge"]["dtype"] == "bfloat16"
+    assert meta["merge"]["adapter"] == str(adapter.resolve()) and meta["merge"]["dtype"] == "bfloat16"
     assert not [p for p in merged.parent.iterdir() if p.name.startswith(".merged")]  # no temp dirs
 
 

@@ -1,0 +1,155 @@
+"""tools/pth_to_hf.py on real ``xtuner train`` checkpoints (2 CPU iterations of the test model)."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from review_ext import artifacts
+from tests.test_train_cli import real_data  # noqa: F401  (fixture)
+from tests.xtuner_cli import ROOT, train_options, xtuner_train
+from tools import merge_bf16, pth_to_hf
+
+
+def trained(tmp_path_factory, recipe: str, model: Path, data: Path, deepspeed: str | None = None):
+    """Work dir and ``--cfg-options`` of a 2-iteration CPU run of ``recipe``, once per session."""
+    config = ROOT / "xtuner_configs" / f"{recipe}.py"
+    options = train_options(config, model, data / "train.json", data / "test.jsonl")
+    work_dir = tmp_path_factory.getbasetemp() / f"trained_{recipe}{'_ds' if deepspeed else ''}"
+    if not (work_dir / "iter_2.pth").exists():
+        extra = ["--deepspeed", deepspeed] if deepspeed else []
+        xtuner_train(config, work_dir, options + extra)
+    return config, work_dir, options
+
+
+@pytest.fixture(scope="module")
+def lora_run(tmp_path_factory, tiny_model, real_data):  # noqa: F811
+    return trained(tmp_path_factory, "v2", tiny_model, real_data)
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory, tiny_model, real_data):  # noqa: F811
+    return trained(tmp_path_factory, "v3", tiny_model, real_data)
+
+
+def convert(run, out, *extra):
+    config, work_dir, options = run
+    pth_to_hf.main([str(config), str(work_dir / "iter_2.pth"), str(out), *extra, "--cfg-options", *options])
+    return out
+
+
+def checkpoint_tensors(work_dir: Path) -> dict[str, torch.Tensor]:
+    state = torch.load(work_dir / "iter_2.pth", map_location="cpu", weights_only=False)["state_dict"]
+    return {k.removeprefix("llm."): v for k, v in state.items()}
+
+
+def adapter_key(checkpoint_key: str) -> str:
+    return checkpoint_key.replace(".default.", ".")
+
+
+@pytest.mark.slow
+def test_lora_adapter_is_lossless_fp32_or_bf16(lora_run, tiny_model, tmp_path):
+    fp32 = load_file(convert(lora_run, tmp_path / "fp32") / "adapter_model.safetensors")
+    bf16 = load_file(convert(lora_run, tmp_path / "bf16", "--dtype", "bf16") / "adapter_model.safetensors")
+    trained_state = checkpoint_tensors(lora_run[1])
+    assert len(fp32) == len(trained_state) > 0 and all("lora_" in k for k in trained_state)
+    for key, value in trained_state.items():
+        assert fp32[adapter_key(key)].dtype == torch.float32
+        assert torch.equal(fp32[adapter_key(key)], value.float()), key
+        assert torch.equal(bf16[adapter_key(key)], value.to(torch.bfloat16)), key
+    adapter_config = json.loads((tmp_path / "fp32" / "adapter_config.json").read_text())
+    assert adapter_config["r"] == 64 and adapter_config["lora_alpha"] == 128  # v2's adapter
+
+
+@pytest.mark.slow
+def test_metadata_names_config_template_and_base(lora_run, tiny_model, tmp_path):
+    out = convert(lora_run, tmp_path / "hf")
+    meta = artifacts.read_metadata(out)
+    assert meta["config"] == str(lora_run[0].resolve())
+    assert meta["base_model"] == str(tiny_model.resolve())
+    assert meta["template"] == "review_mixtral" and meta["system"] == "v2"
+    assert meta["system_prompt"].startswith("You are a professional machine learning conference reviewer")
+    assert meta["max_length"] == 1024  # the --cfg-options value, not v2's 16384
+    assert meta["finetune"] == "lora" and meta["dtype"] == "float32"
+    assert meta["cfg_options"]["model.llm.pretrained_model_name_or_path"] == str(tiny_model)
+    resolved = (out / meta["config_resolved"]).read_text()
+    assert "lora_alpha=128" in resolved and str(tiny_model) in resolved
+    # merge needs no BASE: the metadata names it, and carries over
+    merged = tmp_path / "merged"
+    merge_bf16.main([str(out), str(merged), "--no-progress"])
+    assert artifacts.read_metadata(merged)["merge"]["base"] == str(tiny_model.resolve())
+    assert json.loads((merged / "config.json").read_text())["torch_dtype"] == "bfloat16"
+
+
+@pytest.mark.slow
+def test_full_finetune_is_bf16_safetensors_with_tokenizer(full_run, tiny_model, tmp_path):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    out = convert(full_run, tmp_path / "hf", "--max-shard-size", "3MB")
+    shards = sorted(out.glob("*.safetensors"))
+    assert len(shards) > 1 and (out / "model.safetensors.index.json").is_file()
+    saved = {}
+    for shard in shards:
+        saved.update(load_file(shard))
+    trained_state = checkpoint_tensors(full_run[1])
+    assert saved.keys() == trained_state.keys()
+    for key, value in trained_state.items():
+        assert saved[key].dtype == torch.bfloat16 and torch.equal(saved[key], value.to(torch.bfloat16)), key
+    assert json.loads((out / "config.json").read_text())["torch_dtype"] == "bfloat16"
+    assert artifacts.read_metadata(out)["finetune"] == "full"
+    model = AutoModelForCausalLM.from_pretrained(out, torch_dtype="auto")
+    assert model.dtype == torch.bfloat16
+    text = "[INST] A paper [/INST]"
+    assert AutoTokenizer.from_pretrained(out).encode(text) == AutoTokenizer.from_pretrained(tiny_model).encode(text)
+
+
+@pytest.mark.slow
+def test_work_dir_as_pth_and_refusals(lora_run, tmp_path, capsys):
+    config, work_dir, options = lora_run
+    out = tmp_path / "hf"
+    pth_to_hf.main([str(config), str(work_dir), str(out), "--cfg-options", *options])  # last checkpoint
+    assert artifacts.read_metadata(out)["checkpoint"] == str((work_dir / "iter_2.pth").resolve())
+    with pytest.raises(SystemExit, match="exists; pass --force"):
+        pth_to_hf.main([str(config), str(work_dir), str(out), "--cfg-options", *options])
+    with pytest.raises(SystemExit, match="no checkpoint at"):
+        pth_to_hf.main([str(config), str(tmp_path / "iter_9.pth"), str(tmp_path / "x"), "--cfg-options", *options])
+    v3 = ROOT / "xtuner_configs" / "v3.py"  # an adapter checkpoint read with the full fine-tune config
+    with pytest.raises(SystemExit, match="does not fit the config"):
+        pth_to_hf.main([str(v3), str(work_dir), str(tmp_path / "y"), "--cfg-options", *options])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hf"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("REVIEW_TEST_DEEPSPEED"),
+                    reason="DeepSpeed on CPU takes minutes; set REVIEW_TEST_DEEPSPEED=1")
+def test_deepspeed_folder_reads_fp32_master_weights(tmp_path_factory, tiny_model, real_data, tmp_path,
+                                                    monkeypatch):  # noqa: F811
+    ds_config = tmp_path / "zero2_cpu.json"  # explicit bf16: "auto" asks torch.cpu.is_bf16_supported
+    ds_config.write_text(json.dumps({
+        "gradient_accumulation_steps": "auto", "train_micro_batch_size_per_gpu": "auto",
+        "gradient_clipping": "auto", "zero_allow_untested_optimizer": True,
+        "zero_optimization": {"stage": 2}, "bf16": {"enabled": True},
+    }))
+    for key, value in dict(RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", MASTER_ADDR="127.0.0.1",
+                           MASTER_PORT="29531").items():
+        monkeypatch.setenv(key, value)
+    run = trained(tmp_path_factory, "v2", tiny_model, real_data, deepspeed=str(ds_config))
+    assert (run[1] / "iter_2.pth").is_dir()
+    adapter = load_file(convert(run, tmp_path / "hf") / "adapter_model.safetensors")
+    module = torch.load(run[1] / "iter_2.pth" / "mp_rank_00_model_states.pt", map_location="cpu",
+                        weights_only=False)["module"]
+    assert len(adapter) == len(module)
+    for key, value in module.items():  # the bf16 module weights are the fp32 master weights rounded
+        got = adapter[adapter_key(key.removeprefix("llm."))]
+        assert got.dtype == torch.float32 and torch.equal(got.to(torch.bfloat16), value), key
+
+
+def test_help(capsys):
+    with pytest.raises(SystemExit) as e:
+        pth_to_hf.main(["--help"])
+    out = capsys.readouterr().out
+    assert e.value.code == 0 and "--cfg-options" in out and "--dtype {auto,bf16,fp32}" in out
