@@ -150,3 +150,16 @@ def test_streaming_memory_is_flat(tmp_path):
     tracemalloc.stop()
     assert account.written == 4000
     assert peak < size / 8, (peak, size)
+
+
+def test_exit_codes_and_account_on_the_command_line(tmp_path):
+    bad = Path(__file__).parent / "bad_inputs" / "missing_output.jsonl"
+    cmd = [sys.executable, "-m", "data_conversion.to_xtuner", str(bad), str(tmp_path / "x.json")]
+    res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert res.returncode == 1 and not (tmp_path / "x.json").exists()
+    assert "missing_output.jsonl: line 2 (id p2): field 'output': missing" in res.stderr
+    res = subprocess.run(cmd + ["--skip-bad"], capture_output=True, text=True, cwd=ROOT,
+                         timeout=60)
+    assert res.returncode == 0 and (tmp_path / "x.json").exists()
+    assert "read 2 rows = written 1 + rejected 1" in res.stderr
+    assert json.loads((tmp_path / "x.rejects.jsonl").read_text())["reason"] == "missing"
