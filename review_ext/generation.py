@@ -336,17 +336,18 @@ def decode_with_backoff(
                                       callbacks if any(callbacks) else None)
             return dict(zip(idx, results)), len(idx)
         except Exception as exc:  # noqa: BLE001 - engine errors become per-prompt errors
-            oom = is_oom(exc)
-            if oom:
-                free_accelerator_memory()
-            if oom and len(idx) > 1:
-                half = len(idx) // 2
-                first, fit1 = attempt(idx[:half])
-                second, fit2 = attempt(idx[half:])
-                return {**first, **second}, min(fit1, fit2)
-            log.error("generation failed for %d prompt(s) (longest %d tokens): %s",
-                      len(idx), max(len(prompts[i]) for i in idx), exc)
-            return {i: exc for i in idx}, 1 if oom else len(idx)
+            error = exc.with_traceback(None)  # its frames hold the batch's tensors
+        oom = is_oom(error)
+        if oom:
+            free_accelerator_memory()
+        if oom and len(idx) > 1:
+            half = len(idx) // 2
+            first, fit1 = attempt(idx[:half])
+            second, fit2 = attempt(idx[half:])
+            return {**first, **second}, min(fit1, fit2)
+        log.error("generation failed for %d prompt(s) (longest %d tokens): %s",
+                  len(idx), max(len(prompts[i]) for i in idx), error)
+        return {i: error for i in idx}, 1 if oom else len(idx)
 
     results, fitted = attempt(list(range(len(prompts))))
     return [results[i] for i in range(len(prompts))], fitted
