@@ -187,3 +187,14 @@ def test_infer_openai_backend_equals_local_infer(server, tiny_model, shared_data
         for r, lo in zip(got[:3], local[:3]):
             assert (r["reply"], r["paper_tokens_dropped"], r["generated_tokens"]) == \
                 (lo["reply"], lo["paper_tokens_dropped"], lo["generated_tokens"])
+
+
+def test_incremental_decoder_adds_up_to_the_whole_text(tokenizer):
+    from review_ext.openai_api import IncrementalDecoder
+
+    text = "Résumé: naïve 数据 ✓ [Significance and novelty]\n- point"
+    ids = tokenizer.encode(text, add_special_tokens=False)
+    decoder = IncrementalDecoder(tokenizer)
+    pieces = [decoder.add(t) for t in ids] + [decoder.flush()]
+    assert "".join(pieces) == tokenizer.decode(ids, skip_special_tokens=True)
+    assert not any("\ufffd" in p for p in pieces)

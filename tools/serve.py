@@ -277,6 +277,8 @@ def make_handler(service: ReviewService, limits: dict):
                     event(server_error(error).body())
                 else:
                     completion = future.result()
+                    if rest := decoder.flush():
+                        event(api.chunk_body(chat, rid, service.name, rest))
                     event(api.chunk_body(chat, rid, service.name, None if chat else "",
                                          completion.finish_reason))
                     if (body.get("stream_options") or {}).get("include_usage"):
