@@ -40,6 +40,7 @@ def parse_args(argv=None):
     parser.add_argument("--num-proc", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--system", default="v2")
+    parser.add_argument("--out", type=Path, help="also write the results here as JSON")
     return parser.parse_args(argv)
 
 
@@ -139,8 +140,25 @@ def main(argv=None):
         workdir = Path(tmp)
         path = make_records(args.data, args.system, workdir)
         results = [bench(path, tokenizer, n, args, workdir) for n in args.max_length]
-    print(json.dumps(results, indent=1))
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=1))
+    print(markdown(results))
     return results
+
+
+def markdown(results: list[dict]) -> str:
+    """The results as the table of benchmarks/results_dataset.md."""
+    lines = ["| max_length | pipeline | build s | samples kept / dropped | reviews cut | supervised tokens "
+             "| bins | padding waste | split samples (supervised tokens cut off their paper) | tokens never emitted |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        o, s = r["ours"], r["stock"]
+        lines.append(f"| {r['max_length']} | ours | {o['seconds']:.1f} | {o['kept']} / {o['records'] - o['kept']} "
+                     f"| {o['review_trimmed']} | {o['supervised']} | {o['bins']} | {o['padding_waste']:.1%} | 0 (0) | 0 |")
+        lines.append(f"| {r['max_length']} | stock | {s['seconds']:.1f} | {s['kept']} / {s['dropped']} "
+                     f"| {s['review_cut']} | {s['supervised']} | {s['bins']} | {s['padding_waste']:.1%} "
+                     f"| {s['split']} ({s['orphan_supervised']}) | {s['kept_tokens'] - s['packed_tokens']} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
