@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 import sys
 import urllib.error
 import urllib.request
@@ -198,3 +199,45 @@ def test_incremental_decoder_adds_up_to_the_whole_text(tokenizer):
     pieces = [decoder.add(t) for t in ids] + [decoder.flush()]
     assert "".join(pieces) == tokenizer.decode(ids, skip_special_tokens=True)
     assert not any("\ufffd" in p for p in pieces)
+
+
+def test_openai_backend_falls_back_to_chat_on_a_chat_only_server(tokenizer):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from review_ext.generation import SamplingParams
+    from review_ext.prompting import build_prompt
+    from review_ext.remote import RemoteBackend
+
+    asked = []
+
+    class ChatOnly(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            asked.append((self.path, body))
+            code, out = 404, {"error": {"message": "no route"}}
+            if self.path == "/v1/chat/completions":
+                code, out = 200, {"choices": [{"message": {"content": "ok"}, "finish_reason": "stop"}]}
+            data = json.dumps(out).encode()
+            self.send_response(code)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), ChatOnly)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        backend = RemoteBackend(f"http://127.0.0.1:{httpd.server_address[1]}/v1", "m",
+                                SamplingParams(max_new_tokens=2), concurrency=2, max_retries=0)
+        prompts = [build_prompt(tokenizer, f"paper {i}", "v1") for i in range(3)]
+        replies = dict(backend.run(list(enumerate(prompts))))
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert backend.api == "chat" and [r.text for _, r in sorted(replies.items())] == ["ok"] * 3
+    assert [path for path, _ in asked].count("/v1/completions") == 1  # asked once, then chat only
+    chats = [body["messages"] for path, body in asked if path.endswith("chat/completions")]
+    assert {m[1]["content"] for m in chats} == {"paper 0", "paper 1", "paper 2"}
+    assert all(m[0] == {"role": "system", "content": resolve_system("v1")} for m in chats)
