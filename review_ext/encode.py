@@ -86,8 +86,8 @@ def _cut(paper: str, ends: list[int], shift: int, excess: int) -> tuple[str, lis
     cut_names = []
     for name in CUT_ORDER:
         for i in reversed(range(len(blocks))):
-            _, start, body, end = blocks[i]
-            if excess <= 0 or blocks[i][0] != name:
+            kind, start, body, end = blocks[i]
+            if excess <= 0 or kind != name:
                 continue
             cut_names.append(name)
             body_tokens = count(body, end)
