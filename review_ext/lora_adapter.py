@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,18 @@ UNSUPPORTED = {  # adapter_config key -> why a plain W + BA merge would be wrong
     "fan_in_fan_out": "Conv1D-style (transposed) weights",
     "lora_bias": "LoRA biases",
 }
+
+
+def pattern_value(patterns: dict, module: str, default):
+    """The value of the first pattern that matches ``module`` (peft's ``get_pattern_key`` rule:
+    the pattern matches the whole name or a suffix after a dot), else ``default``.
+
+    Not imported from peft: importing peft pulls in transformers (~0.25 GB of RSS).
+    """
+    for pattern, value in patterns.items():
+        if re.match(rf"(.*\.)?({pattern})$", module):
+            return value
+    return default
 
 
 class AdapterError(ValueError):
@@ -101,12 +114,9 @@ class LoraAdapter:
         return modules, replaced
 
     def _scaling(self, module: str, parts: dict) -> float:
-        from peft.utils.other import get_pattern_key
-
         c = self.config
-        r = c.get("rank_pattern", {}).get(get_pattern_key(c.get("rank_pattern", {}), module), c["r"])
-        alpha = c.get("alpha_pattern", {}).get(
-            get_pattern_key(c.get("alpha_pattern", {}), module), c["lora_alpha"])
+        r = pattern_value(c.get("rank_pattern") or {}, module, c["r"])
+        alpha = pattern_value(c.get("alpha_pattern") or {}, module, c["lora_alpha"])
         ranks = (self.shapes[parts["A"]][0], self.shapes[parts["B"]][-1])
         if ranks != (r, r):
             raise AdapterError(f"{module}: lora_A/lora_B ranks {ranks}, adapter_config.json says {r}")

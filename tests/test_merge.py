@@ -158,3 +158,19 @@ def test_help_of_make_random_adapter(capsys):
     with pytest.raises(SystemExit) as e:
         make_random_adapter.main(["--help"])
     assert e.value.code == 0 and "--rank-pattern" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("patterns", [
+    {"w2": 4}, {"q_proj": 32, "w1": 8}, {"layers.1.self_attn.q_proj": 2}, {r"model.layers.\d.block_sparse_moe.experts.0.w2": 4},
+    {"proj": 3}, {"experts.1.w3": 5, "w3": 6},
+])
+@pytest.mark.parametrize("module", [
+    "model.layers.0.self_attn.q_proj", "model.layers.1.self_attn.q_proj", "model.layers.0.block_sparse_moe.experts.0.w2",
+    "model.layers.2.block_sparse_moe.experts.1.w3", "lm_head",
+])
+def test_pattern_matching_equals_peft(patterns, module):
+    from peft.utils.other import get_pattern_key
+
+    from review_ext.lora_adapter import pattern_value
+
+    assert pattern_value(patterns, module, 16) == patterns.get(get_pattern_key(patterns.keys(), module), 16)
