@@ -32,23 +32,25 @@ def read_papers(path: str | Path, limit: int) -> list[str]:
 class ReviewChatHook(EvaluateChatHook):
     """Generate reviews for ``num_papers`` papers of ``paper_file`` every N iterations.
 
-    Papers longer than ``max_prompt_tokens`` are trimmed as training trims them,
+    Papers are trimmed as training trims them, to ``max_length - max_new_tokens``,
     and XTuner's hook tokenises ``SYSTEM + INSTRUCTION`` of the one template, so
     the ids equal the training prompt's.
     """
 
-    def __init__(self, tokenizer, paper_file, num_papers=1, system="v2", max_prompt_tokens=None, **kwargs):
+    def __init__(self, tokenizer, paper_file, num_papers=1, system="v2", max_length=None,
+                 max_new_tokens=600, **kwargs):
         system = resolve_system(system)
         papers = read_papers(paper_file, num_papers)
-        if max_prompt_tokens:
+        if max_length:
             from review_ext.encode import fit_paper
 
             tok = BUILDER.build(tokenizer) if isinstance(tokenizer, dict) else tokenizer
-            papers = [fit_paper(tok, p, system, max_prompt_tokens)[0] for p in papers]
+            papers = [fit_paper(tok, p, system, max_length - max_new_tokens)[0] for p in papers]
         super().__init__(
             tokenizer=tokenizer,
             evaluation_inputs=papers,
             system=system,
             prompt_template=PROMPT_TEMPLATE,
+            max_new_tokens=max_new_tokens,
             **kwargs,
         )

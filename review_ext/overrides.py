@@ -35,10 +35,6 @@ def path_options(cfg, **values) -> dict[str, object]:
             continue
         for key in keys_ending(cfg, PATH_KEYS[what]):
             options[key] = value
-    if values.get("max_length") and "custom_hooks" in cfg:
-        for i, hook in enumerate(cfg.custom_hooks):
-            if "max_prompt_tokens" in hook:
-                options[f"custom_hooks.{i}.max_prompt_tokens"] = values["max_length"] - hook["max_new_tokens"]
     return options
 
 
@@ -55,11 +51,13 @@ def cpu_options(cfg, iters: int, eval_new_tokens: int = 8) -> dict[str, object]:
         "train_dataloader.dataset.num_proc": 1,
     }
     # Warm-up and decay by iteration: a ratio of a tiny epoch rounds to 0 iterations.
+    # LinearLR needs end - begin >= 2 to reach the full rate.
+    warmup = max(2, iters // 10) if iters > 2 else 1
     options.update({
         "param_scheduler.0.by_epoch": False, "param_scheduler.0.convert_to_iter_based": False,
-        "param_scheduler.0.end": 1,
+        "param_scheduler.0.end": warmup,
         "param_scheduler.1.by_epoch": False, "param_scheduler.1.convert_to_iter_based": False,
-        "param_scheduler.1.begin": 1, "param_scheduler.1.end": iters,
+        "param_scheduler.1.begin": warmup, "param_scheduler.1.end": max(iters, warmup + 1),
     })
     if "quantization_config" in cfg.model.llm:
         options["model.llm.quantization_config"] = None

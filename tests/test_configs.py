@@ -29,7 +29,7 @@ V1_TO_V2 = {
     "param_scheduler.1.end": ("2", "3"),
     "train_cfg.max_epochs": ("2", "3"),
     "custom_hooks.1.system": ("'v1'", "'v2'"),
-    "custom_hooks.1.max_prompt_tokens": ("7592", "15784"),
+    "custom_hooks.1.max_length": ("8192", "16384"),
 }
 V3_REMOVED_PREFIXES = ("model.lora.", "model.llm.quantization_config.")
 V2_TO_V3 = {
@@ -63,7 +63,7 @@ def test_config_resolves_bf16_and_suite_hooks(path):
         assert q.bnb_4bit_quant_type == "nf4" and q.bnb_4bit_use_double_quant
     hook = cfg.custom_hooks[1]
     assert hook.type.__name__ == "ReviewChatHook"
-    assert hook.max_prompt_tokens == cfg.max_length - hook.max_new_tokens
+    assert hook.max_length == cfg.max_length
     assert cfg.train_dataloader.dataset.to_dict() == cfg.train_dataset.to_dict()
 
 
@@ -97,4 +97,4 @@ def test_overrides_reach_every_copy_of_a_path():
     flat = flatten(cfg.to_dict())
     assert {v for k, v in flat.items() if k.endswith("pretrained_model_name_or_path")} == {"'M'"}
     assert {v for k, v in flat.items() if k.endswith("data_path")} == {"'D.json'"}
-    assert cfg.custom_hooks[1].max_prompt_tokens == 1024 - 600
+    assert cfg.custom_hooks[1].max_length == 1024

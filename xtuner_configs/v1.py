@@ -180,7 +180,7 @@ custom_hooks = [
         tokenizer=tokenizer,
         paper_file=evaluation_file,
         system=system,
-        max_prompt_tokens=max_length - evaluation_max_new_tokens,
+        max_length=max_length,  # papers trimmed to max_length - max_new_tokens
         every_n_iters=evaluation_freq,
         max_new_tokens=evaluation_max_new_tokens,
     ),
