@@ -100,6 +100,7 @@ def test_full_finetune_is_bf16_safetensors_with_tokenizer(full_run, tiny_model, 
     for key, value in trained_state.items():
         assert saved[key].dtype == torch.bfloat16 and torch.equal(saved[key], value.to(torch.bfloat16)), key
     assert json.loads((out / "config.json").read_text())["torch_dtype"] == "bfloat16"
+    assert (out / "generation_config.json").is_file()
     assert artifacts.read_metadata(out)["finetune"] == "full"
     model = AutoModelForCausalLM.from_pretrained(out, torch_dtype="auto")
     assert model.dtype == torch.bfloat16

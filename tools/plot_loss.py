@@ -88,6 +88,7 @@ def plot(runs: dict[str, list[dict]], out: Path, smooth: int = 1):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker  # noqa: F401  (matplotlib.ticker below)
 
     fig, (loss_ax, lr_ax) = plt.subplots(2, 1, sharex=True, figsize=(9, 6.5))
     for label, records in runs.items():
@@ -97,6 +98,7 @@ def plot(runs: dict[str, list[dict]], out: Path, smooth: int = 1):
     loss_ax.set_ylabel("loss" + (f" (moving average, {smooth} steps)" if smooth > 1 else ""))
     lr_ax.set_ylabel("learning rate")
     lr_ax.set_xlabel("step")
+    lr_ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     lr_ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
     for ax in (loss_ax, lr_ax):
         ax.grid(alpha=0.3)

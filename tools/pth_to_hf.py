@@ -75,12 +75,18 @@ def load_checkpoint(pth: Path, dtype):
 
 
 def build_empty_model(cfg):
-    """The config's model on the meta device; LoRA recipes lose their quantisation (adapter only)."""
+    """The config's model on the meta device, without reading the base's weights.
+
+    ``state_dict={}`` keeps ``from_pretrained`` from reading every shard (93 GB for
+    Mixtral) into meta tensors; LoRA recipes lose their quantisation (only the
+    adapter's structure is needed, and a quantised model cannot be built on meta).
+    """
     from accelerate import init_empty_weights
     from xtuner.registry import BUILDER
 
     if cfg.model.get("lora") is not None:
         cfg.model.llm.pop("quantization_config", None)
+    cfg.model.llm.state_dict = {}
     with init_empty_weights(), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*non-meta.*", category=UserWarning)
         return BUILDER.build(cfg.model)
