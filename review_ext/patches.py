@@ -22,6 +22,23 @@ def cpu_bf16_query() -> bool:
     return True
 
 
+def liger_kernels() -> bool:
+    """Liger's Triton kernels for Mixtral: RoPE, RMSNorm, SwiGLU experts and a fused
+    lm_head + cross-entropy that never materialises the logits.
+
+    Class-level, so it must run before the model is built. Needs CUDA and the
+    optional ``liger-kernel`` package; returns False (and changes nothing) otherwise.
+    """
+    if not torch.cuda.is_available():
+        return False
+    try:
+        from liger_kernel.transformers import apply_liger_kernel_to_mixtral
+    except ImportError:
+        return False
+    apply_liger_kernel_to_mixtral(rope=True, rms_norm=True, swiglu=True, fused_linear_cross_entropy=True)
+    return True
+
+
 PATCHES = {"cpu_bf16_query": cpu_bf16_query}
 
 

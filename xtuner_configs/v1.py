@@ -35,6 +35,7 @@ from review_ext.optim import BF16OptimWrapper
 # Model: a local folder or hub id of Mixtral-8x7B-Instruct-v0.1 (bf16 weights).
 pretrained_model_name_or_path = "mistralai/Mixtral-8x7B-Instruct-v0.1"
 use_varlen_attn = False  # needs flash-attn; bins then attend within each sample only
+liger_kernels = True  # fused Triton kernels when liger-kernel is installed and CUDA present
 
 # Data: XTuner conversation JSON from `python -m data_conversion.to_xtuner`.
 data_path = "data/train.json"
@@ -88,6 +89,7 @@ model = dict(
     type=ReviewFinetune,
     use_varlen_attn=use_varlen_attn,
     z3_leaf_moe=True,
+    liger_kernels=liger_kernels,
     llm=dict(
         type=AutoModelForCausalLM.from_pretrained,
         pretrained_model_name_or_path=pretrained_model_name_or_path,

@@ -13,6 +13,7 @@ with read_base():
 
 model.update(type=SupervisedFinetune)
 model.pop("z3_leaf_moe")
+model.pop("liger_kernels")
 train_dataset = dict(
     type=process_hf_dataset,
     dataset=dict(type=load_dataset, path="json", data_files=dict(train=data_path)),
