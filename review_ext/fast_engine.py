@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from review_ext.generation import EngineOptions, HFEngine, finish, load_hf_model
+from review_ext.generation import EngineOptions, HFEngine, load_hf_model
 from review_ext.patches import dense_moe_for_decode
 
 log = logging.getLogger(__name__)
@@ -53,32 +53,5 @@ class StaticEngine(HFEngine):
             cache.reset()
         return cache
 
-    def generate(self, prompts, params, on_token=None):
-        import torch
-
-        width = max(len(p) for p in prompts)
-        need = width + params.max_new_tokens
-        if need > self.max_context:
-            raise ValueError(f"prompt of {width} tokens + {params.max_new_tokens} new exceeds {self.max_context}")
-        ids = torch.full((len(prompts), width), self.pad_token_id, dtype=torch.long)
-        mask = torch.zeros((len(prompts), width), dtype=torch.long)
-        for row, prompt in enumerate(prompts):  # left padding
-            ids[row, width - len(prompt):] = torch.tensor(list(prompt), dtype=torch.long)
-            mask[row, width - len(prompt):] = 1
-        if params.seed is not None:
-            torch.manual_seed(params.seed)
-        streamer = None
-        if on_token and any(on_token):
-            from review_ext.generation import _CallbackStreamer
-
-            streamer = _CallbackStreamer(on_token, self.eos_token_id)
-        device = self.model.device
-        with torch.inference_mode():
-            out = self.model.generate(
-                input_ids=ids.to(device),
-                attention_mask=mask.to(device),
-                generation_config=self._generation_config(params),
-                past_key_values=self._cache(len(prompts), need),
-                streamer=streamer,
-            )
-        return [finish(row, self.eos_token_id) for row in out[:, width:].tolist()]
+    def _generate_kwargs(self, rows: int, length: int) -> dict:
+        return {"past_key_values": self._cache(rows, length)}

@@ -1,0 +1,21 @@
+# Source on the GPU machine from the repo root: installs the pinned stack from .whl/.
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
+export PYTHONPATH=/tmp/site:$PWD PATH=/tmp/site/bin:$PATH PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
+export OUT=${OUT:-/tmp/out}; mkdir -p "$OUT" build
+D=.gpu_data  # train.json / test.jsonl converted from the real sample papers
+full_width() {  # full_width DIR LAYERS: Mixtral-8x7B geometry, random bf16 weights
+  [ -f "$1/config.json" ] || python3 tools/make_tiny_model.py "$1" --layers "$2" --hidden 4096 \
+    --intermediate 14336 --experts 8 --heads 32 --kv-heads 8 --device cuda > "$OUT/make_$(basename "$1").log" 2>&1
+}
+train() {  # train NAME CONFIG DEEPSPEED NPROC ITERS MAX_LENGTH [cfg-options...]
+  local name=$1 cfg=$2 ds=$3 nproc=$4 iters=$5 len=$6; shift 6
+  local opts; opts=$(python3 -m review_ext.overrides "$cfg" --model build/m2 --data $D/train.json \
+    --eval-file $D/test.jsonl --max-length "$len")
+  rm -rf "build/wd/$name"
+  NPROC_PER_NODE=$nproc timeout 420 xtuner train "$cfg" --deepspeed "$ds" --work-dir "build/wd/$name" \
+    --cfg-options $opts train_cfg.max_epochs=None train_cfg.max_iters="$iters" \
+    default_hooks.logger.interval=1 default_hooks.checkpoint.interval="$iters" \
+    custom_hooks.1.every_n_iters=100000 custom_hooks.1.max_new_tokens=32 \
+    lr=1e-3 optim_wrapper.optimizer.lr=1e-3 "$@" > "$OUT/$name.log" 2>&1
+  python3 benchmarks/gpu/summarize.py "build/wd/$name" --name "$name" | tee -a "$OUT/summary.jsonl"
+}
