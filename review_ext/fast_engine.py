@@ -42,7 +42,7 @@ class StaticEngine(HFEngine):
             self._caches.clear()  # free the old one before allocating
             cache = StaticCache(
                 config=self.model.config,
-                batch_size=rows,
+                max_batch_size=rows,
                 max_cache_len=length,
                 device=self.model.device,
                 dtype=self.model.dtype,

@@ -1,6 +1,8 @@
 # Source on the GPU machine from the repo root: installs the pinned stack from .whl/.
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
 export PYTHONPATH=/tmp/site:$PWD PATH=/tmp/site/bin:$PATH PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
+command -v python >/dev/null || ln -sf "$(command -v python3)" /tmp/site/bin/python
+export PYTHON=python3
 export OUT=${OUT:-/tmp/out}; mkdir -p "$OUT" build
 D=.gpu_data  # train.json / test.jsonl converted from the real sample papers
 full_width() {  # full_width DIR LAYERS: Mixtral-8x7B geometry, random bf16 weights
