@@ -14,7 +14,7 @@ train() {  # train NAME CONFIG DEEPSPEED NPROC ITERS MAX_LENGTH [cfg-options...]
   local opts; opts=$(python3 -m review_ext.overrides "$cfg" --model build/m2 --data $D/train.json \
     --eval-file $D/test.jsonl --max-length "$len")
   rm -rf "build/wd/$name"
-  NPROC_PER_NODE=$nproc timeout 420 xtuner train "$cfg" --deepspeed "$ds" --work-dir "build/wd/$name" \
+  NPROC_PER_NODE=$nproc timeout ${TRAIN_TIMEOUT:-300} xtuner train "$cfg" --deepspeed "$ds" --work-dir "build/wd/$name" \
     --cfg-options $opts train_cfg.max_epochs=None train_cfg.max_iters="$iters" \
     default_hooks.logger.interval=1 default_hooks.checkpoint.interval="$iters" \
     custom_hooks.1.every_n_iters=100000 custom_hooks.1.max_new_tokens=32 \
