@@ -11,6 +11,7 @@ full_width build/m2 2
 (export CUDA_VISIBLE_DEVICES=0; train stock_8k benchmarks/configs/stock_v2.py deepspeed_zero2 1 20 8192
  train stock_16k benchmarks/configs/stock_v2.py deepspeed_zero2 1 12 16384) &
 (export CUDA_VISIBLE_DEVICES=1; train ours_8k xtuner_configs/v2.py deepspeed_zero2 1 20 8192
+ train ours_8k_noliger xtuner_configs/v2.py deepspeed_zero2 1 12 8192 model.liger_kernels=False
  train ours_16k xtuner_configs/v2.py deepspeed_zero2 1 12 16384) &
 wait
 train v2_z3off_leaf xtuner_configs/v2.py deepspeed_zero3_offload 2 20 8192
