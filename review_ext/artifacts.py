@@ -34,9 +34,24 @@ def read_metadata(folder: Path, missing_ok: bool = False) -> dict | None:
     return json.loads(path.read_text())
 
 
+def template_name(cfg) -> str:
+    """``review_mixtral`` (review_ext.template), or ``xtuner.<name>`` for XTuner's template_map_fn."""
+    from review_ext.template import TEMPLATE_NAME
+
+    template = cfg.train_dataloader.dataset.get("template_map_fn", {}).get("template") or cfg.get("prompt_template")
+    if template is None:
+        return TEMPLATE_NAME
+    from xtuner.utils import PROMPT_TEMPLATE
+
+    names = [name for name, value in PROMPT_TEMPLATE.items() if dict(value) == dict(template)]
+    base = Path(str(cfg.model.llm.pretrained_model_name_or_path)).name.lower()
+    names.sort(key=lambda name: name not in base)  # equal templates: the one named like the base
+    return f"xtuner.{names[0]}" if names else "custom"
+
+
 def config_metadata(cfg, config_path) -> dict:
     """What a resolved XTuner config says about the prompt and the base it trains."""
-    from review_ext.template import TEMPLATE_NAME, resolve_system
+    from review_ext.template import resolve_system
 
     dataset = cfg.train_dataloader.dataset
     system = dataset.get("system", cfg.get("system"))
@@ -44,7 +59,7 @@ def config_metadata(cfg, config_path) -> dict:
     return {
         "config": str(config_path),
         "config_resolved": RESOLVED_CONFIG_FILE,
-        "template": TEMPLATE_NAME if cfg.get("prompt_template") is None else "custom (prompt_template)",
+        "template": template_name(cfg),
         "base_model": str(Path(base).resolve()) if Path(base).is_dir() else base,
         "system": system,
         "system_prompt": resolve_system(system),

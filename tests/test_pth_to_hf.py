@@ -154,3 +154,17 @@ def test_help(capsys):
         pth_to_hf.main(["--help"])
     out = capsys.readouterr().out
     assert e.value.code == 0 and "--cfg-options" in out and "--dtype {auto,bf16,fp32}" in out
+
+
+@pytest.mark.parametrize("config, template, system, max_length, finetune", [
+    ("xtuner_configs/v1.py", "review_mixtral", "v1", 8192, "lora"),
+    ("xtuner_configs/v3.py", "review_mixtral", "v2", 16384, "full"),
+    ("benchmarks/configs/stock_v2.py", "xtuner.mixtral", "v2", 16384, "lora"),
+])
+def test_config_metadata_of_each_recipe(config, template, system, max_length, finetune):
+    from tools.dump_config import load_config
+
+    meta = artifacts.config_metadata(load_config(ROOT / config), ROOT / config)
+    assert (meta["template"], meta["system"], meta["max_length"], meta["finetune"]) == (
+        template, system, max_length, finetune)
+    assert meta["base_model"] == "mistralai/Mixtral-8x7B-Instruct-v0.1"
