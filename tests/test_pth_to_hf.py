@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -124,9 +124,13 @@ def test_work_dir_as_pth_and_refusals(lora_run, tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hf"]
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("REVIEW_TEST_DEEPSPEED"),
-                    reason="DeepSpeed on CPU takes minutes; set REVIEW_TEST_DEEPSPEED=1")
 def test_deepspeed_folder_reads_fp32_master_weights(tmp_path_factory, tiny_model, real_data, tmp_path,
                                                     monkeypatch):  # noqa: F811
     ds_config = tmp_path / "zero2_cpu.json"  # explicit bf16: "auto" asks torch.cpu.is_bf16_supported
@@ -136,7 +140,7 @@ def test_deepspeed_folder_reads_fp32_master_weights(tmp_path_factory, tiny_model
         "zero_optimization": {"stage": 2}, "bf16": {"enabled": True},
     }))
     for key, value in dict(RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", MASTER_ADDR="127.0.0.1",
-                           MASTER_PORT="29531").items():
+                           MASTER_PORT=str(free_port())).items():  # one process, no launcher
         monkeypatch.setenv(key, value)
     run = trained(tmp_path_factory, "v2", tiny_model, real_data, deepspeed=str(ds_config))
     assert (run[1] / "iter_2.pth").is_dir()
