@@ -14,7 +14,7 @@ import argparse
 
 PATH_KEYS = {
     "model": ("pretrained_model_name_or_path",),
-    "data": ("data_path",),
+    "data": ("data_path", "data_files"),
     "eval_file": ("evaluation_file", "paper_file"),
     "max_length": ("max_length",),
 }

@@ -16,7 +16,7 @@ model.pop("z3_leaf_moe")
 model.pop("liger_kernels")
 train_dataset = dict(
     type=process_hf_dataset,
-    dataset=dict(type=load_dataset, path="json", data_files=dict(train=data_path)),
+    dataset=dict(type=load_dataset, path="json", data_files=data_path),
     tokenizer=tokenizer,
     max_length=max_length,
     dataset_map_fn=None,
