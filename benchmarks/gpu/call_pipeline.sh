@@ -24,6 +24,6 @@ nvidia-smi --query-gpu=name,memory.total --format=csv | tee "$OUT/gpu.txt"
  python3 benchmarks/gpu/bench_infer.py --model build/m4 --test $D/test.jsonl --batch-size 32 64 \
    --out "$OUT/bench_infer.json" > "$OUT/bench_infer.log" 2>&1) &
 wait
-tar czf "$OUT/logs.tar.gz" -C "$OUT" --exclude logs.tar.gz . 2>/dev/null
-grep -h "papers/GPU-hour" "$OUT/bench_infer.log"
-cat "$OUT/summary.jsonl"
+mkdir -p "$OUT/l" && mv "$OUT"/*.log "$OUT/l/" && tar czf "$OUT/logs.tar.gz" -C "$OUT" l && rm -r "$OUT/l"
+tar xzf "$OUT/logs.tar.gz" -O l/bench_infer.log 2>/dev/null | grep -v -i warn | tail -4
+cat "$OUT/summary.jsonl"; grep -h "papers/GPU-hour" "$OUT/bench_infer.json" 2>/dev/null; true
