@@ -1,8 +1,14 @@
 """Shared fixtures: the real Mixtral tokenizer, a 2-layer random Mixtral, real papers."""
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
+
+# Two shared cores: one math thread per process is fastest for the tiny model.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import pytest
 
@@ -31,4 +37,21 @@ def tiny_model(tmp_path_factory) -> Path:
 
     out = tmp_path_factory.mktemp("models") / "tiny"
     make_tiny_model.main([str(out)])
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_data(tmp_path_factory, shared_data):
+    """Real papers and reviews from shared data as XTuner conversation JSON + a test JSONL."""
+    from review_ext.template import resolve_system
+    from tests.real_papers import neurips, peerread
+
+    rows = peerread(shared_data) + neurips(shared_data)
+    out = tmp_path_factory.mktemp("data")
+    train = [{"conversation": [{"system": resolve_system("v2"), "input": paper, "output": review}]}
+             for _, paper, reviews in rows[:-2] for review in reviews[:1]]
+    (out / "train.json").write_text(json.dumps(train))
+    with open(out / "test.jsonl", "w") as f:
+        for pid, paper, _ in rows[-2:]:
+            f.write(json.dumps({"id": pid, "system": resolve_system("v2"), "input": paper}) + "\n")
     return out

@@ -5,8 +5,7 @@ import json
 
 import pytest
 
-from tests.test_pth_to_hf import trained
-from tests.test_train_cli import real_data  # noqa: F401  (fixture)
+from tests.xtuner_cli import trained
 from tools import plot_loss
 
 TEXT_LOG = """\
@@ -54,7 +53,7 @@ def test_no_records_is_an_error(tmp_path):
 
 
 @pytest.mark.slow
-def test_real_run_log(tmp_path_factory, tiny_model, real_data, tmp_path):  # noqa: F811
+def test_real_run_log(tmp_path_factory, tiny_model, real_data, tmp_path):
     _, work_dir, _ = trained(tmp_path_factory, "v2", tiny_model, real_data)
     fig, runs = plot_loss.main([str(work_dir), "--out", str(tmp_path / "loss.png")])
     (records,) = runs.values()

@@ -10,29 +10,17 @@ import torch
 from safetensors.torch import load_file
 
 from review_ext import artifacts
-from tests.test_train_cli import real_data  # noqa: F401  (fixture)
-from tests.xtuner_cli import ROOT, train_options, xtuner_train
+from tests.xtuner_cli import ROOT, trained
 from tools import merge_bf16, pth_to_hf
 
 
-def trained(tmp_path_factory, recipe: str, model: Path, data: Path, deepspeed: str | None = None):
-    """Work dir and ``--cfg-options`` of a 2-iteration CPU run of ``recipe``, once per session."""
-    config = ROOT / "xtuner_configs" / f"{recipe}.py"
-    options = train_options(config, model, data / "train.json", data / "test.jsonl")
-    work_dir = tmp_path_factory.getbasetemp() / f"trained_{recipe}{'_ds' if deepspeed else ''}"
-    if not (work_dir / "iter_2.pth").exists():
-        extra = ["--deepspeed", deepspeed] if deepspeed else []
-        xtuner_train(config, work_dir, options + extra)
-    return config, work_dir, options
-
-
 @pytest.fixture(scope="module")
-def lora_run(tmp_path_factory, tiny_model, real_data):  # noqa: F811
+def lora_run(tmp_path_factory, tiny_model, real_data):
     return trained(tmp_path_factory, "v2", tiny_model, real_data)
 
 
 @pytest.fixture(scope="module")
-def full_run(tmp_path_factory, tiny_model, real_data):  # noqa: F811
+def full_run(tmp_path_factory, tiny_model, real_data):
     return trained(tmp_path_factory, "v3", tiny_model, real_data)
 
 
@@ -132,7 +120,7 @@ def free_port() -> int:
 
 @pytest.mark.slow
 def test_deepspeed_folder_reads_fp32_master_weights(tmp_path_factory, tiny_model, real_data, tmp_path,
-                                                    monkeypatch):  # noqa: F811
+                                                    monkeypatch):
     ds_config = tmp_path / "zero2_cpu.json"  # explicit bf16: "auto" asks torch.cpu.is_bf16_supported
     ds_config.write_text(json.dumps({
         "gradient_accumulation_steps": "auto", "train_micro_batch_size_per_gpu": "auto",

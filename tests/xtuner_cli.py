@@ -39,6 +39,21 @@ def xtuner_train(config, work_dir, options, timeout=600) -> subprocess.Completed
     return proc
 
 
+def trained(tmp_path_factory, recipe: str, model: Path, data: Path, deepspeed: str | None = None):
+    """Work dir and ``--cfg-options`` of a 2-iteration CPU run of ``recipe``, once per session.
+
+    The CLI's output is kept as ``cli.log`` in the work dir.
+    """
+    config = ROOT / "xtuner_configs" / f"{recipe}.py"
+    options = train_options(config, model, data / "train.json", data / "test.jsonl")
+    work_dir = tmp_path_factory.getbasetemp() / f"trained_{recipe}{'_ds' if deepspeed else ''}"
+    if not (work_dir / "iter_2.pth").exists():
+        extra = ["--deepspeed", deepspeed] if deepspeed else []
+        proc = xtuner_train(config, work_dir, options + extra)
+        (work_dir / "cli.log").write_text(proc.stdout + proc.stderr)
+    return config, work_dir, options
+
+
 def scalars(work_dir) -> list[dict]:
     """The per-iteration records of the run's ``vis_data/scalars.json``."""
     files = sorted(Path(work_dir).glob("*/vis_data/scalars.json"))
