@@ -87,9 +87,16 @@ def build_empty_model(cfg):
     if cfg.model.get("lora") is not None:
         cfg.model.llm.pop("quantization_config", None)
     cfg.model.llm.state_dict = {}
-    with init_empty_weights(), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*non-meta.*", category=UserWarning)
-        return BUILDER.build(cfg.model)
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()  # "weights newly initialized": by design, they stay empty
+    try:
+        with init_empty_weights(), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*non-meta.*", category=UserWarning)
+            return BUILDER.build(cfg.model)
+    finally:
+        hf_logging.set_verbosity(verbosity)
 
 
 def load_trained(model, state, dtype) -> int:
