@@ -4,7 +4,7 @@ export PYTHONPATH=/tmp/site:$PWD PATH=/tmp/site/bin:$PATH PYTHONUNBUFFERED=1 TOK
 command -v python >/dev/null || ln -sf "$(command -v python3)" /tmp/site/bin/python
 export PYTHON=python3
 export OUT=${OUT:-/tmp/out}; mkdir -p "$OUT" build
-D=.gpu_data  # train.json / test.jsonl converted from the real sample papers
+D=.gpu_data  # made by benchmarks/gpu/prepare_data.sh from the real sample papers
 full_width() {  # full_width DIR LAYERS: Mixtral-8x7B geometry, random bf16 weights
   [ -f "$1/config.json" ] || python3 tools/make_tiny_model.py "$1" --layers "$2" --hidden 4096 \
     --intermediate 14336 --experts 8 --heads 32 --kv-heads 8 --device cuda > "$OUT/make_$(basename "$1").log" 2>&1
