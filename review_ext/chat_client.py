@@ -13,6 +13,16 @@ import urllib.error
 import urllib.request
 
 
+def post_json(url: str, body: dict, api_key: str | None, timeout: float) -> dict:
+    """POST ``body`` as JSON (with a bearer key when given) and return the decoded reply."""
+    headers = {"Content-Type": "application/json"}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
 class ChatError(RuntimeError):
     """A request that failed for good (after its retries, or not retryable)."""
 
@@ -48,13 +58,8 @@ class ChatClient:
         self.limiter = RateLimiter(requests_per_second)
 
     def _post(self, messages: list[dict]) -> str:
-        body = json.dumps({"model": self.model, "messages": messages, **self.params}).encode()
-        headers = {"Content-Type": "application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            payload = json.loads(response.read())
+        body = {"model": self.model, "messages": messages, **self.params}
+        payload = post_json(self.url, body, self.api_key, self.timeout)
         return payload["choices"][0]["message"]["content"] or ""
 
     def _delay(self, attempt: int, error: Exception) -> float:

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from review_ext.chat_client import ChatClient, ChatError
+from review_ext.chat_client import ChatClient, ChatError, post_json
 from review_ext.generation import SamplingParams
 from review_ext.prompting import Prompt
 
@@ -62,13 +62,7 @@ class _Client(ChatClient):
         else:
             body = {"messages": [{"role": "system", "content": prompt.system},
                                  {"role": "user", "content": prompt.paper}]}
-        body = json.dumps({"model": self.model, **body, **self.params}).encode()
-        headers = {"Content-Type": "application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            payload = json.loads(response.read())
+        payload = post_json(self.url, {"model": self.model, **body, **self.params}, self.api_key, self.timeout)
         choice = payload["choices"][0]
         text = choice["text"] if self.endpoint == "completions" else choice["message"]["content"]
         usage = payload.get("usage") or {}
