@@ -80,8 +80,15 @@ def iter_pairs(run: Run, path, *, need_output: bool = True,
 
 def convert_pairs(run: Run, path, writer, to_record, *, need_output: bool = True,
                   check_review: bool = True) -> None:
-    """Write ``to_record(row)`` for every good row of ``path`` (a tqdm bar on a terminal)."""
+    """Write ``to_record(row)`` for every good row of ``path`` (a tqdm bar on a terminal).
+
+    A row for which ``to_record`` returns None was folded into an earlier one: counted as merged.
+    """
     rows = iter_pairs(run, path, need_output=need_output, check_review=check_review)
     for _, record in tqdm(rows, desc=run.account.name, unit="row", disable=None):
-        writer.add(to_record(record))
+        out = to_record(record)
+        if out is None:
+            run.account.merged += 1
+            continue
+        writer.add(out)
         run.account.written += 1

@@ -2,8 +2,9 @@
 
 Training rows become ``{"conversation": [{"system", "input", "output"}]}`` in one JSON
 array (what ``xtuner_configs`` read as ``data_path``). With ``--test`` the rows are
-for inference: JSONL with ``system`` and ``input`` (and ``id`` when the row has one);
-``output`` is not needed then. The system prompt is a preset of
+for inference: JSONL with ``system`` and ``input`` (and ``id`` when the row has one),
+one row per paper: rows of a ``paper_id`` already written (its other reviews) are counted
+as merged and the row's ``id`` becomes the paper id. ``output`` is not needed then. The system prompt is a preset of
 ``review_ext.template.SYSTEM_PRESETS`` (``--system v1|v2``) or a text file.
 
 Usage::
@@ -34,6 +35,22 @@ def to_test_record(record: dict, system: str) -> dict:
     return {**head, "system": system, "input": record["input"]}
 
 
+def one_per_paper(system: str):
+    """``to_test_record`` that returns None for a ``paper_id`` already written."""
+    seen = set()
+
+    def make(record: dict) -> dict | None:
+        paper = record.get("paper_id")
+        if paper is None:
+            return to_test_record(record, system)
+        if paper in seen:
+            return None
+        seen.add(paper)
+        return to_test_record({**record, "id": paper}, system)
+
+    return make
+
+
 def parse_args(argv=None):
     parser = make_parser(__doc__)
     parser.add_argument("input", type=Path, help="input/output JSONL")
@@ -49,12 +66,11 @@ def parse_args(argv=None):
 
 def main(argv=None) -> Account:
     args = parse_args(argv)
-    make = to_test_record if args.test else to_conversation
+    make = one_per_paper(args.system_text) if args.test else (lambda r: to_conversation(r, args.system_text))
 
     def body(run):
         writer = run.output((JsonlWriter if args.test else JsonArrayWriter)(args.output))
-        convert_pairs(run, args.input, writer, lambda r: make(r, args.system_text),
-                      need_output=not args.test)
+        convert_pairs(run, args.input, writer, make, need_output=not args.test)
 
     return run_converter("to_xtuner", args, args.output, body)
 

@@ -1,7 +1,7 @@
 """``--cfg-options`` that point a recipe at other paths, or shrink it for a CPU.
 
 A scalar changed with ``--cfg-options`` does not reach the dicts built from
-it (STACK trap 8), so a model path has to be set at every key that holds it.
+it (mmengine resolves them when the config is read), so a model path has to be set at every key that holds it.
 This module finds those keys in the resolved config.
 
 Example:

@@ -11,7 +11,7 @@ _APPLIED: set[str] = set()
 
 
 def cpu_bf16_query() -> bool:
-    """XTuner asks ``torch.cpu.is_bf16_supported()``, which CPU torch lacks (STACK trap 7).
+    """XTuner asks ``torch.cpu.is_bf16_supported()``, which CPU torch lacks.
 
     The shim answers False, so XTuner keeps the dtype the config asks for
     instead of stopping with AttributeError before training on a CPU.

@@ -48,10 +48,12 @@ def load_texts(path: str | Path, fields: tuple[str, ...] = REVIEW_FIELDS) -> dic
 def load_reference_reviews(path: str | Path) -> dict[str, list[str]]:
     """``{id: [review, ...]}`` from records with ``reviews`` (a list) or one review field.
 
-    Several records may share an id; their reviews are gathered in file order.
+    Records are keyed by ``paper_id`` when they have one (a converter's one row per review),
+    else by ``id``; several records may share a key: their reviews are gathered in file order.
     """
     refs: dict[str, list[str]] = {}
     for record in read_jsonl(path):
         value = record["reviews"] if "reviews" in record else first_field(record, REVIEW_FIELDS)
-        refs.setdefault(str(record["id"]), []).extend([value] if isinstance(value, str) else value)
+        key = str(record.get("paper_id", record["id"]))
+        refs.setdefault(key, []).extend([value] if isinstance(value, str) else value)
     return refs

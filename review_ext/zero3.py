@@ -1,4 +1,4 @@
-"""ZeRO-3 and Mixtral's MoE block (STACK trap 6).
+"""ZeRO-3 and Mixtral's MoE block.
 
 Under ZeRO-3 every expert's weights are gathered one by one, and transformers
 versions whose MoE loop skips idle experts hang (ranks gather different

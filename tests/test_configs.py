@@ -9,7 +9,7 @@ CONFIG_DIR = Path(__file__).resolve().parents[1] / "xtuner_configs"
 CONFIGS = sorted(p for p in CONFIG_DIR.rglob("*.py") if p.name != "__init__.py")
 
 # What v2 changes relative to v1, and v3 relative to v2: scalars plus the
-# dicts built from them (STACK trap 8). A stray change shows up here.
+# dicts built from them (a --cfg-options scalar does not reach them). A stray change shows up here.
 V1_TO_V2 = {
     "system": ("'v1'", "'v2'"),
     "max_length": ("8192", "16384"),

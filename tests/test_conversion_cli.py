@@ -91,9 +91,11 @@ def test_xtuner_system_file_and_test_rows(rows_file, tmp_path):
     account = to_xtuner.main([str(rows_file), str(tmp_path / "t.jsonl"), "--test",
                               "--system", "v1"])
     test = read_jsonl(tmp_path / "t.jsonl")
-    assert account.written == len(test) == len(read_jsonl(rows_file))
+    rows = read_jsonl(rows_file)
+    assert account.written == len(test) == len({r["paper_id"] for r in rows})  # one row per paper
+    assert account.merged == len(rows) - len(test)
     assert all(list(t) == ["id", "system", "input"] for t in test)
-    assert test[0]["system"] == SYSTEM_PRESETS["v1"] and test[0]["id"] == "598:AnonReviewer1"
+    assert test[0]["system"] == SYSTEM_PRESETS["v1"] and test[0]["id"] == "598"
 
 
 def test_split_by_paper(rows_file, tmp_path):

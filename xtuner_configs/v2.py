@@ -1,7 +1,7 @@
 # v2: 15K pairs, QLoRA r=64 with the v2 (four headed parts) system prompt.
 #   NPROC_PER_NODE=8 xtuner train xtuner_configs/v2.py --deepspeed deepspeed_zero3_offload
-# Sized for 8x40 GB; only what differs from v1 is set here (STACK trap 8:
-# the dicts built from a changed scalar are updated too).
+# Sized for 8x40 GB; only what differs from v1 is set here. The dicts v1 built from
+# a changed scalar keep the old value, so they are updated below too.
 from mmengine.config import read_base
 
 with read_base():

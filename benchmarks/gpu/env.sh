@@ -1,9 +1,11 @@
-# Source on the GPU machine from the repo root: installs the pinned stack from .whl/.
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl
-export PYTHONPATH=/tmp/site:$PWD PATH=/tmp/site/bin:$PATH PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
-command -v python >/dev/null || ln -sf "$(command -v python3)" /tmp/site/bin/python
+# Source on a GPU machine that has torch, from the repo root: installs the pinned stack from
+# wheels in .whl/ (no network needed) into build/site, and defines the helpers below.
+SITE=${SITE:-$PWD/build/site}
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$SITE" .whl/*.whl
+export PYTHONPATH=$SITE:$PWD PATH=$SITE/bin:$PATH PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
+command -v python >/dev/null || ln -sf "$(command -v python3)" "$SITE/bin/python"
 export PYTHON=python3
-export OUT=${OUT:-/tmp/out}; mkdir -p "$OUT" build
+export OUT=${OUT:-$PWD/build/gpu_out}; mkdir -p "$OUT" build
 D=.gpu_data  # made by benchmarks/gpu/prepare_data.sh from the real sample papers
 full_width() {  # full_width DIR LAYERS: Mixtral-8x7B geometry, random bf16 weights
   [ -f "$1/config.json" ] || python3 tools/make_tiny_model.py "$1" --layers "$2" --hidden 4096 \

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Build .gpu_data/ (git-ignored; carried to the GPU machine) from the real sample papers:
+# Build .gpu_data/ (git-ignored; copied to the GPU machine) from the real sample papers:
 # train.json (57 review records, XTuner format, v2 prompt) and test.jsonl (12 NeurIPS papers).
 # Usage, from the repo root: bash benchmarks/gpu/prepare_data.sh [SHARED_DATA_DIR]
 set -euo pipefail
 src=${1:-../shared/data}
 PY=${PYTHON:-.venv/bin/python}
 mkdir -p .gpu_data
-grep -qx '/.gpu_data/' .git/info/exclude 2>/dev/null || echo '/.gpu_data/' >> .git/info/exclude
 tmp=$(mktemp -d)
 $PY -m data_conversion.from_openreview "$src/neurips_2025" "$tmp/nr.jsonl"
 $PY -m data_conversion.from_peerread "$src/peerread" "$tmp/pr.jsonl"
