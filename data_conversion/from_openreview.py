@@ -42,13 +42,12 @@ from __future__ import annotations
 
 import re
 from functools import partial
-from pathlib import Path
 
-from .cli import add_run_args, exit_with, make_parser, run_converter
+from .cli import exit_with, make_parser, run_converter
 from .docling import docling_parts
 from .from_peerread import truthy
 from .io import Account, JsonlWriter
-from .paper_folders import FolderConverter, NoPart, Source, check_roots
+from .paper_folders import FolderConverter, NoPart, Source, folder_args
 from .review_format import count_points
 from .review_parts import ACC, MIXED, REJ, TRIVIAL, label_part, map_review, merge_parts
 
@@ -138,21 +137,11 @@ def make_source(keep_references: bool = False, keep_checklist: bool = False) -> 
 
 def parse_args(argv=None):
     parser = make_parser(__doc__)
-    parser.add_argument("folders", nargs="+", type=Path,
-                        help="folders holding reviews/ and parsed_pdfs/ (searched recursively)")
-    parser.add_argument("output", type=Path, help="output JSONL (input/output rows)")
-    parser.add_argument("--per-paper", action="store_true",
-                        help="one row per paper (reviews merged) instead of one per review")
     parser.add_argument("--keep-references", action="store_true",
                         help="keep the References section in the paper text")
     parser.add_argument("--keep-checklist", action="store_true",
                         help="keep the NeurIPS paper checklist in the paper text")
-    add_run_args(parser)
-    args = parser.parse_args(argv)
-    problem = check_roots(args.folders)
-    if problem:
-        parser.error(problem)
-    return args
+    return folder_args(parser, argv)
 
 
 def main(argv=None) -> Account:

@@ -31,11 +31,10 @@ Usage::
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from .cli import add_run_args, exit_with, make_parser, run_converter
+from .cli import exit_with, make_parser, run_converter
 from .io import Account, JsonlWriter
-from .paper_folders import FolderConverter, NoPart, Source, check_roots
+from .paper_folders import FolderConverter, NoPart, Source, folder_args
 from .review_format import count_points
 from .review_parts import SIG, map_review
 from .science_parse import science_parse_parts
@@ -84,18 +83,7 @@ SOURCE = Source("from_peerread", skip_reason, review_parts, science_parse_parts,
 
 
 def parse_args(argv=None):
-    parser = make_parser(__doc__)
-    parser.add_argument("folders", nargs="+", type=Path,
-                        help="folders holding reviews/ and parsed_pdfs/ (searched recursively)")
-    parser.add_argument("output", type=Path, help="output JSONL (input/output rows)")
-    parser.add_argument("--per-paper", action="store_true",
-                        help="one row per paper (reviews merged) instead of one per review")
-    add_run_args(parser)
-    args = parser.parse_args(argv)
-    problem = check_roots(args.folders)
-    if problem:
-        parser.error(problem)
-    return args
+    return folder_args(make_parser(__doc__), argv)
 
 
 def main(argv=None) -> Account:

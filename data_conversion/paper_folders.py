@@ -50,6 +50,24 @@ def find_review_files(roots) -> list[tuple[Path, Path]]:
     return found
 
 
+def folder_args(parser, argv):
+    """Parse the arguments every folder converter takes (folders, output, --per-paper, run
+    options) after the converter's own, and check the folders."""
+    from .cli import add_run_args
+
+    parser.add_argument("folders", nargs="+", type=Path,
+                        help="folders holding reviews/ and parsed_pdfs/ (searched recursively)")
+    parser.add_argument("output", type=Path, help="output JSONL (input/output rows)")
+    parser.add_argument("--per-paper", action="store_true",
+                        help="one row per paper (reviews merged) instead of one per review")
+    add_run_args(parser)
+    args = parser.parse_args(argv)
+    problem = check_roots(args.folders)
+    if problem:
+        parser.error(problem)
+    return args
+
+
 def check_roots(roots) -> str | None:
     """A usage problem with the folders given (missing, or no reviews files), else None."""
     for root in map(Path, roots):

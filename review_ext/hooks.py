@@ -1,7 +1,6 @@
 """EvaluateChatHook on real papers, rendered with the training template."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from xtuner.engine.hooks import EvaluateChatHook
@@ -11,22 +10,16 @@ from review_ext.template import PROMPT_TEMPLATE, resolve_system
 
 
 def read_papers(path: str | Path, limit: int) -> list[str]:
-    """The first ``limit`` papers of a JSON/JSONL file (input/output, test or conversation format)."""
+    """The first ``limit`` reviewable papers of a test file (any format ``tools/infer.py`` reads)."""
+    from review_ext.infer_io import read_test_rows
+
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(
             f"{path}: evaluation paper file not found; set `evaluation_file` in the config's "
             "PART 1 or pass --cfg-options custom_hooks.1.paper_file=PATH"
         )
-    text = path.read_text(encoding="utf-8")
-    rows = json.loads(text) if text.lstrip().startswith("[") else [
-        json.loads(line) for line in text.splitlines() if line.strip()
-    ]
-    papers = []
-    for row in rows[:limit]:
-        turn = row["conversation"][0] if "conversation" in row else row
-        papers.append(turn["input"])
-    return papers
+    return [row.paper for row in read_test_rows(path) if row.error is None][:limit]
 
 
 class ReviewChatHook(EvaluateChatHook):

@@ -32,14 +32,14 @@ options=$($PY -m review_ext.overrides xtuner_configs/v2.py --model "$OUT/model" 
   --data "$OUT/data/train.json" --eval-file "$OUT/data/test_prompts.jsonl" \
   --max-length "$MAX_LENGTH" --cpu --iters "$ITERS")
 # shellcheck disable=SC2086
-xtuner train xtuner_configs/v2.py --work-dir "$OUT/work" --cfg-options $options > "$OUT/train.log" 2>&1 || true
+xtuner train xtuner_configs/v2.py --work-dir "$OUT/train" --cfg-options $options > "$OUT/train.log" 2>&1 || true
 grep -E "review dataset|packed|Iter\(train\)" "$OUT/train.log" | sed -E 's/^.*mmengine - INFO - //' | cut -c1-160
 # `xtuner train` exits 0 even when training fails: the checkpoint is the proof.
-[ -e "$OUT/work/iter_$ITERS.pth" ] || { tail -40 "$OUT/train.log"; echo "training failed: see $OUT/train.log" >&2; exit 1; }
-$PY tools/plot_loss.py "$OUT/work" --out "$OUT/loss.png"
+[ -e "$OUT/train/iter_$ITERS.pth" ] || { tail -40 "$OUT/train.log"; echo "training failed: see $OUT/train.log" >&2; exit 1; }
+$PY tools/plot_loss.py "$OUT/train" --out "$OUT/loss.png"
 
 step "5/8 pth_to_hf: the LoRA adapter, lossless, with its metadata"
-$PY tools/pth_to_hf.py "$OUT/work/v2.py" "$OUT/work/iter_$ITERS.pth" "$OUT/adapter"
+$PY tools/pth_to_hf.py "$OUT/train/v2.py" "$OUT/train/iter_$ITERS.pth" "$OUT/adapter"
 
 step "6/8 merge_bf16: adapter + base -> bf16 shards (base read from the adapter's metadata)"
 PYTHON=$PY bash tools/merge_bf16.sh "$OUT/adapter" "$OUT/merged"
