@@ -30,12 +30,11 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from data_conversion import from_openreview, from_peerread, stats  # noqa: E402
 from data_conversion.io import Run  # noqa: E402
-from review_ext.template import SYSTEM_PRESETS  # noqa: E402
-from review_ext.tokenizer import load_mixtral_tokenizer  # noqa: E402
+from review_ext.data.template import SYSTEM_PRESETS  # noqa: E402
+from review_ext.data.tokenizer import load_mixtral_tokenizer  # noqa: E402
 
 SOURCES = (("PeerRead ICLR 2017 (science-parse)", from_peerread, "peerread/iclr_2017"),
            ("NeurIPS 2025 (Docling)", from_openreview, "neurips_2025"))

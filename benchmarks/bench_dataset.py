@@ -4,7 +4,7 @@ Converts the sample papers (``../shared/data``: PeerRead + NeurIPS 2025) with
 ``data_conversion`` into XTuner conversation JSON, then for each ``max_length`` builds
 the packed training set twice from a cold ``datasets`` cache:
 
-- ours: ``review_ext.dataset.build_review_dataset`` (budgeted encode, whole-sample bins);
+- ours: ``review_ext.data.dataset.build_review_dataset`` (budgeted encode, whole-sample bins);
 - stock: ``xtuner.dataset.process_hf_dataset`` with ``template_map_fn`` of
   ``PROMPT_TEMPLATE.mixtral`` and XTuner's ``Packer`` (``encode_fn`` + fixed windows).
 
@@ -47,7 +47,7 @@ def parse_args(argv=None):
 def make_records(data: Path, system: str, workdir: Path) -> Path:
     """Shared papers -> data_conversion JSONL -> XTuner conversation JSON."""
     from data_conversion import from_openreview, from_peerread
-    from review_ext.template import resolve_system
+    from review_ext.data.template import resolve_system
 
     rows = []
     for module, folder in ((from_peerread, data / "peerread"), (from_openreview, data / "neurips_2025")):
@@ -109,7 +109,7 @@ def bench(path: Path, tokenizer, max_length: int, args, workdir: Path) -> dict:
     from xtuner.dataset.map_fns import template_map_fn_factory
     from xtuner.utils import PROMPT_TEMPLATE
 
-    from review_ext.dataset import build_review_dataset
+    from review_ext.data.dataset import build_review_dataset
 
     ours_s, ours = timed(lambda: build_review_dataset(str(path), tokenizer, max_length, num_proc=args.num_proc),
                          args.repeat, workdir)
@@ -129,10 +129,7 @@ def bench(path: Path, tokenizer, max_length: int, args, workdir: Path) -> dict:
 
 
 def main(argv=None):
-    import sys
-
-    sys.path.insert(0, str(ROOT))
-    from review_ext.tokenizer import load_mixtral_tokenizer
+    from review_ext.data.tokenizer import load_mixtral_tokenizer
 
     args = parse_args(argv)
     tokenizer = load_mixtral_tokenizer()

@@ -87,7 +87,7 @@ def build_inputs(args) -> tuple[Path, Path]:
 def same_tensors(a: Path, b: Path) -> bool:
     from safetensors import safe_open
 
-    from review_ext.safetensors_stream import read_specs, read_tensor
+    from review_ext.checkpoint.safetensors_stream import read_specs, read_tensor
 
     where = {s.name: f for f in b.glob("*.safetensors") for s in read_specs(f)}
     for shard in sorted(a.glob("*.safetensors")):
@@ -109,7 +109,7 @@ def main(argv=None):
     base, adapter = build_inputs(args)
     shards = sorted(base.glob("*.safetensors"))
     runs = {
-        "import torch+safetensors (merge_bf16 baseline)": [PY, "-c", "import review_ext.merge"],
+        "import torch+safetensors (merge_bf16 baseline)": [PY, "-c", "import review_ext.checkpoint.merge"],
         "merge_bf16.sh": ["bash", "tools/merge_bf16.sh", str(base), str(adapter), str(args.work_dir / "out-ours"),
                           "--no-progress"],
         "import torch+transformers+peft (peft baseline)": [PY, "-c", "import transformers, peft; "

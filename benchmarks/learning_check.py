@@ -23,10 +23,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from review_ext.template import REVIEW_HEADINGS  # noqa: E402
+from review_ext.data.template import REVIEW_HEADINGS  # noqa: E402
 from tests.xtuner_cli import ROOT, cli_env, train_options, xtuner_train  # noqa: E402
 
 HELD_OUT = 5

@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from review_ext.template import SYSTEM_PRESETS
+from review_ext.data.template import SYSTEM_PRESETS
 
 from .io import Account, BadInput, Run
 
@@ -31,7 +31,7 @@ def add_run_args(parser: argparse.ArgumentParser) -> None:
 
 
 def add_system_args(parser: argparse.ArgumentParser) -> None:
-    """``--system`` (a preset of review_ext.template) or ``--system-file``."""
+    """``--system`` (a preset of review_ext.data.template) or ``--system-file``."""
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--system", choices=sorted(SYSTEM_PRESETS), default="v2",
                        help="system prompt preset (default: v2)")

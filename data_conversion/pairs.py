@@ -12,7 +12,7 @@ from typing import Iterator
 
 from tqdm import tqdm
 
-from review_ext.template import REVIEW_HEADINGS
+from review_ext.data.template import REVIEW_HEADINGS
 
 from .io import BadInput, Run, Seen, content_key
 from .paper_format import is_empty_paper

@@ -1,4 +1,4 @@
-"""The review text format: the four headings of ``review_ext.template``, one point a line.
+"""The review text format: the four headings of ``review_ext.data.template``, one point a line.
 
 ::
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from review_ext.template import REVIEW_HEADINGS
+from review_ext.data.template import REVIEW_HEADINGS
 
 from .paper_format import one_line
 

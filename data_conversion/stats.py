@@ -1,6 +1,6 @@
 """Token lengths of input/output rows with the real Mixtral tokenizer, and a histogram PNG.
 
-Counted as training encodes a row (``review_ext.template``): ``total`` = BOS + prompt
+Counted as training encodes a row (``review_ext.data.template``): ``total`` = BOS + prompt
 (system turn + paper turn) + review + EOS, exactly; ``review`` = review + EOS;
 ``paper`` = the prompt less BOS, template and system prompt. Prints percentiles and how
 many rows exceed ``--max-length`` (their paper gets trimmed in training); rows whose
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from review_ext.template import encode_prompt, render_prompt
+from review_ext.data.template import encode_prompt, render_prompt
 
 from .cli import (add_run_args, add_system_args, exit_with, make_parser, run_converter,
                   system_text)
@@ -142,10 +142,10 @@ def parse_args(argv=None):
 
 
 def main(argv=None, tokenizer=None) -> Account:
-    """Run the report; ``tokenizer`` defaults to ``review_ext.tokenizer``'s Mixtral one."""
+    """Run the report; ``tokenizer`` defaults to ``review_ext.data.tokenizer``'s Mixtral one."""
     args = parse_args(argv)
     if tokenizer is None:
-        from review_ext.tokenizer import load_mixtral_tokenizer
+        from review_ext.data.tokenizer import load_mixtral_tokenizer
 
         tokenizer = load_mixtral_tokenizer()
 

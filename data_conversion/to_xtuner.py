@@ -5,7 +5,7 @@ array (what ``xtuner_configs`` read as ``data_path``). With ``--test`` the rows 
 for inference: JSONL with ``system`` and ``input`` (and ``id`` when the row has one),
 one row per paper: rows of a ``paper_id`` already written (its other reviews) are counted
 as merged and the row's ``id`` becomes the paper id. ``output`` is not needed then. The system prompt is a preset of
-``review_ext.template.SYSTEM_PRESETS`` (``--system v1|v2``) or a text file.
+``review_ext.data.template.SYSTEM_PRESETS`` (``--system v1|v2``) or a text file.
 
 Usage::
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 # Two shared cores: one math thread per process is fastest for the tiny model.
@@ -14,7 +13,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
-sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +23,7 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def tokenizer():
-    from review_ext.tokenizer import load_mixtral_tokenizer
+    from review_ext.data.tokenizer import load_mixtral_tokenizer
 
     return load_mixtral_tokenizer()
 
@@ -33,7 +31,8 @@ def tokenizer():
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """A 2-layer, 64-wide random Mixtral with the real tokenizer (HF folder)."""
-    from tools import make_tiny_model
+    from tests.tool_scripts import load_tool
+    make_tiny_model = load_tool("make_tiny_model")
 
     out = tmp_path_factory.mktemp("models") / "tiny"
     make_tiny_model.main([str(out)])
@@ -43,7 +42,7 @@ def tiny_model(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def real_data(tmp_path_factory, shared_data):
     """Real papers and reviews from shared data as XTuner conversation JSON + a test JSONL."""
-    from review_ext.template import resolve_system
+    from review_ext.data.template import resolve_system
     from tests.real_papers import neurips, peerread
 
     rows = peerread(shared_data) + neurips(shared_data)

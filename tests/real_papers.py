@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from review_ext.template import REVIEW_HEADINGS, resolve_system
+from review_ext.data.template import REVIEW_HEADINGS, resolve_system
 
 
 def paper_text(title: str, abstract: str, captions: list[str], sections: list[tuple[str, str]]) -> str:

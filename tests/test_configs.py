@@ -3,7 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from tools.dump_config import flatten, load_config, main as dump_main
+from review_ext.train.config_dump import flatten, load_config
+from tests.tool_scripts import load_tool
+
+dump_main = load_tool("dump_config").main
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "xtuner_configs"
 CONFIGS = sorted(p for p in CONFIG_DIR.rglob("*.py") if p.name != "__init__.py")
@@ -85,11 +88,11 @@ def test_dump_config_writes_resolved_file(tmp_path):
     dump_main(["xtuner_configs/v2.py" if Path("xtuner_configs").is_dir() else str(CONFIG_DIR / "v2.py"),
                "--out", str(out), "--cfg-options", "max_length=4096"])
     text = out.read_text()
-    assert "max_length = 4096" in text and "review_ext.hooks.ReviewChatHook" in text
+    assert "max_length = 4096" in text and "review_ext.train.hooks.ReviewChatHook" in text
 
 
 def test_overrides_reach_every_copy_of_a_path():
-    from review_ext.overrides import path_options
+    from review_ext.train.overrides import path_options
 
     cfg = load_config(CONFIG_DIR / "v2.py")
     options = path_options(cfg, model="M", data="D.json", max_length=1024)

@@ -13,7 +13,7 @@ import pytest
 from data_conversion import (from_openreview, from_peerread, split, stats, to_llamafactory,
                              to_swift, to_xtuner)
 from data_conversion.io import Run
-from review_ext.template import SYSTEM_PRESETS, encode_prompt, encode_review
+from review_ext.data.template import SYSTEM_PRESETS, encode_prompt, encode_review
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIS = ("from_peerread", "from_openreview", "to_xtuner", "to_llamafactory", "to_swift", "split",

@@ -8,7 +8,7 @@ import pytest
 from data_conversion import from_openreview, from_peerread
 from data_conversion.paper_format import MARKERS, marker_order, parse_paper
 from data_conversion.review_format import PARTS, heading_order, parse_review
-from review_ext.template import REVIEW_HEADINGS
+from review_ext.data.template import REVIEW_HEADINGS
 
 
 def read_rows(path):

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from review_ext.dataset import build_review_dataset
-from review_ext.encode import DROP_EMPTY_PAPER, DROP_EMPTY_REVIEW, DROP_NOT_SINGLE_TURN, IGNORE_INDEX, encode_sample
-from review_ext.template import resolve_system
-from review_ext.tokenizer import load_mixtral_tokenizer
+from review_ext.data.dataset import build_review_dataset
+from review_ext.data.encode import DROP_EMPTY_PAPER, DROP_EMPTY_REVIEW, DROP_NOT_SINGLE_TURN, IGNORE_INDEX, encode_sample
+from review_ext.data.template import resolve_system
+from review_ext.data.tokenizer import load_mixtral_tokenizer
 from tests import real_papers
 
 MAX_LENGTH = 8192

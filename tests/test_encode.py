@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from review_ext.encode import (
+from review_ext.data.encode import (
     DROP_EMPTY_PAPER,
     DROP_EMPTY_REVIEW,
     DROP_NO_ROOM,
@@ -14,7 +14,7 @@ from review_ext.encode import (
     fit_paper,
     split_blocks,
 )
-from review_ext.template import encode_prompt, encode_review, resolve_system
+from review_ext.data.template import encode_prompt, encode_review, resolve_system
 from tests import real_papers
 
 CLOSE_INST = [733, 28748, 16289, 28793]  # "▁[/INST]": the template's closing tokens

@@ -1,12 +1,12 @@
 """The static-cache engine decodes exactly what the plain HF engine decodes."""
 import pytest
 
-from review_ext.generation import HFEngine, SamplingParams, load_hf_model, EngineOptions
+from review_ext.generate.engine import HFEngine, SamplingParams, load_hf_model, EngineOptions
 
 
 @pytest.fixture(scope="module")
 def engines(tiny_model):
-    from review_ext.fast_engine import StaticEngine
+    from review_ext.generate.static_engine import StaticEngine
 
     model, tok = load_hf_model(EngineOptions(model=str(tiny_model), dtype="float32", device="cpu"))
     plain = HFEngine(model, tok)
@@ -15,7 +15,7 @@ def engines(tiny_model):
 
 
 def test_static_engine_equals_hf_engine_on_unequal_prompts(engines, tokenizer):
-    from review_ext.template import encode_prompt
+    from review_ext.data.template import encode_prompt
 
     plain, static = engines
     assert static.dense_blocks == 2

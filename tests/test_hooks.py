@@ -3,9 +3,9 @@ import json
 
 from transformers import AutoTokenizer
 
-from review_ext.encode import encode_sample, fit_paper
-from review_ext.hooks import ReviewChatHook
-from review_ext.template import resolve_system
+from review_ext.data.encode import encode_sample, fit_paper
+from review_ext.train.hooks import ReviewChatHook
+from review_ext.data.template import resolve_system
 from xtuner.utils import IGNORE_INDEX
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from review_ext.generation import HFEngine, SamplingParams, generate_sorted
-from review_ext.template import encode_prompt, resolve_system
+from review_ext.generate.engine import HFEngine, SamplingParams, generate_sorted
+from review_ext.data.template import encode_prompt, resolve_system
 from tests import real_papers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +45,7 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def engine(tiny_model):
-    from review_ext.generation import EngineOptions, load_hf_model
+    from review_ext.generate.engine import EngineOptions, load_hf_model
 
     options = EngineOptions(model=str(tiny_model), dtype="float32", device="cpu")
     return HFEngine(*load_hf_model(options))
@@ -72,7 +72,8 @@ def short_rows(papers, n: int) -> list[dict]:
 
 
 def run_infer(tiny_model, test: Path, out: Path, *extra: str) -> dict:
-    from tools import infer
+    from tests.tool_scripts import load_tool
+    infer = load_tool("infer")
 
     argv = ["--test", str(test), "--model", str(tiny_model), "--output-dir", str(out),
             "--max-new-tokens", "3", "--no-progress", *extra]
@@ -111,7 +112,7 @@ def test_batched_greedy_equals_one_at_a_time(engine, tokenizer):
 def test_finish_stops_at_eos_and_oom_halves_batches(engine, tokenizer):
     import torch
 
-    from review_ext.generation import finish
+    from review_ext.generate.engine import finish
 
     assert finish([5, 6, 2, 2, 2], 2).token_ids == [5, 6]
     assert finish([5, 6, 2], 2).finish_reason == "stop"
@@ -135,8 +136,8 @@ def test_finish_stops_at_eos_and_oom_halves_batches(engine, tokenizer):
 
 
 def test_infer_prompt_ids_equal_training_ids(tiny_model, tokenizer, papers, tmp_path):
-    from review_ext.encode import IGNORE_INDEX, encode_sample
-    from review_ext.template import encode_review
+    from review_ext.data.encode import IGNORE_INDEX, encode_sample
+    from review_ext.data.template import encode_review
 
     system = resolve_system("v1")  # the rows' own system prompt is used
     rows = [{"id": pid, "system": system, "input": paper} for pid, paper, _ in papers[:3]]
@@ -211,7 +212,8 @@ def test_resume_after_kill_reviews_every_paper_once(tiny_model, papers, tmp_path
     assert 1 <= written < len(rows), "the kill should land mid-run"
     with part.open("a") as f:
         f.write('{"key": "torn-by-a-kill-mid-wri')  # as if killed inside a write
-    from tools import infer
+    from tests.tool_scripts import load_tool
+    infer = load_tool("infer")
 
     with pytest.raises(SystemExit, match="--resume"):  # earlier results are never silently dropped
         infer.main(cmd[2:])
@@ -227,7 +229,8 @@ def test_resume_after_kill_reviews_every_paper_once(tiny_model, papers, tmp_path
 def test_ranks_write_parts_and_the_last_one_merges(tiny_model, papers, tmp_path, monkeypatch):
     rows = short_rows(papers, 5)
     test, out = write_rows(tmp_path / "t.jsonl", rows), tmp_path / "out"
-    from tools import infer
+    from tests.tool_scripts import load_tool
+    infer = load_tool("infer")
 
     argv = ["--test", str(test), "--model", str(tiny_model), "--output-dir", str(out),
             "--max-new-tokens", "2", "--no-progress"]
@@ -245,8 +248,8 @@ def test_ranks_write_parts_and_the_last_one_merges(tiny_model, papers, tmp_path,
 
 
 def test_defaults_come_from_review_suite_json(tiny_model, papers, tmp_path):
-    from review_ext.artifacts import write_metadata
-    from review_ext.template import TEMPLATE_NAME
+    from review_ext.checkpoint.artifacts import write_metadata
+    from review_ext.data.template import TEMPLATE_NAME
 
     model = tmp_path / "merged"  # the tiny model plus the metadata pth_to_hf/merge leave behind
     model.mkdir()

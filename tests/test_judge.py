@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from review_ext.chat_client import RateLimiter
-from review_ext.records import write_jsonl
+from review_ext.common.chat_client import RateLimiter
+from review_ext.evaluate.records import write_jsonl
 from tests.flaky_openai_server import FlakyOpenAIServer
-from tools import judge
+from tests.tool_scripts import load_tool
+judge = load_tool("judge")
 
 ROOT = Path(__file__).resolve().parents[1]
 V1, V2, VT = "Review 1 is more specific.\nVerdict: 1", "**Verdict:** Review 2", "Verdict: tie"

@@ -12,8 +12,12 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from review_ext import artifacts, merge as merge_mod
-from tools import make_random_adapter, make_tiny_model, merge_bf16
+from review_ext.checkpoint import artifacts
+from review_ext.checkpoint import merge as merge_mod
+from tests.tool_scripts import load_tool
+make_random_adapter = load_tool("make_random_adapter")
+make_tiny_model = load_tool("make_tiny_model")
+merge_bf16 = load_tool("merge_bf16")
 
 ROOT = Path(__file__).resolve().parents[1]
 META = {"base_model": None, "template": "review_mixtral", "max_length": 512}
@@ -171,6 +175,6 @@ def test_help_of_make_random_adapter(capsys):
 def test_pattern_matching_equals_peft(patterns, module):
     from peft.utils.other import get_pattern_key
 
-    from review_ext.lora_adapter import pattern_value
+    from review_ext.checkpoint.lora_adapter import pattern_value
 
     assert pattern_value(patterns, module, 16) == patterns.get(get_pattern_key(patterns.keys(), module), 16)

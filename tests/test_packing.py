@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from review_ext.packing import concat_bin, pack_dataset, plan_bins, waste_stats
+from review_ext.data.packing import concat_bin, pack_dataset, plan_bins, waste_stats
 
 
 def _check_plan(lengths, bins, capacity):

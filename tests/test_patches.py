@@ -1,7 +1,7 @@
 """The patches module: each patch does what it says, once, and only when asked."""
 import torch
 
-from review_ext import patches
+from review_ext.train import patches
 
 
 def test_apply_is_idempotent_and_cpu_query_answers_false():
@@ -51,7 +51,7 @@ def test_dense_moe_for_decode_switches_by_token_count(tiny_model):
 def test_zero3_leaf_marks_every_moe_block(tiny_model):
     from transformers import AutoModelForCausalLM
 
-    from review_ext.zero3 import mark_moe_leaf_modules
+    from review_ext.train.zero3 import mark_moe_leaf_modules
 
     model = AutoModelForCausalLM.from_pretrained(tiny_model)
     assert mark_moe_leaf_modules(model) == model.config.num_hidden_layers

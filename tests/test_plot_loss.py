@@ -6,7 +6,8 @@ import json
 import pytest
 
 from tests.xtuner_cli import trained
-from tools import plot_loss
+from tests.tool_scripts import load_tool
+plot_loss = load_tool("plot_loss")
 
 TEXT_LOG = """\
 2026/11/28 00:54:39 - mmengine - INFO - Iter(train) [ 1/30]  lr: 1.0000e-05  eta: 0:00:01  time: 1.3970  data_time: 0.0016  loss: 10.3923  tflops: 0.0103

@@ -9,9 +9,11 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from review_ext import artifacts
+from review_ext.checkpoint import artifacts
 from tests.xtuner_cli import ROOT, trained
-from tools import merge_bf16, pth_to_hf
+from tests.tool_scripts import load_tool
+merge_bf16 = load_tool("merge_bf16")
+pth_to_hf = load_tool("pth_to_hf")
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +156,7 @@ def test_help(capsys):
     ("benchmarks/configs/stock_v2.py", "xtuner.mixtral", "v2", 16384, "lora"),
 ])
 def test_config_metadata_of_each_recipe(config, template, system, max_length, finetune):
-    from tools.dump_config import load_config
+    from review_ext.train.config_dump import load_config
 
     meta = artifacts.config_metadata(load_config(ROOT / config), ROOT / config)
     assert (meta["template"], meta["system"], meta["max_length"], meta["finetune"]) == (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from review_ext.template import encode_prompt, resolve_system
+from review_ext.data.template import encode_prompt, resolve_system
 from tests import real_papers
 from tests.serve_process import serve
 
@@ -77,7 +77,7 @@ def test_models_and_training_template(server, tokenizer):
 
 
 def test_long_paper_is_trimmed_like_training(server, tokenizer, shared_data):
-    from review_ext.encode import fit_paper
+    from review_ext.data.encode import fit_paper
 
     paper = real_papers.neurips(shared_data)[0][1]
     status, out = post(server + "/v1/chat/completions", chat(paper, max_tokens=3))
@@ -163,7 +163,8 @@ def test_streaming_sends_sse_chunks_ending_in_done(server, route):
 
 
 def test_infer_openai_backend_equals_local_infer(server, tiny_model, shared_data, tmp_path):
-    from tools import infer
+    from tests.tool_scripts import load_tool
+    infer = load_tool("infer")
 
     papers = real_papers.neurips(shared_data)[:2]
     rows = [{"id": pid, "system": resolve_system("v2"), "input": paper} for pid, paper, _ in papers]
@@ -191,7 +192,7 @@ def test_infer_openai_backend_equals_local_infer(server, tiny_model, shared_data
 
 
 def test_incremental_decoder_adds_up_to_the_whole_text(tokenizer):
-    from review_ext.openai_api import IncrementalDecoder
+    from review_ext.serve.openai_api import IncrementalDecoder
 
     text = "Résumé: naïve 数据 ✓ [Significance and novelty]\n- point"
     ids = tokenizer.encode(text, add_special_tokens=False)
@@ -204,9 +205,9 @@ def test_incremental_decoder_adds_up_to_the_whole_text(tokenizer):
 def test_openai_backend_falls_back_to_chat_on_a_chat_only_server(tokenizer):
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from review_ext.generation import SamplingParams
-    from review_ext.prompting import build_prompt
-    from review_ext.remote import RemoteBackend
+    from review_ext.generate.engine import SamplingParams
+    from review_ext.generate.prompting import build_prompt
+    from review_ext.generate.remote import RemoteBackend
 
     asked = []
 

@@ -1,5 +1,5 @@
 """The system prompt presets are the published pipeline's, verbatim."""
-from review_ext.template import SYSTEM_PRESETS, render_prompt
+from review_ext.data.template import SYSTEM_PRESETS, render_prompt
 
 V1 = ("You are a professional machine learning conference reviewer who reviews a given paper and considers 4 "
       "criteria: ** importance and novelty **, ** potential reasons for acceptance **, ** potential reasons for "

@@ -17,7 +17,7 @@ def test_test_rows_are_one_per_paper(shared_data, tmp_path):
 
 
 def test_reference_reviews_gather_by_paper(shared_data, tmp_path):
-    from review_ext.records import load_reference_reviews
+    from review_ext.evaluate.records import load_reference_reviews
 
     from_openreview.main([str(shared_data / "neurips_2025"), str(tmp_path / "rows.jsonl")])
     rows = [json.loads(line) for line in (tmp_path / "rows.jsonl").read_text().splitlines()]

@@ -7,7 +7,7 @@ import pytest
 def test_fast_tokenizer_matches_sentencepiece_on_real_papers(tokenizer, shared_data):
     import sentencepiece as spm
 
-    from review_ext.tokenizer import mixtral_spm_path
+    from review_ext.data.tokenizer import mixtral_spm_path
 
     sp = spm.SentencePieceProcessor(model_file=str(mixtral_spm_path()))
     texts = []
@@ -27,7 +27,7 @@ def test_chat_template_is_mixtral_instruct(tokenizer):
 
 
 def test_sha256_is_checked(tmp_path, monkeypatch):
-    from review_ext import tokenizer as tk
+    from review_ext.data import tokenizer as tk
 
     monkeypatch.setattr(tk, "MIXTRAL_SPM_SHA256", "0" * 64)
     with pytest.raises(ValueError, match="sha256"):

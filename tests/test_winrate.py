@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from review_ext.winrate import (ERROR, INVALID, LOSS, REFUSED, TIE, WIN, bootstrap_ci,
+from review_ext.evaluate.winrate import (ERROR, INVALID, LOSS, REFUSED, TIE, WIN, bootstrap_ci,
                                 combine_orders, parse_verdict, summarize, win_rate)
 
 

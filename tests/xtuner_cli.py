@@ -20,8 +20,8 @@ def cli_env() -> dict:
 
 def train_options(config, model, data, eval_file, max_length=1024, iters=2, extra=None) -> list[str]:
     """``--cfg-options`` for a short CPU run of ``config`` on the given paths."""
-    from review_ext.overrides import as_cli, cpu_options, path_options
-    from tools.dump_config import load_config
+    from review_ext.train.overrides import as_cli, cpu_options, path_options
+    from review_ext.train.config_dump import load_config
 
     cfg = load_config(config)
     options = path_options(cfg, model=str(model), data=str(data), eval_file=str(eval_file), max_length=max_length)

@@ -2,7 +2,7 @@
 
 Reads generated reviews (JSONL with ``id`` and ``reply``/``output``/``review``;
 tools/infer.py's predictions.jsonl works as is), checks each with
-``review_ext.compliance`` and prints the aggregate table and the flagged ids.
+``review_ext.evaluate.compliance`` and prints the aggregate table and the flagged ids.
 Writes one JSONL line per review (metrics, flags, warnings) and, with
 ``--summary``, the aggregate as JSON. With ``--papers`` (the test file given to
 infer.py) a review copying its paper back is caught by n-gram overlap too.
@@ -19,8 +19,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from review_ext.compliance import aggregate, check_review, format_table
-from review_ext.records import PAPER_FIELDS, load_texts, write_jsonl
+from review_ext.evaluate.compliance import aggregate, check_review, format_table
+from review_ext.evaluate.records import PAPER_FIELDS, load_texts, write_jsonl
 
 
 def parse_args(argv=None) -> argparse.Namespace:

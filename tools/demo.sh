@@ -28,7 +28,7 @@ step "3/8 token-length report (max_length $MAX_LENGTH)"
 $PY -m data_conversion.stats "$OUT/data/train.jsonl" --max-length "$MAX_LENGTH" --plot "$OUT/token_lengths.png"
 
 step "4/8 train: xtuner train xtuner_configs/v2.py, $ITERS iterations on the CPU"
-options=$($PY -m review_ext.overrides xtuner_configs/v2.py --model "$OUT/model" \
+options=$($PY -m review_ext.train.overrides xtuner_configs/v2.py --model "$OUT/model" \
   --data "$OUT/data/train.json" --eval-file "$OUT/data/test_prompts.jsonl" \
   --max-length "$MAX_LENGTH" --cpu --iters "$ITERS")
 # shellcheck disable=SC2086

@@ -2,7 +2,7 @@
 
 Reads XTuner's test format (``system`` + ``input``, JSONL, ``id`` kept), input/output
 records or conversations. Each paper is trimmed and rendered exactly as training did
-(``review_ext.prompting``), decoded longest-first in batches that halve on CUDA
+(``review_ext.generate.prompting``), decoded longest-first in batches that halve on CUDA
 out-of-memory, and written to ``predictions.jsonl`` as soon as its batch ends (one
 flushed line per paper), so ``--resume`` skips what is done. At the end the output
 folder also holds ``replies.csv`` (system, input, reply), ``updated_conversations.json``,
@@ -33,11 +33,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from review_ext.generation import add_engine_args  # noqa: E402
-from review_ext.infer_io import (PREDICTIONS, collect_records, read_test_rows,  # noqa: E402
+from review_ext.generate.engine import add_engine_args  # noqa: E402
+from review_ext.generate.infer_io import (PREDICTIONS, collect_records, read_test_rows,  # noqa: E402
                                  write_outputs)
 
 log = logging.getLogger("infer")
@@ -124,7 +122,7 @@ def setup_logging(out: Path, rank: int, world: int) -> list:
 
 
 def sampling_params(args):
-    from review_ext.generation import SamplingParams
+    from review_ext.generate.engine import SamplingParams
 
     return SamplingParams(
         max_new_tokens=args.max_new_tokens, min_new_tokens=args.min_new_tokens,
@@ -172,12 +170,12 @@ def load_backend(args, rank: int, world: int, local_rank: int):
 
     ``decode(jobs)`` yields ``(key, (text, finish_reason, new_tokens))`` or ``(key, exception)``.
     """
-    from review_ext.prompting import suite_defaults
+    from review_ext.generate.prompting import suite_defaults
 
     meta = suite_defaults(args.adapter, args.model)
     params = sampling_params(args)
     if args.backend == "openai":
-        from review_ext.remote import RemoteBackend, server_max_len
+        from review_ext.generate.remote import RemoteBackend, server_max_len
 
         tokenizer = load_tokenizer(args.tokenizer or args.model)
         backend = RemoteBackend(args.base_url, args.model_name, params, api=args.api,
@@ -191,7 +189,7 @@ def load_backend(args, rank: int, world: int, local_rank: int):
 
         return tokenizer, decode, meta, server_max_len(args.base_url, args.model_name, args.api_key)
 
-    from review_ext.generation import build_engine, engine_options, generate_sorted
+    from review_ext.generate.engine import build_engine, engine_options, generate_sorted
 
     model = args.model or meta.get("base_model")
     if not model:
@@ -222,7 +220,7 @@ def load_tokenizer(path: str | None):
         from transformers import AutoTokenizer
 
         return AutoTokenizer.from_pretrained(path)
-    from review_ext.tokenizer import load_mixtral_tokenizer
+    from review_ext.data.tokenizer import load_mixtral_tokenizer
 
     return load_mixtral_tokenizer()
 
@@ -235,7 +233,7 @@ def shard(rows, rank: int, world: int):
 
 def build_jobs(rows, tokenizer, budget, args, meta, sink, stats) -> list:
     """``(key, Prompt)`` for the rows that can be reviewed; error records for the others."""
-    from review_ext.prompting import PromptTooLong, build_prompt
+    from review_ext.generate.prompting import PromptTooLong, build_prompt
 
     jobs = []
     for row in rows:
@@ -275,8 +273,8 @@ def run(args) -> int:
     tokenizer, decode, meta, context = load_backend(args, rank, world, local_rank)
     log.info("backend ready in %.1f s", time.time() - t_load)
 
-    from review_ext.jsonl_cache import JsonlCache
-    from review_ext.prompting import prompt_budget
+    from review_ext.common.jsonl_cache import JsonlCache
+    from review_ext.generate.prompting import prompt_budget
 
     max_length = args.max_length or meta.get("max_length") or context
     budget = prompt_budget(max_length, args.max_new_tokens, args.max_prompt_tokens)

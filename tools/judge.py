@@ -33,10 +33,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from review_ext import winrate
-from review_ext.chat_client import ChatClient, ChatError
-from review_ext.jsonl_cache import JsonlCache, digest
-from review_ext.records import PAPER_FIELDS, load_reference_reviews, load_texts, write_jsonl
+from review_ext.evaluate import winrate
+from review_ext.common.chat_client import ChatClient, ChatError
+from review_ext.common.jsonl_cache import JsonlCache, digest
+from review_ext.evaluate.records import PAPER_FIELDS, load_reference_reviews, load_texts, write_jsonl
 
 DEFAULT_PROMPT = Path(__file__).with_name("judge_prompt.txt")
 _SECTION = re.compile(r"^### (system|user|reference)\s*$", re.MULTILINE)

@@ -63,7 +63,7 @@ def main(argv=None):
     import torch
     from transformers import GenerationConfig, MixtralForCausalLM
 
-    from review_ext.tokenizer import load_mixtral_tokenizer
+    from review_ext.data.tokenizer import load_mixtral_tokenizer
 
     torch.manual_seed(args.seed)
     config = build_config(args)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from review_ext.merge import MergeError, merge
+from review_ext.checkpoint.merge import MergeError, merge
 
 EPILOG = __doc__.split("Examples:")[1]
 

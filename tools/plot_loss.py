@@ -16,7 +16,7 @@ import json
 import re
 from pathlib import Path
 
-from review_ext.artifacts import run_dirs
+from review_ext.checkpoint.artifacts import run_dirs
 
 EPILOG = __doc__.split("Examples:")[1]
 LOG_LINE = re.compile(r"Iter\(train\)\s*\[\s*(\d+)/\s*\d+\]\s+(.*)")

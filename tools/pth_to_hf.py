@@ -26,7 +26,7 @@ import argparse
 import warnings
 from pathlib import Path
 
-from review_ext import artifacts
+from review_ext.checkpoint import artifacts
 
 EPILOG = __doc__.split("Examples:")[1]
 DTYPES = ("auto", "bf16", "fp32")
@@ -127,7 +127,7 @@ def convert(config: Path, pth: Path, out: Path, dtype: str = "auto", cfg_options
             max_shard_size: str = "5GB", force: bool = False) -> Path:
     import torch
 
-    from tools.dump_config import load_config, resolved_text
+    from review_ext.train.config_dump import load_config, resolved_text
 
     out = Path(out)
     if out.exists() and not force:

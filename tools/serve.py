@@ -31,10 +31,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from review_ext.generation import add_engine_args  # noqa: E402
+from review_ext.generate.engine import add_engine_args  # noqa: E402
 
 log = logging.getLogger("serve")
 EPILOG = __doc__.split("Examples:")[1]
@@ -96,8 +94,8 @@ class ReviewService:
 
     def chat_prompt(self, body: dict, params) -> tuple[list[int], int]:
         """Prompt ids for a chat request, and the paper tokens trimmed away."""
-        from review_ext.openai_api import ApiError, parse_chat
-        from review_ext.prompting import PromptTooLong, build_prompt, prompt_budget
+        from review_ext.serve.openai_api import ApiError, parse_chat
+        from review_ext.generate.prompting import PromptTooLong, build_prompt, prompt_budget
 
         system, paper = parse_chat(body)
         system = self.system if system is None else system
@@ -111,7 +109,7 @@ class ReviewService:
 
     def completion_prompt(self, body: dict, params) -> tuple[list[int], int]:
         """A raw prompt's ids (BOS + text, as vLLM does), used as is."""
-        from review_ext.openai_api import ApiError, parse_prompt
+        from review_ext.serve.openai_api import ApiError, parse_prompt
 
         prompt = parse_prompt(body)
         if isinstance(prompt, str):
@@ -131,15 +129,15 @@ class ReviewService:
 
 
 def server_error(error: BaseException):
-    from review_ext.openai_api import ApiError
+    from review_ext.serve.openai_api import ApiError
 
     return ApiError(500, f"{type(error).__name__}: {error}", type="server_error")
 
 
 def make_handler(service: ReviewService, limits: dict):
     """The request handler class, bound to ``service``."""
-    from review_ext import openai_api as api
-    from review_ext.scheduler import QueueFull
+    from review_ext.serve import openai_api as api
+    from review_ext.serve.scheduler import QueueFull
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -300,9 +298,9 @@ class Server(ThreadingHTTPServer):
 
 
 def build_service(args) -> ReviewService:
-    from review_ext.generation import build_engine, engine_options
-    from review_ext.prompting import suite_defaults
-    from review_ext.scheduler import BatchScheduler
+    from review_ext.generate.engine import build_engine, engine_options
+    from review_ext.generate.prompting import suite_defaults
+    from review_ext.serve.scheduler import BatchScheduler
 
     meta = suite_defaults(args.adapter, args.model)
     model = args.model or meta.get("base_model")

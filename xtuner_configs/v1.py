@@ -24,10 +24,10 @@ from xtuner.engine.hooks import (
 )
 from xtuner.engine.runner import TrainLoop
 
-from review_ext.dataset import build_review_dataset
-from review_ext.hooks import ReviewChatHook
-from review_ext.model import ReviewFinetune
-from review_ext.optim import BF16OptimWrapper
+from review_ext.data.dataset import build_review_dataset
+from review_ext.train.hooks import ReviewChatHook
+from review_ext.train.model import ReviewFinetune
+from review_ext.train.optim import BF16OptimWrapper
 
 #######################################################################
 #                          PART 1  Settings                           #
@@ -40,7 +40,7 @@ liger_kernels = True  # fused Triton kernels when liger-kernel is installed and 
 # Data: XTuner conversation JSON from `python -m data_conversion.to_xtuner`.
 data_path = "data/train.json"
 evaluation_file = "data/test.jsonl"  # papers the chat hook reviews during training
-system = "v1"  # preset of review_ext.template.SYSTEM_PRESETS (or the prompt itself)
+system = "v1"  # preset of review_ext.data.template.SYSTEM_PRESETS (or the prompt itself)
 # 8K tokens holds most papers whole (median paper ~7K tokens with its review);
 # longer papers are trimmed from the end of [CONTENT], never the review.
 max_length = 8192

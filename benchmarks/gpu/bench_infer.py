@@ -1,7 +1,7 @@
 """Inference throughput on one GPU: the published loop against tools/infer.py's engine.
 
 Published loop: HF ``generate``, batch 1, the tokenizer's chat template, bf16.
-Ours: ``review_ext.fast_engine.StaticEngine`` (static KV cache, dense MoE decode
+Ours: ``review_ext.generate.static_engine.StaticEngine`` (static KV cache, dense MoE decode
 steps, the decode step compiled into a CUDA graph), a batch of real papers of
 unequal length with left padding, the training template.
 Papers are trimmed to ``--prompt-tokens``; reviews are forced to ``--new-tokens``
@@ -66,10 +66,10 @@ def main(argv=None):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from review_ext.fast_engine import StaticEngine
-    from review_ext.generation import SamplingParams
-    from review_ext.prompting import build_prompt
-    from review_ext.template import resolve_system
+    from review_ext.generate.static_engine import StaticEngine
+    from review_ext.generate.engine import SamplingParams
+    from review_ext.generate.prompting import build_prompt
+    from review_ext.data.template import resolve_system
 
     tok = AutoTokenizer.from_pretrained(args.model)
     model = AutoModelForCausalLM.from_pretrained(args.model, torch_dtype=torch.bfloat16, device_map=args.device).eval()

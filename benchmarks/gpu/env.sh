@@ -13,7 +13,7 @@ full_width() {  # full_width DIR LAYERS: Mixtral-8x7B geometry, random bf16 weig
 }
 train() {  # train NAME CONFIG DEEPSPEED NPROC ITERS MAX_LENGTH [cfg-options...]
   local name=$1 cfg=$2 ds=$3 nproc=$4 iters=$5 len=$6; shift 6
-  local opts; opts=$(python3 -m review_ext.overrides "$cfg" --model build/m2 --data $D/train.json \
+  local opts; opts=$(python3 -m review_ext.train.overrides "$cfg" --model build/m2 --data $D/train.json \
     --eval-file $D/test.jsonl --max-length "$len")
   rm -rf "build/wd/$name"
   PORT=$((29500 + ${CUDA_VISIBLE_DEVICES:-0} % 10)) MASTER_PORT=$((29500 + ${CUDA_VISIBLE_DEVICES:-0} % 10)) \

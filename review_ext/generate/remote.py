@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from review_ext.chat_client import ChatClient, ChatError, post_json
-from review_ext.generation import SamplingParams
-from review_ext.prompting import Prompt
+from review_ext.common.chat_client import ChatClient, ChatError, post_json
+from review_ext.generate.engine import SamplingParams
+from review_ext.generate.prompting import Prompt
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ failures the published models showed are what is flagged:
 * ``empty`` / ``non_answer`` -- nothing, or a refusal or request instead of a review
   (v3 sometimes declined to answer);
 * ``missing_parts`` / ``out_of_order`` / ``repeated_parts`` -- the four headed parts
-  (``review_ext.template.REVIEW_HEADINGS``) not each present once, in order;
+  (``review_ext.data.template.REVIEW_HEADINGS``) not each present once, in order;
 * ``no_points`` -- no ``<title of point>`` explanation lines at all;
 * ``repetition`` -- the same 8-word run over and over, or a line looping;
 * ``copies_paper`` -- the paper copied back (v1 repeated the paper until max length).
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from review_ext.template import REVIEW_HEADINGS
+from review_ext.data.template import REVIEW_HEADINGS
 
 PART_NAMES = ("significance", "acceptance", "rejection", "improvement")
 FLAGS = ("empty", "non_answer", "missing_parts", "out_of_order", "repeated_parts", "no_points",

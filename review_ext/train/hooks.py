@@ -6,12 +6,12 @@ from pathlib import Path
 from xtuner.engine.hooks import EvaluateChatHook
 from xtuner.registry import BUILDER
 
-from review_ext.template import PROMPT_TEMPLATE, resolve_system
+from review_ext.data.template import PROMPT_TEMPLATE, resolve_system
 
 
 def read_papers(path: str | Path, limit: int) -> list[str]:
     """The first ``limit`` reviewable papers of a test file (any format ``tools/infer.py`` reads)."""
-    from review_ext.infer_io import read_test_rows
+    from review_ext.generate.infer_io import read_test_rows
 
     path = Path(path)
     if not path.is_file():
@@ -35,7 +35,7 @@ class ReviewChatHook(EvaluateChatHook):
         system = resolve_system(system)
         papers = read_papers(paper_file, num_papers)
         if max_length:
-            from review_ext.encode import fit_paper
+            from review_ext.data.encode import fit_paper
 
             tok = BUILDER.build(tokenizer) if isinstance(tokenizer, dict) else tokenizer
             papers = [fit_paper(tok, p, system, max_length - max_new_tokens)[0] for p in papers]

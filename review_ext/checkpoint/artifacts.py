@@ -35,8 +35,8 @@ def read_metadata(folder: Path, missing_ok: bool = False) -> dict | None:
 
 
 def template_name(cfg) -> str:
-    """``review_mixtral`` (review_ext.template), or ``xtuner.<name>`` for XTuner's template_map_fn."""
-    from review_ext.template import TEMPLATE_NAME
+    """``review_mixtral`` (review_ext.data.template), or ``xtuner.<name>`` for XTuner's template_map_fn."""
+    from review_ext.data.template import TEMPLATE_NAME
 
     template = cfg.train_dataloader.dataset.get("template_map_fn", {}).get("template") or cfg.get("prompt_template")
     if template is None:
@@ -51,7 +51,7 @@ def template_name(cfg) -> str:
 
 def config_metadata(cfg, config_path) -> dict:
     """What a resolved XTuner config says about the prompt and the base it trains."""
-    from review_ext.template import resolve_system
+    from review_ext.data.template import resolve_system
 
     dataset = cfg.train_dataloader.dataset
     system = dataset.get("system", cfg.get("system"))

@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from review_ext.template import encode_prompt, encode_review, prompt_parts, render_prompt
+from review_ext.data.template import encode_prompt, encode_review, prompt_parts, render_prompt
 
 IGNORE_INDEX = -100  # xtuner.utils.IGNORE_INDEX (not imported: it pulls in torch)
 

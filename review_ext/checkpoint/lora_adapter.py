@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from review_ext.safetensors_stream import read_specs, read_tensor
+from review_ext.checkpoint.safetensors_stream import read_specs, read_tensor
 
 PREFIX = "base_model.model."
 CONFIG_FILE = "adapter_config.json"

@@ -1,6 +1,6 @@
 """A faster decode engine: static KV cache, dense MoE decode steps, CUDA graphs.
 
-Same interface as :class:`review_ext.generation.HFEngine` (``--engine static``).
+Same interface as :class:`review_ext.generate.engine.HFEngine` (``--engine static``).
 Each batch reuses one ``StaticCache`` of fixed shape (batch rows x
 ``cache_len``), so every decode step has the same shapes; MoE blocks run
 densely for decode steps (``patches.dense_moe_for_decode``), so a step has no
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 
-from review_ext.generation import EngineOptions, HFEngine, load_hf_model
-from review_ext.patches import dense_moe_for_decode
+from review_ext.generate.engine import EngineOptions, HFEngine, load_hf_model
+from review_ext.train.patches import dense_moe_for_decode
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ e.g. a static cache) and is chosen with ``--engine NAME`` (:data:`ENGINES`) or
 :func:`decode_with_backoff` runs one batch on any engine, halving it on CUDA
 out-of-memory; :func:`generate_sorted` drives many prompts through it longest first,
 with a :class:`BatchSizer` that shrinks after out-of-memory and grows back, yielding
-results as each batch ends. ``review_ext.scheduler`` does the same for a server's queue.
+results as each batch ends. ``review_ext.serve.scheduler`` does the same for a server's queue.
 """
 from __future__ import annotations
 
@@ -268,8 +268,8 @@ def load_hf_model(options: EngineOptions):
 
 
 ENGINES: dict[str, str] = {
-    "hf": "review_ext.generation:HFEngine.from_options",
-    "static": "review_ext.fast_engine:StaticEngine.from_options",
+    "hf": "review_ext.generate.engine:HFEngine.from_options",
+    "static": "review_ext.generate.static_engine:StaticEngine.from_options",
 }
 
 
@@ -383,7 +383,7 @@ def add_engine_args(parser) -> None:
     g.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
     g.add_argument("--engine", default="hf",
                    help="hf, static (static KV cache + CUDA graphs) or package.module:factory "
-                        "(see review_ext.generation)")
+                        "(see review_ext.generate.engine)")
     g.add_argument("--attn-implementation",
                    help="sdpa, flash_attention_2, ... (default: transformers' choice)")
     g.add_argument("--engine-option", action="append", default=[], metavar="KEY=VALUE",

@@ -2,8 +2,8 @@
 
 Plays the role of ``xtuner.dataset.process_hf_dataset`` for paper -> review data: loads
 XTuner conversation JSON/JSONL, encodes each record within ``max_length`` with
-:func:`review_ext.encode.encode_fn` (the paper trimmed, never the labels silently cut),
-logs an account of every record, and packs whole samples (:mod:`review_ext.packing`).
+:func:`review_ext.data.encode.encode_fn` (the paper trimmed, never the labels silently cut),
+logs an account of every record, and packs whole samples (:mod:`review_ext.data.packing`).
 """
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
-from review_ext.encode import encode_fn
-from review_ext.packing import pack_dataset
+from review_ext.data.encode import encode_fn
+from review_ext.data.packing import pack_dataset
 
 ACCOUNT_COLUMNS = ["drop_reason", "paper_trimmed", "review_trimmed", "paper_tokens_cut", "review_tokens_cut"]
 
@@ -61,7 +61,8 @@ def _fingerprint(records, fn_kwargs: dict) -> str:
     (``datasets`` hashes module functions by name, so edits to helpers would reuse stale caches)."""
     from datasets.fingerprint import Hasher
 
-    from review_ext import encode, template
+    from review_ext.data import encode
+    from review_ext.data import template
 
     code = [inspect.getsource(m) for m in (encode, template)]
     return Hasher.hash([records._fingerprint, code, fn_kwargs])

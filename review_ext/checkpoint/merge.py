@@ -15,9 +15,9 @@ from pathlib import Path
 
 import torch
 
-from review_ext import artifacts
-from review_ext.lora_adapter import AdapterError, LoraAdapter
-from review_ext.safetensors_stream import TensorSpec, file_size, read_specs, read_tensor, write_streaming
+from review_ext.checkpoint import artifacts
+from review_ext.checkpoint.lora_adapter import AdapterError, LoraAdapter
+from review_ext.checkpoint.safetensors_stream import TensorSpec, file_size, read_specs, read_tensor, write_streaming
 
 INDEX_FILE = "model.safetensors.index.json"
 SINGLE_FILE = "model.safetensors"

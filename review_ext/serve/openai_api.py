@@ -10,7 +10,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from review_ext.generation import SamplingParams
+from review_ext.generate.engine import SamplingParams
 
 UNSUPPORTED = ("stop", "logprobs", "top_logprobs", "echo", "best_of", "suffix", "tools",
                "functions", "logit_bias", "response_format")

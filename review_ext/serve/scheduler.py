@@ -14,7 +14,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from review_ext.generation import (BatchSizer, Engine, SamplingParams, TokenCallback,
+from review_ext.generate.engine import (BatchSizer, Engine, SamplingParams, TokenCallback,
                                    decode_with_backoff)
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from review_ext.template import encode_prompt, render_prompt, resolve_system
+from review_ext.data.template import encode_prompt, render_prompt, resolve_system
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +28,12 @@ class Prompt:
 
 
 def build_prompt(tokenizer, paper: str, system: str | None, budget: int | None = None) -> Prompt:
-    """The prompt for one paper, trimmed by ``review_ext.encode.fit_paper`` to ``budget`` tokens."""
+    """The prompt for one paper, trimmed by ``review_ext.data.encode.fit_paper`` to ``budget`` tokens."""
     system = resolve_system(system)
     if budget is None:
         ids = encode_prompt(tokenizer, paper, system)
         return Prompt(ids, render_prompt(paper, system), system, paper)
-    from review_ext.encode import fit_paper
+    from review_ext.data.encode import fit_paper
 
     try:
         paper, info = fit_paper(tokenizer, paper, system, budget)
@@ -45,8 +45,8 @@ def build_prompt(tokenizer, paper: str, system: str | None, budget: int | None =
 
 def suite_defaults(*folders) -> dict:
     """``system``, ``max_length`` and ``base_model`` from the first ``review_suite.json`` found."""
-    from review_ext.artifacts import read_metadata
-    from review_ext.template import TEMPLATE_NAME
+    from review_ext.checkpoint.artifacts import read_metadata
+    from review_ext.data.template import TEMPLATE_NAME
 
     for folder in folders:
         meta = folder and Path(folder).is_dir() and read_metadata(Path(folder), missing_ok=True)

@@ -1,6 +1,6 @@
 """Every change to third-party behaviour, in one place, applied explicitly.
 
-``apply()`` is idempotent and is called by ``review_ext.model.ReviewFinetune``
+``apply()`` is idempotent and is called by ``review_ext.train.model.ReviewFinetune``
 before XTuner dispatches the model config, so configs need no user step.
 """
 from __future__ import annotations

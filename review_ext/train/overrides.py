@@ -5,7 +5,7 @@ it (mmengine resolves them when the config is read), so a model path has to be s
 This module finds those keys in the resolved config.
 
 Example:
-    xtuner train xtuner_configs/v2.py --cfg-options $(python -m review_ext.overrides \\
+    xtuner train xtuner_configs/v2.py --cfg-options $(python -m review_ext.train.overrides \\
         xtuner_configs/v2.py --model build/tiny --data data/train.json --cpu --iters 4)
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ PATH_KEYS = {
 
 def keys_ending(cfg, names) -> list[str]:
     """Dotted keys of the resolved config whose last part is one of ``names``."""
-    from tools.dump_config import flatten
+    from review_ext.train.config_dump import flatten
 
     return sorted(k for k in flatten(cfg.to_dict()) if k.rsplit(".", 1)[-1] in names)
 
@@ -90,7 +90,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    from tools.dump_config import load_config
+    from review_ext.train.config_dump import load_config
 
     args = parse_args(argv)
     cfg = load_config(args.config)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from xtuner.model import SupervisedFinetune
 
-from review_ext import patches
-from review_ext.zero3 import mark_moe_leaf_modules
+from review_ext.train import patches
+from review_ext.train.zero3 import mark_moe_leaf_modules
 
 
 class ReviewFinetune(SupervisedFinetune):

@@ -1,0 +1,1 @@
+"""Plumbing shared by several stages: HTTP JSON client, append-only JSONL cache."""

@@ -1,0 +1,1 @@
+"""Paper text -> tokens -> bins: tokenizer, prompt template, budgeted encoding, packing, the training dataset."""

@@ -1,0 +1,1 @@
+"""Reviews -> judgement: compliance checks, pairwise win rate, keyed records."""

@@ -1,0 +1,1 @@
+"""Reviews over HTTP: the OpenAI-compatible API shapes and the request scheduler."""

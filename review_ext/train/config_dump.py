@@ -1,0 +1,35 @@
+"""A recipe fully resolved: load it as ``xtuner train`` does, flatten it for diffs."""
+from __future__ import annotations
+
+
+def load_config(path, cfg_options=None):
+    """The config at ``path`` with overrides merged, as ``xtuner train`` resolves it."""
+    from mmengine.config import Config
+
+    cfg = Config.fromfile(str(path))
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def flatten(obj, prefix="") -> dict[str, str]:
+    """Leaves of nested dicts/lists as ``{"a.b.0.c": repr(value)}``."""
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, (list, tuple)) else None
+    if items is None:
+        return {prefix: _leaf(obj)}
+    out = {}
+    for key, value in items:
+        out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out
+
+
+def _leaf(value) -> str:
+    if isinstance(value, type) or callable(value):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', repr(value))}"
+    return repr(value)
+
+
+def resolved_text(cfg, flat=False) -> str:
+    if flat:
+        return "".join(f"{k} = {v}\n" for k, v in sorted(flatten(cfg.to_dict()).items()))
+    return cfg.pretty_text
