@@ -25,14 +25,13 @@ import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import io  # noqa: E402
 import platform  # noqa: E402
-import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 
 from data_conversion import from_openreview, from_peerread, stats  # noqa: E402
-from data_conversion.io import Run  # noqa: E402
+from data_conversion.rows import Run  # noqa: E402
 from review_ext.data.template import SYSTEM_PRESETS  # noqa: E402
 from review_ext.data.tokenizer import load_mixtral_tokenizer  # noqa: E402
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from review_ext.data.template import SYSTEM_PRESETS
 
-from .io import Account, BadInput, Run
+from .rows import Account, BadInput, Run
 
 
 def make_parser(module_doc: str) -> argparse.ArgumentParser:

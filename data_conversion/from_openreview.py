@@ -46,7 +46,7 @@ from functools import partial
 from .cli import exit_with, make_parser, run_converter
 from .docling import docling_parts
 from .from_peerread import truthy
-from .io import Account, JsonlWriter
+from .rows import Account, JsonlWriter
 from .paper_folders import FolderConverter, NoPart, Source, folder_args
 from .review_format import count_points
 from .review_parts import ACC, MIXED, REJ, TRIVIAL, label_part, map_review, merge_parts

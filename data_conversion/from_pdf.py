@@ -31,7 +31,7 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, PdfReadError
 
 from .cli import add_run_args, exit_with, make_parser, run_converter
-from .io import Account, BadInput, JsonlWriter
+from .rows import Account, BadInput, JsonlWriter
 from .paper_format import render_paper
 
 

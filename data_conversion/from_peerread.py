@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 
 from .cli import exit_with, make_parser, run_converter
-from .io import Account, JsonlWriter
+from .rows import Account, JsonlWriter
 from .paper_folders import FolderConverter, NoPart, Source, folder_args
 from .review_format import count_points
 from .review_parts import SIG, map_review

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from review_ext.data.template import REVIEW_HEADINGS
 
-from .io import BadInput, Run, Seen, content_key
+from .rows import BadInput, Run, Seen, content_key
 from .paper_format import is_empty_paper
 from .review_format import heading_order
 

@@ -14,7 +14,7 @@ from typing import Callable
 
 from tqdm import tqdm
 
-from .io import BadInput, Run, content_key, read_json_file
+from .rows import BadInput, Run, content_key, read_json_file
 from .paper_format import render_paper
 from .review_format import render_review
 from .review_parts import merge_parts

@@ -18,7 +18,7 @@ import random
 from pathlib import Path
 
 from .cli import add_run_args, exit_with, make_parser, run_converter
-from .io import Account, AtomicWriter, BadInput, JsonlWriter, iter_jsonl
+from .rows import Account, AtomicWriter, BadInput, JsonlWriter, iter_jsonl
 from .pairs import check_pair, iter_pairs
 
 

@@ -24,7 +24,7 @@ from review_ext.data.template import encode_prompt, render_prompt
 
 from .cli import (add_run_args, add_system_args, exit_with, make_parser, run_converter,
                   system_text)
-from .io import Account
+from .rows import Account
 from .pairs import iter_pairs
 
 PERCENTILES = (50, 90, 95, 99)

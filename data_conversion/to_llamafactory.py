@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .cli import (add_run_args, add_system_args, exit_with, make_parser, run_converter,
                   system_text)
-from .io import Account, AtomicWriter, BadInput, JsonArrayWriter
+from .rows import Account, AtomicWriter, BadInput, JsonArrayWriter
 from .pairs import convert_pairs
 
 

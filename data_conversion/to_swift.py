@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .cli import (add_run_args, add_system_args, exit_with, make_parser, run_converter,
                   system_text)
-from .io import Account, JsonlWriter
+from .rows import Account, JsonlWriter
 from .pairs import convert_pairs
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from data_conversion import (from_openreview, from_peerread, split, stats, to_llamafactory,
                              to_swift, to_xtuner)
-from data_conversion.io import Run
+from data_conversion.rows import Run
 from review_ext.data.template import SYSTEM_PRESETS, encode_prompt, encode_review
 
 ROOT = Path(__file__).resolve().parents[1]

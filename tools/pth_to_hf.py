@@ -27,6 +27,7 @@ import warnings
 from pathlib import Path
 
 from review_ext.checkpoint import artifacts
+from review_ext.common.files import staged_folder
 
 EPILOG = __doc__.split("Examples:")[1]
 DTYPES = ("auto", "bf16", "fp32")
@@ -142,7 +143,7 @@ def convert(config: Path, pth: Path, out: Path, dtype: str = "auto", cfg_options
 
     model = build_empty_model(cfg)
     n = load_trained(model, load_checkpoint(pth, torch_dtype), torch_dtype)
-    with artifacts.staged_output(out) as tmp:
+    with staged_folder(out) as tmp:
         # fp32=True: XTuner's "do not cast"; the tensors already hold the dtype asked for.
         model.to_hf(cfg=cfg, save_dir=str(tmp), fp32=True,
                     save_pretrained_kwargs=dict(safe_serialization=True, max_shard_size=max_shard_size))

@@ -8,14 +8,14 @@ read them instead of being told again.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-from contextlib import contextmanager
 from pathlib import Path
 
 METADATA_FILE = "review_suite.json"
 RESOLVED_CONFIG_FILE = "xtuner_config_resolved.py"
+# The last HF folder the pipeline wrote, relative to where the tools run (the repository root):
+# ``tools/infer.py`` without ``--model`` reviews with it.
+LAST_MODEL_FILE = Path("work_dirs") / "last_model.json"
 
 
 def write_metadata(folder: Path, meta: dict) -> Path:
@@ -32,6 +32,21 @@ def read_metadata(folder: Path, missing_ok: bool = False) -> dict | None:
             return None
         raise FileNotFoundError(f"{path} not found: was {folder} written by tools/pth_to_hf.py?")
     return json.loads(path.read_text())
+
+
+def record_last_model(folder: Path, written_by: str, pointer: Path = LAST_MODEL_FILE) -> None:
+    """Point ``pointer`` at ``folder``, the HF folder ``written_by`` has just completed."""
+    pointer = Path(pointer)
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    pointer.write_text(json.dumps({"path": str(Path(folder).resolve()), "written_by": written_by}) + "\n")
+
+
+def read_last_model(pointer: Path = LAST_MODEL_FILE) -> dict | None:
+    """``{"path", "written_by"}`` of the last HF folder written, or None when there is none."""
+    try:
+        return json.loads(Path(pointer).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def template_name(cfg) -> str:
@@ -66,29 +81,6 @@ def config_metadata(cfg, config_path) -> dict:
         "max_length": dataset.get("max_length", cfg.get("max_length")),
         "finetune": "lora" if cfg.model.get("lora") is not None else "full",
     }
-
-
-@contextmanager
-def staged_output(out: Path):
-    """A temporary sibling of ``out`` that replaces it on success and is removed on error.
-
-    An existing ``out`` is only moved aside once the new folder is complete.
-    """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        out.rename(old)
-    tmp.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def run_dirs(work_dir: Path) -> list[Path]:

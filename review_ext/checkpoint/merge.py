@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 
 from review_ext.checkpoint import artifacts
+from review_ext.common.files import staged_folder
 from review_ext.checkpoint.lora_adapter import AdapterError, LoraAdapter
 from review_ext.checkpoint.safetensors_stream import TensorSpec, file_size, read_specs, read_tensor, write_streaming
 
@@ -143,7 +144,7 @@ def merge(base: Path | None, adapter: Path, out: Path, force: bool = False, prog
     info = {"base": str(base.resolve()), "adapter": str(adapter.resolve()), "dtype": "bfloat16",
             "merged_modules": len(lora.modules), "replaced_tensors": len(lora.replaced)}
     try:
-        with artifacts.staged_output(out) as tmp:
+        with staged_folder(out) as tmp:
             copy_side_files(base, adapter, tmp, info)
             for shard in tqdm(shards, desc="merge shards", unit="shard", disable=not progress):
                 write_shard(base, lora, shard, tmp)

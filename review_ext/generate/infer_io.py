@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from review_ext.common.files import atomic_write
 
 PREDICTIONS = "predictions.jsonl"
 REPLIES_CSV = "replies.csv"
@@ -106,13 +107,6 @@ def collect_records(paths) -> tuple[dict[str, dict], int]:
     return merged, torn
 
 
-def _atomic_write(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as f:
-        write(f)
-    os.replace(tmp, path)
-
-
 def write_outputs(out_dir: Path, rows: list[TestRow], records: dict[str, dict]) -> None:
     """``predictions.jsonl`` (row order, one record per row), ``replies.csv``, conversations."""
     ordered = [records[row.key] for row in rows if row.key in records]
@@ -137,6 +131,6 @@ def write_outputs(out_dir: Path, rows: list[TestRow], records: dict[str, dict]) 
             items.append(item)
         json.dump(items, f, ensure_ascii=False, indent=1)
 
-    _atomic_write(out_dir / PREDICTIONS, predictions)
-    _atomic_write(out_dir / REPLIES_CSV, replies)
-    _atomic_write(out_dir / CONVERSATIONS, conversations)
+    atomic_write(out_dir / PREDICTIONS, predictions)
+    atomic_write(out_dir / REPLIES_CSV, replies)
+    atomic_write(out_dir / CONVERSATIONS, conversations)

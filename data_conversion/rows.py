@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
+
+from review_ext.common.files import AtomicWriter
 
 SKIP_BAD_HINT = "or rerun with --skip-bad to set it aside in the rejects file"
 
@@ -103,27 +104,6 @@ class Account:
         if self.error:
             line += "\n  STOPPED at the first bad input: no output written"
         return line
-
-
-class AtomicWriter:
-    """A text file written under a temporary name and renamed on :meth:`commit`."""
-
-    def __init__(self, path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        self.file = self.tmp.open("w", encoding="utf-8")
-
-    def write(self, text: str) -> None:
-        self.file.write(text)
-
-    def commit(self) -> None:
-        self.file.close()
-        os.replace(self.tmp, self.path)
-
-    def abort(self) -> None:
-        self.file.close()
-        self.tmp.unlink(missing_ok=True)
 
 
 class JsonlWriter(AtomicWriter):
