@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from review_ext.data.template import SYSTEM_PRESETS
+from review_ext.data.template import DEFAULT_SYSTEM, SYSTEM_PRESETS
 
 from .rows import Account, BadInput, Run
 
@@ -33,7 +33,7 @@ def add_run_args(parser: argparse.ArgumentParser) -> None:
 def add_system_args(parser: argparse.ArgumentParser) -> None:
     """``--system`` (a preset of review_ext.data.template) or ``--system-file``."""
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--system", choices=sorted(SYSTEM_PRESETS), default="v2",
+    group.add_argument("--system", choices=sorted(SYSTEM_PRESETS), default=DEFAULT_SYSTEM,
                        help="system prompt preset (default: v2)")
     group.add_argument("--system-file", type=Path, metavar="PATH",
                        help="read the system prompt from this UTF-8 text file instead")

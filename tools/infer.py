@@ -34,6 +34,7 @@ from collections import Counter
 from pathlib import Path
 
 
+from review_ext.data.template import DEFAULT_SYSTEM  # noqa: E402
 from review_ext.generate.engine import add_engine_args  # noqa: E402
 from review_ext.generate.infer_io import (PREDICTIONS, collect_records, read_test_rows,  # noqa: E402
                                  write_outputs)
@@ -241,7 +242,7 @@ def build_jobs(rows, tokenizer, budget, args, meta, sink, stats) -> list:
             sink.put(row.key, error_record(row, row.error, "row"))
             stats["row_errors"] += 1
             continue
-        system = args.system or meta.get("system") or row.system or "v2"  # training's precedence
+        system = args.system or meta.get("system") or row.system or DEFAULT_SYSTEM  # training's precedence
         try:
             prompt = build_prompt(tokenizer, row.paper, system, budget)
         except PromptTooLong as error:

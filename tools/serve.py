@@ -32,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 
+from review_ext.data.template import DEFAULT_SYSTEM  # noqa: E402
 from review_ext.generate.engine import add_engine_args  # noqa: E402
 
 log = logging.getLogger("serve")
@@ -308,7 +309,7 @@ def build_service(args) -> ReviewService:
         raise SystemExit("--model is required (no review_suite.json names a base model)")
     engine = build_engine(args.engine, engine_options(args, model))
     name = args.served_model_name or Path(args.adapter or model).name
-    system = args.system or meta.get("system") or "v2"
+    system = args.system or meta.get("system") or DEFAULT_SYSTEM
     context = engine.max_context
     max_length = min(args.max_length or meta.get("max_length") or context, context)
     log.info("serving %s as %r: system %r..., max_length %d", model, name, system[:40], max_length)

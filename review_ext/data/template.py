@@ -30,6 +30,9 @@ SYSTEM_PRESETS = {
     ),
 }
 
+# The preset used wherever none is named (recipes v2/v3, converters, inference, the server).
+DEFAULT_SYSTEM = "v2"
+
 REVIEW_HEADINGS = (
     "[Significance and novelty]",
     "[Potential reasons for acceptance]",
@@ -54,21 +57,21 @@ def resolve_system(system: str | None) -> str:
     return SYSTEM_PRESETS.get(system, system)
 
 
-def render_prompt(paper: str, system: str | None = "v2") -> str:
+def render_prompt(paper: str, system: str | None = DEFAULT_SYSTEM) -> str:
     """The prompt text (no BOS) for one paper, ending where the review starts."""
     system = resolve_system(system)
     head = PROMPT_TEMPLATE["SYSTEM"].format(system=system) if system else ""
     return head + PROMPT_TEMPLATE["INSTRUCTION"].format(input=paper)
 
 
-def prompt_parts(system: str | None = "v2") -> tuple[str, str]:
+def prompt_parts(system: str | None = DEFAULT_SYSTEM) -> tuple[str, str]:
     """The prompt text before and after the paper (for budgeting the paper alone)."""
     marker = "\x00PAPER\x00"
     before, after = render_prompt(marker, system).split(marker)
     return before, after
 
 
-def encode_prompt(tokenizer, paper: str, system: str | None = "v2") -> list[int]:
+def encode_prompt(tokenizer, paper: str, system: str | None = DEFAULT_SYSTEM) -> list[int]:
     """Prompt token ids: BOS + the rendered prompt, as training and inference use them."""
     text = render_prompt(paper, system)
     return [tokenizer.bos_token_id] + tokenizer.encode(text, add_special_tokens=False)

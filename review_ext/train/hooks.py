@@ -6,7 +6,7 @@ from pathlib import Path
 from xtuner.engine.hooks import EvaluateChatHook
 from xtuner.registry import BUILDER
 
-from review_ext.data.template import PROMPT_TEMPLATE, resolve_system
+from review_ext.data.template import DEFAULT_SYSTEM, PROMPT_TEMPLATE, resolve_system
 
 
 def read_papers(path: str | Path, limit: int) -> list[str]:
@@ -30,7 +30,7 @@ class ReviewChatHook(EvaluateChatHook):
     the ids equal the training prompt's.
     """
 
-    def __init__(self, tokenizer, paper_file, num_papers=1, system="v2", max_length=None,
+    def __init__(self, tokenizer, paper_file, num_papers=1, system=DEFAULT_SYSTEM, max_length=None,
                  max_new_tokens=600, **kwargs):
         system = resolve_system(system)
         papers = read_papers(paper_file, num_papers)
