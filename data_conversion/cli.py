@@ -10,16 +10,6 @@ from review_ext.data.template import DEFAULT_SYSTEM, SYSTEM_PRESETS
 from .rows import Account, BadInput, Run
 
 
-def make_parser(module_doc: str) -> argparse.ArgumentParser:
-    """A parser whose description is the docstring's first paragraph and whose epilog is
-    its ``Usage:`` section."""
-    head = module_doc.strip().split("\n\n")[0]
-    usage = module_doc.split("Usage::", 1)[1] if "Usage::" in module_doc else ""
-    epilog = "examples:\n" + usage.strip("\n") if usage else None
-    return argparse.ArgumentParser(description=head, epilog=epilog,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-
-
 def add_run_args(parser: argparse.ArgumentParser) -> None:
     """``--skip-bad`` and ``--rejects``, the same for every converter."""
     parser.add_argument("--skip-bad", action="store_true",
@@ -27,7 +17,10 @@ def add_run_args(parser: argparse.ArgumentParser) -> None:
                              "at the first one, non-zero exit)")
     parser.add_argument("--rejects", type=Path, default=None, metavar="PATH",
                         help="rejects file, JSONL with the reason (default: next to the output, "
-                             "<name>.rejects.jsonl)")
+                             "<output name less its extension>.rejects.jsonl, or rejects.jsonl "
+                             "in an output folder)")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="exit 0 even when nothing was written (default: exit 1)")
 
 
 def add_system_args(parser: argparse.ArgumentParser) -> None:
@@ -52,23 +45,22 @@ def system_text(args, parser: argparse.ArgumentParser) -> str:
     return text
 
 
-def default_rejects(output) -> Path:
-    """``out.jsonl`` -> ``out.rejects.jsonl``; a folder -> ``folder/rejects.jsonl``."""
+def default_rejects(output, folder: bool = False) -> Path:
+    """``out.jsonl`` (or ``out``) -> ``out.rejects.jsonl``; a folder -> ``folder/rejects.jsonl``."""
     output = Path(output)
-    if output.suffix:
-        return output.with_name(output.stem + ".rejects.jsonl")
-    return output / "rejects.jsonl"
+    return output / "rejects.jsonl" if folder else output.with_name(output.stem + ".rejects.jsonl")
 
 
 def run_converter(name: str, args, output, body, unit: str = "rows",
-                  verb: str = "written") -> Account:
+                  verb: str = "written", folder: bool = False) -> Account:
     """Run ``body(run)`` and end with the account printed (stderr); return the account.
 
     A :class:`BadInput` (no ``--skip-bad``) stops the run: its message is printed,
     no output is written and the account's ``exit_code`` is 1.
     """
-    run = Run(name, skip_bad=args.skip_bad, rejects_path=args.rejects or default_rejects(output),
+    run = Run(name, skip_bad=args.skip_bad, rejects_path=args.rejects or default_rejects(output, folder),
               unit=unit, verb=verb)
+    run.account.allow_empty = args.allow_empty
     error = None
     try:
         body(run)

@@ -43,13 +43,16 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from .cli import exit_with, make_parser, run_converter
+from review_ext.common.cli import doc_parser
+
+from .cli import exit_with, run_converter
 from .docling import docling_parts
 from .from_peerread import truthy
 from .rows import Account, JsonlWriter
 from .paper_folders import FolderConverter, NoPart, Source, folder_args
-from .review_format import count_points
-from .review_parts import ACC, MIXED, REJ, TRIVIAL, label_part, map_review, merge_parts
+from review_ext.formats.text import count_points
+from .review_parts import (ACC, GENERAL, MIXED, REJ, TRIVIAL, label_part, map_review,
+                           merge_parts)
 
 _BLOCK = re.compile(r"^[ \t]*(?P<name>[A-Z][A-Z0-9 ,&/()'-]{2,80}?)[ \t]*:?[ \t]*$", re.M)
 _FORM_FIELDS = re.compile(r"RATING|CONFIDENCE|SOUNDNESS|PRESENTATION|ETHIC|CONDUCT|FLAG|"
@@ -58,8 +61,8 @@ _FORM_TEXT = re.compile(r"Please provide a thorough assessment of the strengths 
                         r".{0,600}?openreview\.net/faq\.?", re.S)
 
 
-def split_blocks(text: str) -> list[tuple[str | None, str]]:
-    """``[(block name or None for text before the first, text), ...]``.
+def split_form_blocks(text: str) -> list[tuple[str | None, str]]:
+    """The review form's blocks: ``[(block name or None for text before the first, text)]``.
 
     Only names that map to a part or are form fields start a block; any other upper-case
     line (an acronym alone on a line) stays in the text.
@@ -87,12 +90,12 @@ def block_parts(name: str | None, text: str) -> dict | None:
     part = label_part(name, whole_line=True)
     if part == MIXED:
         return map_review(text, part=None, allowed=(ACC, REJ), default=ACC)
-    return map_review(text, part=part)
+    return map_review(text, part=None if part == GENERAL else part)
 
 
 def review_parts(entry: dict) -> dict:
     """The four parts of one OpenReview review."""
-    blocks = split_blocks(entry["comments"])
+    blocks = split_form_blocks(entry["comments"])
     if all(name is None for name, _ in blocks):
         raise NoPart("no SUMMARY:, STRENGTHS AND WEAKNESSES:, QUESTIONS: or LIMITATIONS: "
                      "block")
@@ -136,7 +139,7 @@ def make_source(keep_references: bool = False, keep_checklist: bool = False) -> 
 
 
 def parse_args(argv=None):
-    parser = make_parser(__doc__)
+    parser = doc_parser(__doc__)
     parser.add_argument("--keep-references", action="store_true",
                         help="keep the References section in the paper text")
     parser.add_argument("--keep-checklist", action="store_true",

@@ -14,8 +14,9 @@ exactly one part, and a point's explanation is the reviewer's text.
    - weakness, cons, concerns, drawbacks, shortcomings, negatives -> rejection
    - question, suggestion, comment, minor, typo, limitation, remark -> improvement
 
-   A label naming two parts (``Pros and Cons``) is *mixed*: what follows is classified
-   (3). Any other label (``**Clarity**``, ``1. Clarity and motivation:``) keeps the
+   A label naming two parts (``Pros and Cons``) is *mixed*, and one over free discussion
+   (``General Discussion``, ``Review summary``, ``Overall assessment``) is *general*:
+   what follows is classified (3). Any other label (``**Clarity**``, ``1. Clarity and motivation:``) keeps the
    current part and becomes the title of the next point.
 2. **Points.** Each list item (``-``, ``*``, ``+``, ``1.``, ``(a)``) and each paragraph
    is a point; under a part heading every point goes to that part.
@@ -39,11 +40,12 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .paper_format import one_line
-from .review_format import PARTS, empty_parts
+from review_ext.formats.text import PARTS, empty_parts, one_line
 
 SIG, ACC, REJ, IMP = PARTS
 MIXED = "mixed"
+GENERAL = "general"  # a heading over free discussion: what follows is classified
+GENERAL_WORDS = {"discussion", "overall", "assessment", "verdict", "review", "general"}
 
 SECTION_WORDS = {
     ACC: ("strength", "strengths", "pros", "pro", "advantages", "merits", "positives",
@@ -176,6 +178,8 @@ def label_part(label: str, *, whole_line: bool) -> str | None:
         return None
     kept = [w for w in words if w not in QUALIFIERS] or words
     found = set().union(*(_word_parts(w, whole_line) for w in kept))
+    if found <= {SIG} and GENERAL_WORDS & set(words) and (found or len(words) <= 3):
+        return GENERAL  # "General Discussion", "Review summary", "Overall assessment"
     if len(found) > 1:
         return MIXED
     return found.pop() if found else None
@@ -227,7 +231,8 @@ def split_points(text: str, part: str | None) -> list[Point]:
             label, heading_part, rest = head
             close()
             if heading_part is not None:
-                part, pending, label = (None if heading_part == MIXED else heading_part), None, None
+                part = None if heading_part in (MIXED, GENERAL) else heading_part
+                pending = label = None
             elif not rest:
                 pending = label
             if rest:

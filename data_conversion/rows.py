@@ -64,6 +64,8 @@ class Account:
     outputs: list = field(default_factory=list)
     rejects_path: str | None = None
     error: str | None = None
+    allow_empty: bool = False  # an output of no rows is a success (--allow-empty)
+    warnings: list = field(default_factory=list)  # printed loudly, the run still succeeds
     extra: dict = field(default_factory=dict)  # converter-specific results (stats' numbers)
 
     @property
@@ -80,11 +82,18 @@ class Account:
                              + self.n_skipped)
 
     @property
+    def empty(self) -> bool:
+        """Nothing written (the run succeeded only in form)."""
+        return self.written == 0 and not self.allow_empty
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.error or not self.balanced else 0
+        return 1 if self.error or not self.balanced or self.empty else 0
 
     def summary(self) -> str:
-        terms = [f"{self.verb} {self.written}", f"rejected {self.n_rejected}"]
+        done = (f"{self.verb} {self.written}" if not self.error
+                else f"converted {self.written} but discarded at the stop")
+        terms = [done, f"rejected {self.n_rejected}"]
         if self.duplicates:
             terms.append(f"duplicates {self.duplicates}")
         if self.merged:
@@ -99,10 +108,15 @@ class Account:
                 line += f"\n  {title} {n}: {reason}"
         if self.n_rejected and self.rejects_path and not self.error:
             line += f"\n  rejects written to {self.rejects_path}"
+        for warning in self.warnings:
+            line += f"\n  WARNING: {warning}"
         if self.outputs and not self.error:
             line += "\n  output: " + ", ".join(map(str, self.outputs))
         if self.error:
             line += "\n  STOPPED at the first bad input: no output written"
+        elif self.empty:
+            line += (f"\n  FAILED: nothing {self.verb} (exit 1); pass --allow-empty to accept "
+                     "an empty output")
         return line
 
 

@@ -22,7 +22,9 @@ from tqdm import tqdm
 
 from review_ext.data.template import encode_prompt, render_prompt
 
-from .cli import (add_run_args, add_system_args, exit_with, make_parser, run_converter,
+from review_ext.common.cli import doc_parser
+
+from .cli import (add_run_args, add_system_args, exit_with, run_converter,
                   system_text)
 from .rows import Account
 from .pairs import iter_pairs
@@ -125,7 +127,7 @@ def measure(run, path, tokenizer, system: str) -> dict[str, np.ndarray]:
 
 
 def parse_args(argv=None):
-    parser = make_parser(__doc__)
+    parser = doc_parser(__doc__)
     parser.add_argument("input", type=Path, help="input/output JSONL")
     parser.add_argument("--max-length", type=int, default=8192,
                         help="training max_length to count rows against (default: 8192)")

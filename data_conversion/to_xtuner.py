@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .cli import (add_run_args, add_system_args, exit_with, make_parser, run_converter,
+from review_ext.common.cli import doc_parser
+
+from .cli import (add_run_args, add_system_args, exit_with, run_converter,
                   system_text)
 from .rows import Account, JsonArrayWriter, JsonlWriter
 from .pairs import convert_pairs
@@ -52,7 +54,7 @@ def one_per_paper(system: str):
 
 
 def parse_args(argv=None):
-    parser = make_parser(__doc__)
+    parser = doc_parser(__doc__)
     parser.add_argument("input", type=Path, help="input/output JSONL")
     parser.add_argument("output", type=Path, help="XTuner JSON (or JSONL with --test)")
     add_system_args(parser)

@@ -8,7 +8,7 @@ import pytest
 
 from review_ext.evaluate.compliance import aggregate, check_review, format_table
 from review_ext.evaluate.records import write_jsonl
-from review_ext.data.template import REVIEW_HEADINGS
+from review_ext.formats.text import REVIEW_HEADINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 

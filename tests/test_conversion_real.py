@@ -6,9 +6,8 @@ import json
 import pytest
 
 from data_conversion import from_openreview, from_peerread
-from data_conversion.paper_format import MARKERS, marker_order, parse_paper
-from data_conversion.review_format import PARTS, heading_order, parse_review
-from review_ext.data.template import REVIEW_HEADINGS
+from review_ext.formats.text import (MARKERS, PARTS, REVIEW_HEADINGS, heading_order,
+                                     marker_order, parse_paper, parse_review)
 
 
 def read_rows(path):

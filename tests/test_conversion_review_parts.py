@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from data_conversion.from_openreview import review_parts, split_blocks
-from data_conversion.paper_format import MARKERS, marker_order, parse_paper, render_paper
+from data_conversion.from_openreview import review_parts, split_form_blocks
 from data_conversion.paper_folders import NoPart
-from data_conversion.review_format import heading_order, parse_review, render_review
 from data_conversion.review_parts import (ACC, IMP, MIXED, REJ, SIG, derive_title, label_part,
                                           map_review, sentences)
+from review_ext.formats.text import (MARKERS, heading_order, marker_order, parse_paper,
+                                     parse_review, render_paper, render_review)
 
 
 def where(parts: dict, needle: str) -> str:
@@ -80,7 +80,7 @@ def test_openreview_blocks_and_no_part():
     text = ("SUMMARY:\nThe paper does X.\n\nSTRENGTHS AND WEAKNESSES:\nStrengths:\n- Fast.\n"
             "Weaknesses:\n- CIFAR-10\n- Slow.\n\nQUESTIONS:\n1. Why?\n\nLIMITATIONS:\nyes\n\n"
             "FLAG FOR ETHICS REVIEW:\nNo ethics review needed.")
-    assert [n for n, _ in split_blocks(text)] == ["SUMMARY", "STRENGTHS AND WEAKNESSES",
+    assert [n for n, _ in split_form_blocks(text)] == ["SUMMARY", "STRENGTHS AND WEAKNESSES",
                                                   "QUESTIONS", "LIMITATIONS",
                                                   "FLAG FOR ETHICS REVIEW"]
     parts = review_parts({"comments": text})
