@@ -7,7 +7,7 @@ from pathlib import Path
 
 from review_ext.data.template import DEFAULT_SYSTEM, SYSTEM_PRESETS
 
-from .rows import Account, BadInput, Run
+from .rows import Account, BadInput, InputFileError, Run, file_problem
 
 
 def add_run_args(parser: argparse.ArgumentParser) -> None:
@@ -55,8 +55,9 @@ def run_converter(name: str, args, output, body, unit: str = "rows",
                   verb: str = "written", folder: bool = False) -> Account:
     """Run ``body(run)`` and end with the account printed (stderr); return the account.
 
-    A :class:`BadInput` (no ``--skip-bad``) stops the run: its message is printed,
-    no output is written and the account's ``exit_code`` is 1.
+    A :class:`BadInput` (no ``--skip-bad``) or a path that cannot be read or written stops
+    the run: its one-line message is printed, no output is written and the account's
+    ``exit_code`` is 1.
     """
     run = Run(name, skip_bad=args.skip_bad, rejects_path=args.rejects or default_rejects(output, folder),
               unit=unit, verb=verb)
@@ -64,13 +65,21 @@ def run_converter(name: str, args, output, body, unit: str = "rows",
     error = None
     try:
         body(run)
-    except BadInput as e:
+    except (BadInput, InputFileError) as e:
         error = e
-        print(f"error: {e}", file=sys.stderr)
+    except OSError as e:  # an output that cannot be written (read-only folder, disk full)
+        error = file_problem(e, output)
     except BaseException:
         run.abort()
         raise
-    account = run.finish(error)
+    if error is not None:
+        print(f"error: {error}", file=sys.stderr)
+    try:
+        account = run.finish(error)
+    except OSError as e:  # the rename into place failed
+        run.abort()
+        account = run.finish(file_problem(e, output))
+        print(f"error: {account.error}", file=sys.stderr)
     print(account.summary(), file=sys.stderr)
     return account
 

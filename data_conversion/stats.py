@@ -110,6 +110,8 @@ def measure(run, path, tokenizer, system: str) -> dict[str, np.ndarray]:
     batch: list[dict] = []
 
     def flush():
+        if not batch:  # a multiple of BATCH rows, or none
+            return
         for values in row_lengths(tokenizer, [r["input"] for r in batch],
                                   [r["output"] for r in batch], system, overhead):
             for kind, v in zip(KINDS, values):
