@@ -51,8 +51,8 @@ from .from_peerread import truthy
 from .rows import Account, JsonlWriter
 from .paper_folders import FolderConverter, NoPart, Source, folder_args
 from review_ext.formats.text import count_points
-from .review_parts import (ACC, GENERAL, MIXED, REJ, TRIVIAL, label_part, map_review,
-                           merge_parts)
+from .review_labels import GENERAL, MIXED, label_part
+from .review_parts import ACC, REJ, TRIVIAL, map_review, merge_parts
 
 _BLOCK = re.compile(r"^[ \t]*(?P<name>[A-Z][A-Z0-9 ,&/()'-]{2,80}?)[ \t]*:?[ \t]*$", re.M)
 _FORM_FIELDS = re.compile(r"RATING|CONFIDENCE|SOUNDNESS|PRESENTATION|ETHIC|CONDUCT|FLAG|"

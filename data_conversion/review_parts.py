@@ -3,21 +3,12 @@
 A heuristic that never writes words of its own: every sentence of the review lands in
 exactly one part, and a point's explanation is the reviewer's text.
 
-1. **Headings.** A short label alone on its line (ending in ``:``, set off by Markdown
-   ``**``/``#``/``_``, or a bare cue word) or opening a line (``Strengths: ...``,
-   ``_Weaknesses_. ...``) is matched word by word against cue words, typos allowed
-   (difflib ratio >= 0.8, so ``Weeknesses`` is ``weaknesses``):
-
-   - summary, contribution, significance, novelty, originality -> significance
-     (whole-line headings only: as an inline label ``Novelty: ...`` is a point title)
-   - strength, pros, advantages, merits, positives -> acceptance
-   - weakness, cons, concerns, drawbacks, shortcomings, negatives -> rejection
-   - question, suggestion, comment, minor, typo, limitation, remark -> improvement
-
-   A label naming two parts (``Pros and Cons``) is *mixed*, and one over free discussion
-   (``General Discussion``, ``Review summary``, ``Overall assessment``) is *general*:
-   what follows is classified (3). Any other label (``**Clarity**``, ``1. Clarity and motivation:``) keeps the
-   current part and becomes the title of the next point.
+1. **Headings.** The reviewer's labels, read by :mod:`data_conversion.review_labels`:
+   a part heading sends what follows to its part; a mixed or general one has it
+   classified (3); any other label (``**Clarity**``, ``Scalability concerns:``) keeps the
+   current part and becomes the title of the next point. Where the caller restricts the
+   parts (a strengths-and-weaknesses block), an aspect heading (``Originality``) is such
+   a label too.
 2. **Points.** Each list item (``-``, ``*``, ``+``, ``1.``, ``(a)``) and each paragraph
    is a point; under a part heading every point goes to that part.
 3. **Unheaded text** is classified sentence by sentence from cue phrases: questions and
@@ -37,41 +28,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
-from functools import lru_cache
 
 from review_ext.formats.text import PARTS, empty_parts, one_line
 
+from .review_labels import GENERAL, LIST_ITEM, MIXED, clean_text, heading
+
 SIG, ACC, REJ, IMP = PARTS
-MIXED = "mixed"
-GENERAL = "general"  # a heading over free discussion: what follows is classified
-GENERAL_WORDS = {"discussion", "overall", "assessment", "verdict", "review", "general"}
-
-SECTION_WORDS = {
-    ACC: ("strength", "strengths", "pros", "pro", "advantages", "merits", "positives",
-          "acceptance", "accept"),
-    REJ: ("weakness", "weaknesses", "cons", "con", "disadvantages", "concerns", "drawbacks",
-          "shortcomings", "negatives", "rejection", "reject", "criticisms"),
-    IMP: ("question", "questions", "suggestion", "suggestions", "comment", "comments",
-          "minor", "typo", "typos", "limitation", "limitations", "remarks", "clarifications",
-          "recommendations", "improvement", "improvements", "feedback", "requests"),
-    SIG: ("summary",),
-}
-ASPECT_WORDS = {SIG: ("contribution", "contributions", "significance", "novelty",
-                      "originality", "summary")}
-QUALIFIERS = {"major", "minor", "main", "key", "other", "some", "additional", "general", "specific",
-              "detailed", "overall", "potential", "several", "more", "few", "a", "the", "of",
-              "and", "for", "to", "i", "have", "were", "was", "raised", "my", "paper", "s",
-              "smaller", "small", "further", "points", "point", "authors", "list", "on",
-              "reasons", "aspects", "aspect", "positive", "negative", "in", "with", "this"}
-
-_LIST = re.compile(r"^\s*(?:(?P<sign>[-*•·‣+–])|\(?\d{1,2}[.)]|\(?[a-hA-H][.)](?=\s)|"
-                   r"\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)[.)](?=\s))\s*(?=\S)")
-_MD = r"(?:\*{1,3}|_{1,2})"
-_WHOLE = re.compile(rf"^(?:#{{1,6}}\s*)?(?P<o>{_MD})?\s*(?P<label>[^*_:：?]{{1,60}}?)\s*"
-                    rf"(?P<c>{_MD})?\s*(?P<colon>[:：])?(?P<dot>\.)?\s*(?:{_MD})?\s*$")
-_INLINE = re.compile(rf"^(?:#{{1,6}}\s*)?(?P<o>{_MD})?(?P<label>[A-Za-z][\w /&'-]{{0,50}}?)"
-                     rf"(?P<c>{_MD})?\s*(?P<sep>[:：]|(?<=[*_])\.)\s*(?!//)(?P<rest>\S.*)$")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Eq|Eqs|Sec|Secs|Fig|Figs|Tab|resp|"
                      r"w\.r\.t|approx|Ref|Refs|No|Thm|Def|Prop|App|[A-Z])\.)$")
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -146,66 +108,11 @@ class Point:
     opening: bool = False
 
 
-def clean_text(text: str) -> str:
-    """Line ends, zero-width characters and full-width colons normalised."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text)
-    return text.replace("\u00a0", " ").replace("：", ":").replace("\t", "    ")
+def split_points(text: str, part: str | None, allowed=PARTS) -> list[Point]:
+    """The review text cut into points, each with the part its headings give (or None).
 
-
-def _words(label: str) -> list[str]:
-    return re.findall(r"[a-z]+", label.lower())
-
-
-@lru_cache(maxsize=65536)
-def _word_parts(word: str, whole_line: bool) -> frozenset:
-    """The parts a heading word names (exactly, or with a typo: difflib ratio >= 0.8)."""
-    vocabs = list(SECTION_WORDS.items()) + ([(SIG, ASPECT_WORDS[SIG])] if whole_line else [])
-    found = set()
-    for part, vocab in vocabs:
-        if word in vocab or (len(word) > 4 and any(
-                abs(len(word) - len(v)) <= 2 and SequenceMatcher(None, word, v).ratio() >= 0.8
-                for v in vocab)):
-            found.add(part)
-    return frozenset(found)
-
-
-@lru_cache(maxsize=65536)
-def label_part(label: str, *, whole_line: bool) -> str | None:
-    """The part a heading label names, :data:`MIXED`, or None (a plain label)."""
-    words = _words(label)
-    if not words or len(words) > 7:
-        return None
-    kept = [w for w in words if w not in QUALIFIERS] or words
-    found = set().union(*(_word_parts(w, whole_line) for w in kept))
-    if found <= {SIG} and GENERAL_WORDS & set(words) and (found or len(words) <= 3):
-        return GENERAL  # "General Discussion", "Review summary", "Overall assessment"
-    if len(found) > 1:
-        return MIXED
-    return found.pop() if found else None
-
-
-def _heading(line: str):
-    """``(label, part, rest)`` when ``line`` is a heading or opens with a label, else None."""
-    m = _WHOLE.match(line)
-    if m and len(m.group("label").split()) <= 8 and not m.group("label").endswith("."):
-        label = m.group("label").strip()
-        styled = bool(m.group("o") or m.group("c") or line.lstrip().startswith("#"))
-        part = label_part(label, whole_line=True)
-        plain_dot = m.group("dot") and not styled
-        if not plain_dot and (m.group("colon") or styled or (part and len(_words(label)) <= 3)):
-            return label, part, ""
-    m = _INLINE.match(line)
-    if m:
-        label = m.group("label").strip()
-        part = label_part(label, whole_line=False)
-        if len(label.split()) <= (8 if part else 5):
-            return label, part, m.group("rest").strip()
-    return None
-
-
-def split_points(text: str, part: str | None) -> list[Point]:
-    """The review text cut into points, each with the part its headings give (or None)."""
+    A heading of significance where ``allowed`` lacks it is a plain label.
+    """
     points: list[Point] = []
     cur: Point | None = None
     pending = None  # a label alone on its line: the title of the next point
@@ -221,10 +128,12 @@ def split_points(text: str, part: str | None) -> list[Point]:
         if not line:
             close()
             continue
-        mark = _LIST.match(raw)
+        mark = LIST_ITEM.match(raw)
         body = raw[mark.end():].strip() if mark else line
         sign = mark.group("sign") if mark else None
-        head = _heading(body)
+        head = heading(body)
+        if head and head[1] == SIG and SIG not in allowed:
+            head = (head[0], None, head[2])
         if head and head[1] is None and head[2] and cur is not None and not mark:
             head = None  # "Note: ..." inside a paragraph is just text
         if head:
@@ -365,7 +274,7 @@ def map_review(text: str, *, part: str | None = None, allowed=PARTS, default: st
 
     ``part`` is where unheaded text goes (None: classify it, within ``allowed``).
     """
-    return assign(split_points(text, part), allowed=allowed, default=default)
+    return assign(split_points(text, part, allowed), allowed=allowed, default=default)
 
 
 def merge_parts(*many: dict) -> dict:

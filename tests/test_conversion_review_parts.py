@@ -5,8 +5,9 @@ import pytest
 
 from data_conversion.from_openreview import review_parts, split_form_blocks
 from data_conversion.paper_folders import NoPart
-from data_conversion.review_parts import (ACC, IMP, MIXED, REJ, SIG, derive_title, label_part,
-                                          map_review, sentences)
+from data_conversion.review_labels import MIXED, label_part
+from data_conversion.review_parts import (ACC, IMP, REJ, SIG, derive_title, map_review,
+                                          sentences)
 from review_ext.formats.text import (MARKERS, heading_order, marker_order, parse_paper,
                                      parse_review, render_paper, render_review)
 

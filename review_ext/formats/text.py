@@ -53,6 +53,7 @@ PARTS = ("significance", "acceptance", "rejection", "improvement")
 HEADING_OF = dict(zip(PARTS, REVIEW_HEADINGS))
 PART_OF = dict(zip(REVIEW_HEADINGS, PARTS))
 _HEADING = re.compile("|".join(re.escape(h) for h in REVIEW_HEADINGS))
+_POINT_LINE = re.compile(r"^<([^<>\n]*)>[ \t]?(.*)$")
 _POINT = re.compile(r"^[ \t]*(?:[-*\u2022][ \t]*|\d+[.)][ \t]*)?<([^<>\n]{2,})>", re.M)
 
 
@@ -155,6 +156,12 @@ def parse_review(text: str) -> dict[str, str]:
         end = found[i + 1].start() if i + 1 < len(found) else len(text)
         out.setdefault(PART_OF[m.group(0)], text[m.end():end].strip())
     return out
+
+
+def parse_point(line: str) -> tuple[str, str]:
+    """``(title, explanation)`` of one point line (no title: ``("", line)``)."""
+    m = _POINT_LINE.match(line.strip())
+    return (m.group(1), m.group(2)) if m else ("", line.strip())
 
 
 def point_titles(text: str) -> list[str]:
