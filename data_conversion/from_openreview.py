@@ -52,7 +52,8 @@ from .rows import Account, JsonlWriter
 from .paper_folders import FolderConverter, NoPart, Source, folder_args
 from review_ext.formats.text import count_points
 from .review_labels import GENERAL, MIXED, label_part
-from .review_parts import ACC, REJ, TRIVIAL, map_review, merge_parts
+from .point_filters import FORM_ANSWER
+from .review_parts import ACC, DROPPED, REJ, map_review, merge_parts
 
 _BLOCK = re.compile(r"^[ \t]*(?P<name>[A-Z][A-Z0-9 ,&/()'-]{2,80}?)[ \t]*:?[ \t]*$", re.M)
 _FORM_FIELDS = re.compile(r"RATING|CONFIDENCE|SOUNDNESS|PRESENTATION|ETHIC|CONDUCT|FLAG|"
@@ -79,18 +80,21 @@ def split_form_blocks(text: str) -> list[tuple[str | None, str]]:
 
 
 def block_parts(name: str | None, text: str) -> dict | None:
-    """The parts of one block (None for a form field or a form answer)."""
-    text = _FORM_TEXT.sub("", text)
-    if TRIVIAL.match(text) or not text.strip():
+    """The parts of one block (None for a form field); ``DROPPED`` says what was not a
+    point (a form answer, the form's instructions pasted in)."""
+    if name is not None and _FORM_FIELDS.search(name):
         return None
-    if name is None:
-        return map_review(text, part=None)
-    if _FORM_FIELDS.search(name):
-        return None
-    part = label_part(name, whole_line=True)
+    text, pasted = _FORM_TEXT.subn("", text)
+    dropped = ["the form's instructions pasted into the review"] * pasted
+    if FORM_ANSWER.match(text) or not text.strip():
+        return {DROPPED: dropped + ["form answer (yes/no/N/A)"] * bool(text.strip())}
+    part = label_part(name, whole_line=True) if name is not None else GENERAL
     if part == MIXED:
-        return map_review(text, part=None, allowed=(ACC, REJ), default=ACC)
-    return map_review(text, part=None if part == GENERAL else part)
+        parts = map_review(text, part=None, allowed=(ACC, REJ), default=ACC)
+    else:
+        parts = map_review(text, part=None if part == GENERAL else part)
+    parts[DROPPED] = dropped + parts[DROPPED]
+    return parts
 
 
 def review_parts(entry: dict) -> dict:

@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from .rows import BadInput, Run, content_key, read_json_file
 from review_ext.formats.text import render_paper, render_review
-from .review_parts import merge_parts
+from .review_parts import DROPPED, merge_parts
 
 NOT_RATINGS = {"comments", "TITLE", "OTHER_KEYS", "IS_META_REVIEW", "is_meta_review", "DATE"}
 
@@ -175,7 +175,9 @@ class FolderConverter:
         for rank, (i, entry) in enumerate(official, 1):
             reviewer = self.source.reviewer(entry, rank)
             try:
-                reviews.append((reviewer, entry, self.source.review_parts(entry)))
+                parts = self.source.review_parts(entry)
+                acc.dropped.update(parts.pop(DROPPED, ()))
+                reviews.append((reviewer, entry, parts))
             except NoPart as e:
                 self._bad(path, f"id {pid}, review {reviewer}", f"reviews[{i}].comments",
                           f"review with no recognisable part ({e})",

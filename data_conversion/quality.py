@@ -53,7 +53,7 @@ def check_row(row: dict, source: dict | None) -> dict:
     parts = parse_review(row["output"])
     points = {p: [parse_point(line) for line in parts.get(p, "").splitlines() if line]
               for p in PARTS}
-    found = {"id": row.get("id"), "points": {p: len(v) for p, v in points.items()},
+    found = {"id": row.get("id"), "paper_id": row.get("paper_id", row.get("id")), "points": {p: len(v) for p, v in points.items()},
              "empty": [p for p in PARTS if not points[p]], "suspect": [], "misplaced": [],
              "not_found": 0, "labelled": 0, "empty_but_written": [],
              "paper": suspect_paper(row["input"], (source or {}).get("authors", ()))}
@@ -89,6 +89,9 @@ def summarize(results: list[dict]) -> dict:
     share = lambda n: round(100 * n / points, 2) if points else 0.0
     suspects = Counter(s["why"] for r in results for s in r["suspect"])
     misplaced = sum(len(r["misplaced"]) for r in results)
+    papers = {}
+    for r in results:  # a paper counts once, whatever its rows say
+        papers.setdefault(r["paper_id"], set()).update(r["paper"])
     labelled = sum(r["labelled"] for r in results)
     return {
         "reviews": len(results), "points": points,
@@ -99,7 +102,8 @@ def summarize(results: list[dict]) -> dict:
         "misplaced_pct": round(100 * misplaced / labelled, 2) if labelled else 0.0,
         "points_not_in_source": sum(r["not_found"] for r in results),
         "empty_but_written": sum(len(r["empty_but_written"]) for r in results),
-        "papers_with": dict(Counter(w for r in results for w in r["paper"])),
+        "papers": len({r["paper_id"] for r in results}),
+        "papers_with": dict(Counter(w for pid, found in papers.items() for w in found)),
     }
 
 
@@ -114,7 +118,7 @@ def report(summary: dict) -> str:
              f"label of the reviewer ({s['misplaced_pct']}%)",
              f"  parts empty although the reviewer wrote them: {s['empty_but_written']}",
              f"  points not found in the source review: {s['points_not_in_source']}",
-             f"  paper rows with: {s['papers_with'] or 'nothing suspect'}"]
+             f"  papers ({s['papers']}) with: {s['papers_with'] or 'nothing suspect'}"]
     return "\n".join(lines)
 
 

@@ -6,7 +6,9 @@ The point checks are deliberately broader than the converters' filters
 is an upper bound. The source check does not use the converters' heading parser: it
 follows the reviewer's labels line by line (the form's ``SUMMARY:``/``QUESTIONS:``/
 ``LIMITATIONS:`` blocks, ``Strengths``/``Weaknesses``/``Pros``/``Cons`` sub-labels, ``W1``/
-``S1``/``Q1`` items) and says which part the text at each offset belongs to.
+``S1``/``Q1`` items) and says which part the text at each offset belongs to. A part
+counts as written when a labelled line holds more than a form answer or a pointer
+elsewhere ("Weaknesses: see the questions." writes no weakness).
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import re
 from bisect import bisect_right
 
 from review_ext.formats.text import PARTS, one_line
+
+from .point_filters import not_a_point
 
 SIG, ACC, REJ, IMP = PARTS
 
@@ -114,8 +118,8 @@ class LabelledSource:
             if block is not ...:
                 part = block
             here = part if here is ... else here
-            if has_text and here is not None:
-                written.add(here)
+            if has_text and here is not None and not not_a_point("", _LABEL.sub("", line)):
+                written.add(here)  # "Weaknesses: see the questions." writes none
             starts.append(offset)
             parts.append(here)
             pieces.append(line)

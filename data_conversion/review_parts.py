@@ -31,9 +31,11 @@ from dataclasses import dataclass
 
 from review_ext.formats.text import PARTS, empty_parts, one_line
 
+from .point_filters import not_a_point
 from .review_labels import GENERAL, LIST_ITEM, MIXED, clean_text, heading
 
 SIG, ACC, REJ, IMP = PARTS
+DROPPED = "dropped"  # key of the reasons for items that are not review points
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Eq|Eqs|Sec|Secs|Fig|Figs|Tab|resp|"
                      r"w\.r\.t|approx|Ref|Refs|No|Thm|Def|Prop|App|[A-Z])\.)$")
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -91,7 +93,6 @@ CUES = {
                 r"develop|consider)s?\b", 1), (r"\bcontribution", 1), (r"\bnovelty\b", 1),
                (r"\bsignifican(?:ce|t contribution)", 1), (r"\bimpact\b", 1)),
 }
-TRIVIAL = re.compile(r"^\W*(?:yes|no|n/?a|none|nothing|not applicable)\W*$", re.I)
 _PRIORITY = (IMP, REJ, ACC, SIG)
 _TRAILING = {"a", "an", "the", "of", "to", "and", "or", "with", "that", "for", "in", "on", "by",
              "as", "is", "are", "be", "from", "at", "which", "this", "their", "its", "it"}
@@ -119,7 +120,7 @@ def split_points(text: str, part: str | None, allowed=PARTS) -> list[Point]:
 
     def close():
         nonlocal cur
-        if cur is not None and re.search(r"\w", cur.text) and not TRIVIAL.match(cur.text):
+        if cur is not None and re.search(r"\w", cur.text):
             points.append(cur)
         cur = None
 
@@ -259,10 +260,15 @@ def _place(p: Point, allowed, current: str) -> list[tuple[str, str, str | None]]
 
 
 def assign(points: list[Point], allowed=PARTS, default: str = ACC) -> dict:
-    """``{part: [(title, explanation), ...]}`` for the points, classifying unheaded ones."""
-    parts = empty_parts()
+    """``{part: [(title, explanation), ...], DROPPED: [reason, ...]}`` for the points,
+    classifying unheaded ones; items that are not review points are dropped, with why."""
+    parts = {**empty_parts(), DROPPED: []}
     current = None
     for p in points:
+        why = not_a_point(p.label or "", p.text)
+        if why:
+            parts[DROPPED].append(why)
+            continue
         for part, text, title in _place(p, allowed, current or default):
             parts[part].append((title or derive_title(text), text))
             current = part
@@ -278,8 +284,8 @@ def map_review(text: str, *, part: str | None = None, allowed=PARTS, default: st
 
 
 def merge_parts(*many: dict) -> dict:
-    """Points of several mappings, part by part, in order."""
-    out = empty_parts()
+    """Points of several mappings, part by part, in order (and what each dropped)."""
+    out = {**empty_parts(), DROPPED: []}
     for parts in many:
         for k in out:
             out[k].extend(parts.get(k, ()))

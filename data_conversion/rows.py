@@ -61,6 +61,7 @@ class Account:
     merged: int = 0
     rejected: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
+    dropped: Counter = field(default_factory=Counter)  # items of a review that are no points
     outputs: list = field(default_factory=list)
     rejects_path: str | None = None
     error: str | None = None
@@ -105,7 +106,8 @@ class Account:
         line = f"{self.name}: read {self.read} {self.unit} = " + " + ".join(terms)
         if not self.balanced:
             line += "  [UNBALANCED]"
-        for title, counts in (("rejected", self.rejected), ("skipped", self.skipped)):
+        for title, counts in (("rejected", self.rejected), ("skipped", self.skipped),
+                              ("dropped from reviews (not review points)", self.dropped)):
             for reason, n in sorted(counts.items()):
                 line += f"\n  {title} {n}: {reason}"
         if self.n_rejected and self.rejects_path and not self.error:

@@ -140,7 +140,8 @@ def empty_parts() -> dict[str, list[tuple[str, str]]]:
 
 
 def count_points(parts) -> int:
-    return sum(len(v) for v in parts.values())
+    """Points of ``{part: [(title, explanation), ...]}`` (other keys are not parts)."""
+    return sum(len(parts.get(p, ())) for p in PARTS)
 
 
 def heading_order(text: str) -> list[str]:
