@@ -96,6 +96,9 @@ CUES = {
 _PRIORITY = (IMP, REJ, ACC, SIG)
 _TRAILING = {"a", "an", "the", "of", "to", "and", "or", "with", "that", "for", "in", "on", "by",
              "as", "is", "are", "be", "from", "at", "which", "this", "their", "its", "it"}
+# Markdown emphasis around words (**bold**, _it_), headings and code ticks; an underscore
+# inside a word or formula (A_int, $\sigma_t$) is text and stays.
+_MARKUP = re.compile(r"(?<!\w)[*_]+(?=\S)|(?<=\S)[*_]+(?!\w)|^#+\s*|`")
 _NEGATED_CLEAR = re.compile(r"\b(?:not|un)[- ]?(?:very |entirely )?clear", re.I)
 
 
@@ -217,7 +220,7 @@ def derive_title(text: str) -> str:
     clause = re.split(r"[,;:()\[\]]| [-–—] ", first)[0].strip()
     if len(clause.split()) < 3:
         clause = first
-    words = re.sub(r"[*_#`]", "", clause).split()[:12]
+    words = _MARKUP.sub("", clause).split()[:12]
     while len(words) > 3 and words[-1].lower() in _TRAILING:
         words.pop()
     return " ".join(words).rstrip(".?!:;,")
