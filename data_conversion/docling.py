@@ -19,7 +19,7 @@ import re
 
 from review_ext.formats.text import one_line
 
-from .line_numbers import numbered_lines, strip_line_numbers
+from .line_numbers import LineNumberStripper, numbered_lines
 
 _ABSTRACT = re.compile(r"^\W*abstract\W*$", re.I)
 _ABSTRACT_INLINE = re.compile(r"^\W*abstract\s*[.:—–-]\s*", re.I)
@@ -85,7 +85,7 @@ class _Reader:
         self.state = "title"
         self.anchor = _abstract_anchor(doc)
         numbered = numbered_lines([t.get("text") or "" for t in doc.get("texts", [])])
-        self.clean = strip_line_numbers if numbered else (lambda text: text)
+        self.clean = LineNumberStripper() if numbered else (lambda text: text)
 
     def above_abstract(self, node: dict) -> bool:
         """True for an item wholly above the Abstract heading on its page: front matter
@@ -113,13 +113,15 @@ class _Reader:
             return  # empty, or a stray label of a figure ("14", "-", ".")
         if self.state in ("abstract", "body") and self.above_abstract(node):
             return
+        if self.state not in ("title", "front"):  # also in dropped parts: the count goes on
+            text = self.clean(text)
         if label in ("title", "section_header") or (label == "text" and len(text) < 60
                                                     and _CHECKLIST.search(text)):
             self.heading(text)
         elif _CHECKLIST_ANSWER.match(text) and not self.keep_checklist:
             self.checklist_without_heading()
         else:
-            self.paragraph(self.clean(text))
+            self.paragraph(text)
 
     def caption(self, text: str) -> None:
         if text.strip():
@@ -141,7 +143,7 @@ class _Reader:
             self.state = "references"
         else:
             self.state = "body"
-            self.sections.append((self.clean(text), []))
+            self.sections.append((text, []))
 
     def checklist_without_heading(self) -> None:
         """A checklist answer outside the checklist: its heading was missed. The question

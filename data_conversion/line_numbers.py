@@ -33,19 +33,26 @@ def _runs(text: str) -> list[list[re.Match]]:
     return [r for r in runs if len(r) >= MIN_RUN]
 
 
-def strip_line_numbers(text: str) -> str:
-    """``text`` without the line numbers fused into it (unchanged when it has none)."""
-    cuts = sorted((m for run in _runs(text) for m in run), key=lambda m: m.start())
-    if not cuts:
-        return text
-    out, pos = [], 0
-    for m in cuts:
-        before = text[pos:m.start()]
-        fused = before[-1:].isalpha() and text[m.end():m.end() + 1].islower()
-        out.append(before if fused else before.rstrip(" ") + " ")
-        pos = m.end()
-    out.append(text[pos:])
-    return "".join(out).strip()
+class LineNumberStripper:
+    """Removes a draft's line numbers paragraph by paragraph, in reading order: a number is
+    one when it continues the document's count (a little above the last one removed) a
+    line's worth of words after the previous one, so ``Table 2`` on line 240 stays."""
+
+    def __init__(self, window: int = 50):
+        self.last, self.window = 0, window
+
+    def __call__(self, text: str) -> str:
+        out, pos, words_since = [], 0, MIN_GAP_WORDS
+        for m in _NUMBER.finditer(text):
+            value = int(m.group(1))
+            words_since += len(text[pos:m.start()].split())
+            if not (self.last < value <= self.last + self.window and words_since >= MIN_GAP_WORDS):
+                continue
+            before = text[pos:m.start()]
+            fused = before[-1:].isalpha() and text[m.end():m.end() + 1].islower()
+            out.append(before if fused else before.rstrip(" ") + " ")
+            pos, self.last, words_since = m.end(), value, 0
+        return ("".join(out) + text[pos:]).strip() if out else text
 
 
 def numbered_lines(paragraphs, share: float = 0.5, min_words: int = 40) -> bool:
