@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -59,8 +60,8 @@ def run_converter(name: str, args, output, body, unit: str = "rows",
     the run: its one-line message is printed, no output is written and the account's
     ``exit_code`` is 1.
     """
-    run = Run(name, skip_bad=args.skip_bad, rejects_path=args.rejects or default_rejects(output, folder),
-              unit=unit, verb=verb)
+    rejects = args.rejects or default_rejects(output, folder)
+    run = Run(name, skip_bad=args.skip_bad, rejects_path=rejects, unit=unit, verb=verb)
     run.account.allow_empty = args.allow_empty
     error = None
     try:
@@ -82,6 +83,14 @@ def run_converter(name: str, args, output, body, unit: str = "rows",
         print(f"error: {account.error}", file=sys.stderr)
     print(account.summary(), file=sys.stderr)
     return account
+
+
+def write_summary(path, summary: dict) -> None:
+    """Write a report's numbers as JSON (``--json PATH``; nothing when ``path`` is None)."""
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
 
 
 def exit_with(account: Account) -> None:

@@ -7,9 +7,9 @@ Which entries: PeerRead lists every ICLR review twice; repeats (same reviewer, t
 date and text) are counted as duplicates. Official reviews only: an entry with a
 ``RECOMMENDATION`` and text whose author (``OTHER_KEYS``, ICLR only) is an
 ``AnonReviewer``; the ACL 2017 and CoNLL 2016 forms have no author key and list
-official reviews only (reviewer ``r<n>``, n-th review of the file). Skipped and counted: the ``IS_META_REVIEW``
-entry (a copy of one reviewer's text), the committee's final decision, pre-review
-questions, public comments and author replies.
+official reviews only (reviewer ``r<n>``, n-th review of the file). Skipped and
+counted: the ``IS_META_REVIEW`` entry (a copy of one reviewer's text), the committee's
+final decision, pre-review questions, public comments and author replies.
 
 How free text becomes the four parts (see :mod:`data_conversion.review_parts`):
 explicit cues first (``Pros``/``Cons``, ``Strengths``/``Weaknesses``, ``Significance:``,

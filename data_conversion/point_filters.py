@@ -26,8 +26,10 @@ _ENTRY_STARTS = (
     re.compile(r"^[A-Z][\w'’-]+, [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?,? (?:et al|and)\b"),
     re.compile(r"^[\"“][^\"”]{10,}[\"”]\s*\("),  # "Title" (Authors, Venue Year)
 )
-_ENTRY_END = re.compile(rf"\((?:[^()]*(?:et al|,)[^()]*){_YEAR}\)\.?$|[-–—]{{1,2}}\s*[A-Z][\w'’-]+"
-                        rf"(?: and [A-Z][\w'’-]+| et al\.?)?,? {_YEAR}\.?$")
+_ENTRY_END = re.compile(rf"\((?:[^()]*(?:et al|,)[^()]*){_YEAR}\)\.?$"  # (Ma et al., ICLR 2024)
+                        rf"|[-–—]{{1,2}}\s*[A-Z][\w'’-]+"
+                        rf"(?: and [A-Z][\w'’-]+| et al\.?)?,? "
+                        rf"{_YEAR}\.?$")  # -- Lauer and Bloch, 2019.
 _BIB = re.compile(rf"\b{_YEAR}\b|\bet al\b|\barXiv\b|\bpreprint\b|\bProceedings\b|\[C\]//|"
                   r"\bJournal\b|\bConference\b|\bTransactions\b|\bAdvances in\b|"
                   r"\b(?:NeurIPS|NIPS|ICLR|ICML|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|AAAI|IJCAI)\b|"

@@ -17,7 +17,6 @@ Usage::
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from tqdm import tqdm
 from review_ext.common.cli import doc_parser
 from review_ext.formats.text import PARTS, parse_point, parse_review
 
-from .cli import add_run_args, exit_with, run_converter
+from .cli import add_run_args, exit_with, run_converter, write_summary
 from .pairs import iter_pairs
 from .paper_folders import find_review_files
 from .quality_checks import LabelledSource, suspect_paper, suspect_point
@@ -53,7 +52,8 @@ def check_row(row: dict, source: dict | None) -> dict:
     parts = parse_review(row["output"])
     points = {p: [parse_point(line) for line in parts.get(p, "").splitlines() if line]
               for p in PARTS}
-    found = {"id": row.get("id"), "paper_id": row.get("paper_id", row.get("id")), "points": {p: len(v) for p, v in points.items()},
+    found = {"id": row.get("id"), "paper_id": row.get("paper_id", row.get("id")),
+             "points": {p: len(v) for p, v in points.items()},
              "empty": [p for p in PARTS if not points[p]], "suspect": [], "misplaced": [],
              "not_found": 0, "labelled": 0, "empty_but_written": [],
              "paper": suspect_paper(row["input"], (source or {}).get("authors", ()))}
@@ -151,9 +151,7 @@ def main(argv=None) -> Account:
         summary = summarize(results)
         run.account.extra["quality"] = summary
         print(report(summary))
-        if args.json:
-            args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+        write_summary(args.json, summary)
 
     return run_converter("quality", args, args.input, body, verb="checked")
 

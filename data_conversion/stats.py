@@ -13,7 +13,6 @@ Usage::
 """
 from __future__ import annotations
 
-import json
 from array import array
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from review_ext.data.template import encode_prompt, render_prompt
 
 from review_ext.common.cli import doc_parser
 
-from .cli import (add_run_args, add_system_args, exit_with, run_converter,
+from .cli import (add_run_args, add_system_args, exit_with, run_converter, write_summary,
                   system_text)
 from .rows import Account
 from .pairs import iter_pairs
@@ -162,9 +161,7 @@ def main(argv=None, tokenizer=None) -> Account:
         if summary["rows"]:
             plot(lengths, args.max_length, args.plot)
             print(f"histogram: {args.plot}")
-        if args.json:
-            args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+        write_summary(args.json, summary)
 
     return run_converter("stats", args, args.input, body, verb="measured")
 

@@ -95,7 +95,8 @@ def test_json_array_file_is_named_as_such(tmp_path):
     path.write_text(json.dumps(rows))
     res = cli("data_conversion.to_xtuner", path, tmp_path / "o.json", "--skip-bad")
     assert res.returncode == 1
-    assert "a JSON array file? write one object a line" in (tmp_path / "o.rejects.jsonl").read_text()
+    rejects = (tmp_path / "o.rejects.jsonl").read_text()
+    assert "a JSON array file? write one object a line" in rejects
     assert "FAILED: nothing written" in res.stderr
 
 
