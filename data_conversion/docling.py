@@ -5,7 +5,8 @@ their captions (their inner texts are figure labels and cells, not prose). Dropp
 page headers and footers (``furniture``), footnotes, the author and affiliation lines
 between the title and ``Abstract`` (and any item that lies above the ``Abstract``
 heading on its page but comes later in reading order: a second column of authors),
-stray figure labels (short text without letters), the ``References`` section and the
+stray figure labels (short text without letters, or a few words in a font much smaller
+than the body's that the parser left outside the figure), the ``References`` section and the
 NeurIPS paper checklist (from ``... Paper Checklist`` to the next header that is not a
 checklist question, or from the first question answered ``Answer: [Yes]`` when the
 checklist heading was not recognised); appendices after them are kept. Display
@@ -31,6 +32,7 @@ _CHECKLIST = re.compile(r"paper checklist\W*$", re.I)
 _CHECKLIST_ITEM = re.compile(r"^(?:\d{1,2}\.\s|(?:answer|justification|guidelines|important)\b)",
                              re.I)
 _CHECKLIST_ANSWER = re.compile(r"^Answer:\s*\[(?:Yes|No|NA|N/A)\]", re.I)
+FIGURE_TEXT_HEIGHT = 6.5  # points: a line of body text is ~8.5-10, a figure's labels ~4-6
 _SKIP_LABELS = {"page_header", "page_footer", "footnote"}
 _CONTAINERS = {"picture", "table", "chart"}
 
@@ -87,6 +89,14 @@ class _Reader:
         numbered = numbered_lines([t.get("text") or "" for t in doc.get("texts", [])])
         self.clean = LineNumberStripper() if numbered else (lambda text: text)
 
+    def figure_text(self, node: dict, text: str) -> bool:
+        """A stray label of a figure: short text without letters ("14", "-"), or a few
+        words in a small font ("Bond", "GeoAda (qm9)") that the parser left in the body."""
+        if len(text) < 8 and not re.search(r"[^\W\d_]", text):
+            return True
+        box = _box(node)
+        return bool(box and len(text.split()) <= 4 and box[2] - box[1] < FIGURE_TEXT_HEIGHT)
+
     def above_abstract(self, node: dict) -> bool:
         """True for an item wholly above the Abstract heading on its page: front matter
         (authors, affiliations, e-mails) that reading order placed later."""
@@ -109,8 +119,8 @@ class _Reader:
             if node.get("self_ref") not in self.used_captions:
                 self.caption(text)
             return
-        if not text or (label == "text" and len(text) < 8 and not re.search(r"[^\W\d_]", text)):
-            return  # empty, or a stray label of a figure ("14", "-", ".")
+        if not text or (label == "text" and self.figure_text(node, text)):
+            return
         if self.state in ("abstract", "body") and self.above_abstract(node):
             return
         if self.state not in ("title", "front"):  # also in dropped parts: the count goes on

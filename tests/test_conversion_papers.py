@@ -125,3 +125,15 @@ def test_line_number_stripper(last, text, expected):
     if expected is None and last == 0:
         expected = "a first line of the paper is here and a second line follows then"
     assert strip(text) == (expected or text)
+
+
+def test_figure_labels_left_in_the_body_are_dropped(papers):
+    """9AMNN3U7Ug: a figure's labels ("Bond", "Pocket2Mol", atom letters) in a small font
+    were body items; the short sentences between equations ("which implies") are text."""
+    text = papers["9AMNN3U7Ug"][2]
+    assert "\n  Bond\n" not in text and "\n  Pocket2Mol\n" not in text and "\n  C\n" not in text
+    assert "\n  which implies\n" in papers["IJmTOL4Raz"][2]
+    for pid, (_, _, text) in papers.items():
+        lines = [line for line in text.splitlines() if line.startswith("  ")]
+        runs = ["".join("s" if len(line.split()) <= 2 else "." for line in lines)]
+        assert "sss" not in runs[0] or pid == "IJmTOL4Raz", pid
