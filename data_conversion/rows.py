@@ -66,6 +66,7 @@ class Account:
     rejects_path: str | None = None
     error: str | None = None
     allow_empty: bool = False  # an output of no rows is a success (--allow-empty)
+    failure: str | None = None  # the run went through but failed its purpose: exit 1
     warnings: list = field(default_factory=list)  # printed loudly, the run still succeeds
     extra: dict = field(default_factory=dict)  # converter-specific results (stats' numbers)
 
@@ -89,7 +90,7 @@ class Account:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.error or not self.balanced or self.empty else 0
+        return 1 if self.error or self.failure or not self.balanced or self.empty else 0
 
     def summary(self) -> str:
         done = f"{self.verb} {self.written}"
@@ -118,6 +119,8 @@ class Account:
             line += "\n  output: " + ", ".join(map(str, self.outputs))
         if self.error:
             line += "\n  STOPPED: no output written"
+        elif self.failure:
+            line += f"\n  FAILED: {self.failure} (exit 1)"
         elif self.empty:
             line += (f"\n  FAILED: nothing {self.verb} (exit 1); pass --allow-empty to accept "
                      "an empty output")

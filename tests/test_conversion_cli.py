@@ -17,7 +17,7 @@ from review_ext.data.template import SYSTEM_PRESETS, encode_prompt, encode_revie
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIS = ("from_peerread", "from_openreview", "to_xtuner", "to_llamafactory", "to_swift", "split",
-        "stats", "quality")
+        "stats", "quality", "llm_labels")
 
 
 def read_jsonl(path):
