@@ -61,6 +61,8 @@ CUES = {
                (r"\bcould (?:also|further|add|provide|include|discuss|explain|clarify|be "
                 r"improved)\b", 1), (r"\brecommend (?:that|adding|including|to|the authors)\b", 2),
                (r"\bminor\b", 1), (r"\btypo", 2), (r"->", 2), (r"\bencourage", 1),
+               (r"^\W*(?:l\.|lines?|p\.|page|eq\.|fig\.|table|sec\.)\s*\d+\b", 2),  # an edit
+               (r"\breplace\b", 1),
                (r"\bwould (?:strengthen|improve|help|enhance)\b", 2), (r"\bspell", 1),
                (r"\bit would\b", 1), (r"\bdid you\b|\bhave you\b", 2)),
     REJ: _cues((r"\bunclear\b|\bnot (?:very |entirely |fully )?clear\b", 2), (r"\black", 2),
@@ -75,7 +77,9 @@ CUES = {
                (r"\bwrong\b|\bincorrect|\berroneous", 2), (r"\bmisleading\b|\bvague\b", 2),
                (r"\bout of place\b|\bnot motivated\b", 2), (r"\bno (?:comparison|baseline|"
                 r"analysis|discussion|evidence|ablation)", 2), (r"\bonly\b", 1),
-               (r"\breject", 2), (r"\bnot (?:state|compar)", 1)),
+               (r"\breject", 2), (r"\bnot (?:state|compar)", 1),
+               (r"\b(?:does|do|did) not (?:explicitly |clearly )?(?:mention|discuss|explain|"
+                r"describe|report|address|justify|show)", 2)),
     ACC: _cues((r"\binteresting\b", 1), (r"\bnovel\b", 1), (r"\bwell[- ](?:written|motivated|"
                 r"organized|presented|structured|executed|designed|justified)", 2),
                (r"\bclear(?:ly)?\b", 1), (r"\bstrong\b", 1), (r"\bgood\b", 1), (r"\bgreat\b", 1),
@@ -86,7 +90,7 @@ CUES = {
                (r"\boutperform", 1), (r"\bi (?:really )?like\b|\benjoy", 2), (r"\baccept", 1),
                (r"\bimportant\b", 1), (r"\bcompetitive\b", 1), (r"\bstrength", 1),
                (r"\beffective", 1), (r"\bextensive", 1), (r"\bexcellent\b", 2),
-               (r"\bappreciate", 1), (r"\bsurpris", 1), (r"\brigorous", 1), (r"\bclever", 2),
+               (r"\bappreciate", 1), (r"\brigorous", 1), (r"\bclever", 2),
                (r"\bof (?:great )?value\b", 1), (r"\bbenefit\b", 1),
                (r"\baddress(?:es|ed)? (?:many of |all of |most of )?my concerns", 4)),
     SIG: _cues((r"\b(?:propose|present|introduce|describe|stud(?:y|ies)|investigate|address|"

@@ -65,6 +65,16 @@ PLACES = [  # venue, row, words of the review, part (ACL's form: Strengths/Weakn
     ("acl_2017", "352:r2", "This paper presents a method for learning well-partitioned",
      "significance"),
     ("conll_2016", "151:r3", "The the main idea -> The main idea", "improvement"),
+    ("conll_2016", "12:r2", "Line 267, replace one of the two closing brackets", "improvement"),
+    ("conll_2016", "12:r2", "does not explicitly mention what the vector representation",
+     "rejection"),
+    ("conll_2016", "12:r2", "It is surprising that the proposed training objective gives equal",
+     "improvement"),  # "surprising" is no praise; the sentence after it asks for a change
+    # "*finding* vs. *paying*" opening a line is emphasis inside a sentence, not a list item
+    ("conll_2016", "12:r1", "relating to the costs of *finding* vs. *paying* the annotators",
+     "improvement"),
+    # "** l:84 ..." is a nested list item; "l:84" is a line reference, not a point title
+    ("acl_2017", "352:r2", "<l:84 the “infantile cart” is slightly odd", "rejection"),
 ]
 
 
