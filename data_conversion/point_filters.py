@@ -18,7 +18,12 @@ import re
 FORM_ANSWER = re.compile(r"^\W*(?:yes|no|n/?a|none|nothing|not applicable)\W*$", re.I)
 _CROSS_REF = re.compile(r"^\W*(?:please\s+)?(?:see|refer to)\b", re.I)
 _LEAD_IN = re.compile(r"\b(?:the following|as follows)\b[^.?!]*:\s*$", re.I)
-_YEAR = r"(?:19[5-9]\d|20[0-4]\d)[a-z]?"
+YEAR = r"(?:19[5-9]\d|20[0-4]\d)[a-z]?"
+# marks of a bibliography entry besides its year (the quality report's check reuses them)
+BIB_MARKS = (r"\bet al\b|\barXiv\b|\bpreprint\b|\bProceedings\b|\[C\]//|@\w+\{|\bJournal\b|"
+             r"\bConference\b|\bTransactions\b|\bAdvances in\b|\bpp\.|\bvol\.|"
+             r"\b(?:NeurIPS|NIPS|ICLR|ICML|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|AAAI|IJCAI|KDD)\b|"
+             r"\b[A-Z][\w'’-]+, (?:[A-Z]\. ?)+")
 _ENTRY_STARTS = (
     re.compile(r"^@\w+\{"),  # BibTeX
     re.compile(r"^\[[^\]]{1,60}\]:?\s"),  # [1] ..., [Kamb, Ganguli 2024]: ...
@@ -26,14 +31,11 @@ _ENTRY_STARTS = (
     re.compile(r"^[A-Z][\w'’-]+, [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?,? (?:et al|and)\b"),
     re.compile(r"^[\"“][^\"”]{10,}[\"”]\s*\("),  # "Title" (Authors, Venue Year)
 )
-_ENTRY_END = re.compile(rf"\((?:[^()]*(?:et al|,)[^()]*){_YEAR}\)\.?$"  # (Ma et al., ICLR 2024)
+_ENTRY_END = re.compile(rf"\((?:[^()]*(?:et al|,)[^()]*){YEAR}\)\.?$"  # (Ma et al., ICLR 2024)
                         rf"|[-–—]{{1,2}}\s*[A-Z][\w'’-]+"
                         rf"(?: and [A-Z][\w'’-]+| et al\.?)?,? "
-                        rf"{_YEAR}\.?$")  # -- Lauer and Bloch, 2019.
-_BIB = re.compile(rf"\b{_YEAR}\b|\bet al\b|\barXiv\b|\bpreprint\b|\bProceedings\b|\[C\]//|"
-                  r"\bJournal\b|\bConference\b|\bTransactions\b|\bAdvances in\b|"
-                  r"\b(?:NeurIPS|NIPS|ICLR|ICML|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|AAAI|IJCAI)\b|"
-                  r"[\"“][^\"”]{10,}[\"”]|\b[A-Z][\w'’-]+, (?:[A-Z]\. ?)+")
+                        rf"{YEAR}\.?$")  # -- Lauer and Bloch, 2019.
+_BIB = re.compile(rf"\b{YEAR}\b|{BIB_MARKS}|[\"“][^\"”]{{10,}}[\"”]")
 
 
 def reference_entry(title: str, text: str) -> bool:
@@ -41,7 +43,7 @@ def reference_entry(title: str, text: str) -> bool:
     if title.strip(" :*").lower() in ("references", "reference", "refs"):
         return True
     words = len(text.split())
-    if words > 70 or "?" in text or not re.search(_YEAR, text):
+    if words > 70 or "?" in text or not re.search(YEAR, text):
         return False
     starts = any(rx.match(text) for rx in _ENTRY_STARTS)
     return ((starts and len(_BIB.findall(text)) >= 2)

@@ -17,14 +17,12 @@ from bisect import bisect_right
 
 from review_ext.formats.text import PARTS, one_line
 
-from .point_filters import not_a_point
+from .point_filters import BIB_MARKS, YEAR, not_a_point
 
 SIG, ACC, REJ, IMP = PARTS
 
-_YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)[a-z]?\b")
-_BIB = re.compile(r"\bet al\b|\barXiv\b|\bpreprint\b|\bProceedings\b|\bConference\b|\bJournal\b|"
-                  r"\bTransactions\b|\[C\]//|@\w+\{|\b(?:NeurIPS|NIPS|ICLR|ICML|CVPR|ICCV|ECCV|"
-                  r"ACL|EMNLP|NAACL|AAAI|IJCAI|KDD)\b|\bpp\.|\bvol\.|(?:[A-Z]\.\s?){1,3},")
+_YEAR = re.compile(rf"\b{YEAR}\b")
+_BIB = re.compile(BIB_MARKS)
 _XREF = re.compile(r"\b(?:see|refer|above|below|previous|aforementioned)\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _FUSED_NUMBER = re.compile(r"\b[a-z]{2,}\d{2,4} ?[a-z]{2,}\b")
