@@ -8,7 +8,8 @@ from pathlib import Path
 
 from review_ext.data.template import DEFAULT_SYSTEM, SYSTEM_PRESETS
 
-from .rows import Account, BadInput, InputFileError, Run, file_problem
+from .bad_input import BadInput, InputFileError, file_problem
+from .rows import Account, Run
 
 
 def add_run_args(parser: argparse.ArgumentParser) -> None:

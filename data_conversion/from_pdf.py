@@ -33,7 +33,8 @@ from pypdf.errors import DependencyError, PdfReadError
 from review_ext.common.cli import doc_parser
 
 from .cli import add_run_args, exit_with, run_converter
-from .rows import Account, BadInput, JsonlWriter
+from .bad_input import BadInput
+from .rows import Account, JsonlWriter
 from review_ext.formats.text import render_paper
 
 

@@ -14,7 +14,8 @@ from typing import Callable
 
 from tqdm import tqdm
 
-from .rows import BadInput, Run, content_key, read_json_file
+from .bad_input import BadInput, read_json_file
+from .rows import Run, content_key
 from review_ext.formats.text import render_paper, render_review
 from .review_parts import DROPPED, merge_parts
 

@@ -29,7 +29,8 @@ from .cli import add_run_args, exit_with, run_converter, write_summary
 from .pairs import iter_pairs
 from .paper_folders import find_review_files
 from .quality_checks import LabelledSource, suspect_paper, suspect_point
-from .rows import Account, JsonlWriter, read_json_file
+from .bad_input import read_json_file
+from .rows import Account, JsonlWriter
 
 
 def load_sources(roots) -> dict[str, dict]:

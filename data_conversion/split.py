@@ -20,7 +20,8 @@ from pathlib import Path
 from review_ext.common.cli import doc_parser
 
 from .cli import add_run_args, exit_with, run_converter
-from .rows import Account, AtomicWriter, BadInput, JsonlWriter, iter_jsonl
+from .bad_input import BadInput, iter_jsonl
+from .rows import Account, AtomicWriter, JsonlWriter
 from .pairs import check_pair, iter_pairs
 
 

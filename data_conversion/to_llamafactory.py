@@ -19,7 +19,8 @@ from review_ext.common.cli import doc_parser
 
 from .cli import (add_run_args, add_system_args, exit_with, run_converter,
                   system_text)
-from .rows import Account, AtomicWriter, BadInput, JsonArrayWriter
+from .bad_input import BadInput
+from .rows import Account, AtomicWriter, JsonArrayWriter
 from .pairs import convert_pairs
 
 
