@@ -13,23 +13,26 @@ from __future__ import annotations
 import re
 
 MIN_RUN = 3
+SAMPLE = 60  # long paragraphs looked at: a draft numbers every page
 MIN_GAP_WORDS, MAX_GAP_WORDS = 5, 40  # words between two numbers of a run (a line: ~10-20)
 _NUMBER = re.compile(r"(?<![\d.,])(\d{1,4}) (?=\S)")
 
 
 def _runs(text: str) -> list[list[re.Match]]:
-    """Runs of consecutive numbers (n, n+1, n+2, ...) in order, a few words apart."""
+    """Runs of consecutive numbers (n, n+1, n+2, ...) in order, a line's worth of words apart."""
     runs: list[list[re.Match]] = []
+    waiting: dict[int, list[re.Match]] = {}  # the next number each open run expects
     for m in _NUMBER.finditer(text):
-        value = int(m.group(1))
-        for run in runs:
-            last = run[-1]
-            gap = len(text[last.end():m.start()].split())
-            if int(last.group(1)) + 1 == value and MIN_GAP_WORDS <= gap <= MAX_GAP_WORDS:
-                run.append(m)
-                break
-        else:
-            runs.append([m])
+        value, run = int(m.group(1)), None
+        if value in waiting:
+            gap = len(text[waiting[value][-1].end():m.start()].split())
+            if MIN_GAP_WORDS <= gap <= MAX_GAP_WORDS:
+                run = waiting.pop(value)
+        if run is None:
+            run = []
+            runs.append(run)
+        run.append(m)
+        waiting[value + 1] = run
     return [r for r in runs if len(r) >= MIN_RUN]
 
 
@@ -59,5 +62,5 @@ def numbered_lines(paragraphs, share: float = 0.5, min_words: int = 40) -> bool:
     """True when the document is a line-numbered draft: at least ``share`` of its long
     paragraphs hold a run of line numbers (a camera-ready paper's "Section 2 ... Section
     3 ... Section 4" is one paragraph in many, not half of them)."""
-    long = [p for p in paragraphs if len(p.split()) >= min_words]
+    long = [p for p in paragraphs if len(p.split()) >= min_words][:SAMPLE]
     return bool(long) and sum(bool(_runs(p)) for p in long) >= share * len(long)
