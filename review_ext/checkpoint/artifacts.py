@@ -31,7 +31,13 @@ def read_metadata(folder: Path, missing_ok: bool = False) -> dict | None:
         if missing_ok:
             return None
         raise FileNotFoundError(f"{path} not found: was {folder} written by tools/pth_to_hf.py?")
-    return json.loads(path.read_text())
+    try:
+        meta = json.loads(path.read_text())
+    except ValueError as e:
+        raise ValueError(f"{path}: not valid JSON ({e}); write the folder again") from e
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path}: not a JSON object; write the folder again")
+    return meta
 
 
 def record_last_model(folder: Path, written_by: str, pointer: Path = LAST_MODEL_FILE) -> None:
