@@ -8,6 +8,9 @@ of actions played one per request (the last one repeats):
 * ``"drop"`` -- close the connection without an answer;
 * ``"429"``, ``"500"``, ``"503"`` -- that HTTP error (429 carries ``Retry-After: 0``);
 * ``"badjson"`` -- a 200 whose body is not JSON;
+* ``"null"`` -- a completion whose message content is ``null``;
+* ``"trickle:TEXT"`` -- a normal completion of TEXT, its bytes sent one by one over
+  ``trickle_s`` seconds (each read is quick, the whole reply is slow);
 * anything else -- a normal completion with that text as the reply.
 
 ``requests`` counts requests per key, ``answered`` counts replies delivered with
@@ -25,9 +28,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class FlakyOpenAIServer:
     def __init__(self, key_of, script: dict, default: str = "Verdict: tie",
-                 stall_s: float = 2.0, delay_s: float = 0.0, api_key: str | None = None):
+                 stall_s: float = 2.0, delay_s: float = 0.0, api_key: str | None = None,
+                 trickle_s: float = 5.0):
         self.key_of, self.script, self.default = key_of, script, default
         self.stall_s, self.delay_s, self.api_key = stall_s, delay_s, api_key
+        self.trickle_s = trickle_s
         self.requests: Counter = Counter()
         self.answered: Counter = Counter()
         self.bodies: dict = {}
@@ -94,13 +99,29 @@ class FlakyOpenAIServer:
                     return self._send(int(action), b'{"error": "flaky"}', headers)
                 if action == "badjson":
                     return self._send(200, b"<html>proxy error</html>")
+                trickle = action.startswith("trickle:")
+                content = None if action == "null" else action.removeprefix("trickle:")
                 reply = {"id": "chatcmpl-test", "object": "chat.completion", "created": 0,
                          "model": model,
                          "choices": [{"index": 0, "finish_reason": "stop",
-                                      "message": {"role": "assistant", "content": action}}]}
-                self._send(200, json.dumps(reply).encode(), [("Content-Type", "application/json")])
+                                      "message": {"role": "assistant", "content": content}}]}
+                body = json.dumps(reply).encode()
+                if trickle:
+                    self._trickle(body)
+                else:
+                    self._send(200, body, [("Content-Type", "application/json")])
                 with server._lock:
                     server.answered[key] += 1
+
+            def _trickle(self, body: bytes):
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.flush()
+                for i in range(len(body)):
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(server.trickle_s / len(body))
 
         return Handler
 
