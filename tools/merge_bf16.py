@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from review_ext.checkpoint.artifacts import record_last_model
+from review_ext.checkpoint.artifacts import announce_last_model
 from review_ext.checkpoint.merge import MergeError, merge
 from review_ext.common.cli import doc_parser
 
@@ -46,7 +46,7 @@ def main(argv=None):
                     allow_base_mismatch=args.allow_base_mismatch)
     except MergeError as e:
         raise SystemExit(f"merge_bf16: error: {e}")
-    record_last_model(out, "tools/merge_bf16.py")
+    announce_last_model(out, "tools/merge_bf16.py")
     print(f"wrote {out}")
 
 

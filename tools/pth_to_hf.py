@@ -178,9 +178,9 @@ def main(argv=None):
     try:
         out = convert(args.config, args.pth, args.out, args.dtype, args.cfg_options, args.max_shard_size,
                       args.force)
-    except (FileExistsError, FileNotFoundError, ValueError, LockedError) as e:
+    except (OSError, ValueError, LockedError) as e:
         raise SystemExit(f"pth_to_hf: error: {e}")
-    artifacts.record_last_model(out, "tools/pth_to_hf.py")
+    artifacts.announce_last_model(out, "tools/pth_to_hf.py")
     print(f"wrote {out}")
 
 
