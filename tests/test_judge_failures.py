@@ -136,6 +136,8 @@ BAD_INPUTS = {  # case -> (break the inputs, words the error must hold)
     "reviews file is a folder": (lambda d: ((d / "a.jsonl").unlink(), (d / "a.jsonl").mkdir()),
                                  "reviews file (A) {d}/a.jsonl is a folder, not a file"),
     "reviews file missing": (lambda d: (d / "b.jsonl").unlink(), "reviews file (B) {d}/b.jsonl does not exist"),
+    "reviews file a symlink loop": (lambda d: ((d / "a.jsonl").unlink(), (d / "a.jsonl").symlink_to(d / "a.jsonl")),
+                                    "reviews file (A) {d}/a.jsonl does not exist (a broken symlink)"),
     "papers file missing": (lambda d: (d / "papers.jsonl").unlink(), "papers file {d}/papers.jsonl does not exist"),
     "malformed line": (lambda d: (d / "b.jsonl").open("a").write('{"id": "x", "output": \n'),
                        "b.jsonl:13: malformed JSON"),
