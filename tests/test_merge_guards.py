@@ -101,6 +101,10 @@ def test_already_merged_base_is_refused(models, tmp_path):
     proc = merge_cli(models["base"], models["legacy"], tmp_path / "legacy", cwd=tmp_path)
     assert proc.returncode == 0 and "cannot check" in proc.stderr
     assert not (tmp_path / "twice").exists()
+    # an adapter trained on the merged model itself (its fingerprint recorded) merges into it
+    second = lora_for(merged, tmp_path / "second")
+    proc = merge_cli(merged, second, tmp_path / "stacked", cwd=tmp_path)
+    assert proc.returncode == 0 and "warning" not in proc.stderr, proc.stderr
 
 
 def test_success_points_last_model_at_out(models, tmp_path):
