@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from review_ext.generate.engine import HFEngine, SamplingParams, generate_sorted
+from review_ext.generate.batching import generate_sorted
+from review_ext.generate.engine import HFEngine, SamplingParams
 from review_ext.data.template import encode_prompt, resolve_system
 from tests import real_papers
 
@@ -45,7 +46,8 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def engine(tiny_model):
-    from review_ext.generate.engine import EngineOptions, load_hf_model
+    from review_ext.generate.engine import EngineOptions
+    from review_ext.generate.loading import load_hf_model
 
     options = EngineOptions(model=str(tiny_model), dtype="float32", device="cpu")
     return HFEngine(*load_hf_model(options))

@@ -35,7 +35,7 @@ from pathlib import Path
 
 
 from review_ext.data.template import DEFAULT_SYSTEM  # noqa: E402
-from review_ext.generate.engine import add_engine_args  # noqa: E402
+from review_ext.generate.args import add_engine_args  # noqa: E402
 from review_ext.generate.infer_io import (PREDICTIONS, collect_records, read_test_rows,  # noqa: E402
                                  write_outputs)
 
@@ -190,7 +190,8 @@ def load_backend(args, rank: int, world: int, local_rank: int):
 
         return tokenizer, decode, meta, server_max_len(args.base_url, args.model_name, args.api_key)
 
-    from review_ext.generate.engine import build_engine, engine_options, generate_sorted
+    from review_ext.generate.args import build_engine, engine_options
+    from review_ext.generate.batching import generate_sorted
 
     model = args.model or meta.get("base_model")
     if not model:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 
 from review_ext.data.template import DEFAULT_SYSTEM  # noqa: E402
-from review_ext.generate.engine import add_engine_args  # noqa: E402
+from review_ext.generate.args import add_engine_args  # noqa: E402
 
 log = logging.getLogger("serve")
 EPILOG = __doc__.split("Examples:")[1]
@@ -299,7 +299,7 @@ class Server(ThreadingHTTPServer):
 
 
 def build_service(args) -> ReviewService:
-    from review_ext.generate.engine import build_engine, engine_options
+    from review_ext.generate.args import build_engine, engine_options
     from review_ext.generate.prompting import suite_defaults
     from review_ext.serve.scheduler import BatchScheduler
 

@@ -14,8 +14,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from review_ext.generate.engine import (BatchSizer, Engine, SamplingParams, TokenCallback,
-                                   decode_with_backoff)
+from review_ext.generate.batching import BatchSizer, decode_with_backoff
+from review_ext.generate.engine import Engine, SamplingParams, TokenCallback
 
 log = logging.getLogger(__name__)
 
