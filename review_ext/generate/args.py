@@ -35,6 +35,15 @@ def build_engine(spec: str, options: EngineOptions) -> Engine:
     return factory(options)
 
 
+def load_engine(spec: str, options: EngineOptions) -> Engine:
+    """:func:`build_engine`, with a missing or broken model as one line (``SystemExit``)."""
+    try:
+        return build_engine(spec, options)
+    except (OSError, ValueError) as error:
+        lines = str(error).strip().splitlines() or [type(error).__name__]
+        raise SystemExit(f"cannot load the model {options.model}: {lines[0]}") from None
+
+
 def add_engine_args(parser) -> None:
     """The model-loading options ``tools/infer.py`` and ``tools/serve.py`` share."""
     g = parser.add_argument_group("model")
