@@ -7,7 +7,9 @@ An *engine* turns prompt token ids into completions::
 
 plus the attributes ``tokenizer``, ``eos_token_id`` and ``max_context``. ``on_token[i]``
 (when given) is called with each new token id of prompt ``i`` as it is decoded, which is
-how the server streams. :class:`HFEngine` wraps ``transformers``' ``generate`` (left
+how the server streams; a callback that raises :class:`Cancelled` asks the engine to stop
+that prompt alone (its client left), which an engine with ``supports_cancel = True`` does,
+returning what it had with ``finish_reason`` ``"cancelled"``. :class:`HFEngine` wraps ``transformers``' ``generate`` (left
 padding, bf16, CUDA when present). A faster engine plugs in by implementing the same
 method (or, built on HF ``generate``, by overriding ``HFEngine._generate_kwargs`` to pass
 e.g. a static cache) and is chosen with ``--engine NAME`` (``review_ext.generate.args.ENGINES``)
@@ -18,6 +20,7 @@ Model loading lives in ``review_ext.generate.loading``; out-of-memory batching i
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Protocol, Sequence
 
@@ -40,6 +43,11 @@ class SamplingParams:
     seed: int | None = None
 
     def __post_init__(self):
+        for name in ("temperature", "top_p", "repetition_penalty"):
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name} must be a finite number")
+        if self.seed is not None and not -(2 ** 63) <= self.seed < 2 ** 64:
+            raise ValueError("seed must be in [-2^63, 2^64)")
         if self.max_new_tokens < 1:
             raise ValueError("max_new_tokens must be >= 1")
         if not 0 <= self.min_new_tokens <= self.max_new_tokens:
@@ -52,9 +60,14 @@ class SamplingParams:
             raise ValueError("top_k must be >= 0 and repetition_penalty > 0")
 
 
+class Cancelled(Exception):
+    """Raised by an ``on_token`` callback: stop decoding this prompt (the others go on)."""
+
+
 @dataclass
 class Completion:
-    """New token ids (EOS excluded) and why decoding stopped: ``stop`` (EOS) or ``length``."""
+    """New token ids (EOS excluded) and why decoding stopped: ``stop`` (EOS), ``length``,
+    or ``cancelled`` (a callback raised :class:`Cancelled`)."""
 
     token_ids: list[int]
     finish_reason: str
@@ -96,13 +109,18 @@ def finish(token_ids: Iterable[int], eos_token_id: int) -> Completion:
 
 
 class _CallbackStreamer:
-    """A ``generate`` streamer that hands each row's new token to its own callback."""
+    """A ``generate`` streamer that hands each row's new token to its own callback.
+
+    It is also a stopping criterion: a row whose callback raised :class:`Cancelled` is done.
+    """
 
     def __init__(self, callbacks: Sequence[TokenCallback | None], eos_token_id: int):
         self.callbacks = list(callbacks)
         self.done = [cb is None for cb in self.callbacks]
         self.eos = eos_token_id
         self.prompt_seen = False
+        self.cancelled: dict[int, int] = {}  # row -> tokens it had when cancelled
+        self.sent = [0] * len(self.callbacks)
 
     def put(self, value):
         if not self.prompt_seen:  # generate() first pushes the prompt itself
@@ -113,15 +131,29 @@ class _CallbackStreamer:
                 continue
             if token == self.eos:
                 self.done[row] = True
-            else:
+                continue
+            try:
                 self.callbacks[row](token)
+                self.sent[row] += 1
+            except Cancelled:
+                self.done[row] = True
+                self.cancelled[row] = self.sent[row]
 
     def end(self):
         pass
 
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+
+        stop = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        stop[list(self.cancelled)] = True
+        return stop
+
 
 class HFEngine:
     """``transformers`` generate with left padding; loads bf16 (or 4-bit) on CUDA when present."""
+
+    supports_cancel = True  # a callback's Cancelled stops its row (a stopping criterion)
 
     def __init__(self, model, tokenizer):
         self.model = model
@@ -169,9 +201,12 @@ class HFEngine:
         ids, mask = left_pad(prompts, self.pad_token_id)
         if params.seed is not None:
             torch.manual_seed(params.seed)
-        streamer = None
+        streamer, extra = None, self._generate_kwargs(len(prompts), need)
         if on_token and any(on_token):
+            from transformers import StoppingCriteriaList
+
             streamer = _CallbackStreamer(on_token, self.eos_token_id)
+            extra["stopping_criteria"] = StoppingCriteriaList([streamer])
         device = self.model.device
         with torch.inference_mode():
             out = self.model.generate(
@@ -179,9 +214,12 @@ class HFEngine:
                 attention_mask=mask.to(device),
                 generation_config=self._generation_config(params),
                 streamer=streamer,
-                **self._generate_kwargs(len(prompts), need),
+                **extra,
             )
-        return [finish(row, self.eos_token_id) for row in out[:, width:].tolist()]
+        done = [finish(row, self.eos_token_id) for row in out[:, width:].tolist()]
+        for row, count in (streamer.cancelled if streamer else {}).items():
+            done[row] = Completion(out[row, width:width + count].tolist(), "cancelled")
+        return done
 
 
 def left_pad(prompts: Sequence[Sequence[int]], pad_token_id: int):
