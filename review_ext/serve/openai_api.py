@@ -50,6 +50,8 @@ def sampling_params(body: dict, default_max_tokens: int,
     for name in UNSUPPORTED:
         if body.get(name):
             raise ApiError(400, f"'{name}' is not supported by this server", name)
+    for name in ("presence_penalty", "frequency_penalty"):  # accepted and unused: still numbers
+        _number(body, name, float, 0.0)
     if _number(body, "n", int, 1) != 1:
         raise ApiError(400, "only n=1 is supported", "n")
     max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
