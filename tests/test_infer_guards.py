@@ -16,6 +16,7 @@ from tests import real_papers
 from tests.test_infer import read_jsonl, short_rows, write_rows
 from tests.tool_scripts import load_tool
 
+pytestmark = pytest.mark.slow  # generates with the test model
 ROOT = Path(__file__).resolve().parents[1]
 INFER = ROOT / "tools" / "infer.py"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import threading
 import sys
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -266,61 +264,3 @@ def test_openai_backend_falls_back_to_chat_on_a_chat_only_server(tokenizer):
     assert {m[1]["content"] for m in chats} == {"paper 0", "paper 1", "paper 2"}
     assert all(m[0] == {"role": "system", "content": resolve_system("v1")} for m in chats)
 
-
-def health(url: str) -> dict:
-    with urllib.request.urlopen(url + "/health", timeout=30) as response:
-        return json.loads(response.read())
-
-
-def wait_for(url: str, done, seconds: float = 120) -> dict:
-    """Poll /health until ``done(stats)``; the last stats either way."""
-    deadline = time.monotonic() + seconds
-    while not done(stats := health(url)) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return stats
-
-
-def raw_request(url: str, body: dict) -> socket.socket:
-    """A POST to /v1/chat/completions on a raw socket (the test decides when to hang up)."""
-    host, port = url.removeprefix("http://").split(":")
-    data = json.dumps(body).encode()
-    sock = socket.create_connection((host, int(port)), timeout=60)
-    sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
-                 b"Content-Type: application/json\r\n"
-                 + f"Content-Length: {len(data)}\r\n\r\n".encode() + data)
-    return sock
-
-
-LONG = {"max_tokens": 400, "min_tokens": 400}  # seconds of decoding each, if not stopped
-
-
-def test_requests_of_clients_that_left_are_cancelled(server):
-    left = health(server)["cancelled"].get("client_left", 0)
-    for i in range(3):  # streams abandoned after their first tokens
-        sock = raw_request(server, chat(f"[TITLE]\nAbandoned stream {i}", stream=True, **LONG))
-        received = b""
-        while received.count(b"data: ") < 2 and (piece := sock.recv(4096)):
-            received += piece  # the role chunk and a first token
-        assert b" 200 " in received.split(b"\r\n")[0] and received.count(b"data: ") == 2
-        sock.close()
-    waiting = raw_request(server, chat("[TITLE]\nAbandoned while waiting", **LONG))
-    time.sleep(0.5)  # the server has read it and queued it
-    waiting.close()
-    stats = wait_for(server, lambda s: s["cancelled"].get("client_left", 0) >= left + 4
-                     and s["running"] == 0 and s["queued"] == 0)
-    assert stats["cancelled"].get("client_left", 0) == left + 4  # each stopped before its end
-    assert post(server + "/v1/chat/completions", chat("next paper", max_tokens=2))[0] == 200
-
-
-def test_a_request_past_its_time_is_cancelled_with_504(tiny_model):
-    with serve(tiny_model, "--dtype", "float32", "--request-timeout", "1") as url:
-        started = time.monotonic()
-        status, out = post(url + "/v1/chat/completions", chat("[TITLE]\nSlow paper", **LONG))
-        assert status == 504 and "1 s" in out["error"]["message"]
-        assert time.monotonic() - started < 30
-        _, raw = post(url + "/v1/chat/completions", chat("[TITLE]\nSlow stream", stream=True,
-                                                          **LONG))
-        assert '"message": "generation did not finish in 1 s"' in raw
-        stats = wait_for(url, lambda s: s["running"] == 0 and s["queued"] == 0)
-        assert stats["cancelled"] == {"timeout": 2}
-        assert post(url + "/v1/chat/completions", chat("next paper", max_tokens=2))[0] == 200

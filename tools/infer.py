@@ -106,20 +106,6 @@ def parse_args(argv=None):
     return args
 
 
-def setup_logging(out: Path, rank: int, world: int) -> list:
-    name = "infer.log" if world == 1 else f"infer.rank{rank}.log"
-    tag = "" if world == 1 else f"[rank {rank}] "
-    fmt = logging.Formatter(f"%(asctime)s {tag}%(levelname)s %(message)s")
-    handlers = [logging.FileHandler(out / name, encoding="utf-8"),
-                logging.StreamHandler(sys.stderr)]
-    root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    for handler in handlers:
-        handler.setFormatter(fmt)
-        root.addHandler(handler)
-    return handlers
-
-
 def sampling_params(args):
     from review_ext.generate.engine import SamplingParams
 
@@ -283,19 +269,13 @@ def run(args) -> int:
 
 
 def main(argv=None) -> int:
-    from review_ext.generate.run_folder import dist_info, locked_output
+    from review_ext.generate.run_folder import dist_info, locked_output, logging_to
 
     args = parse_args(argv)
     rank, world, _ = dist_info()
-    with locked_output(args.output_dir, rank):
-        handlers = setup_logging(args.output_dir, rank, world)
-        try:
-            log.info("infer.py %s", " ".join(sys.argv[1:] if argv is None else argv))
-            return run(args)
-        finally:
-            for handler in handlers:
-                logging.getLogger().removeHandler(handler)
-                handler.close()
+    with locked_output(args.output_dir, rank), logging_to(args.output_dir, rank, world):
+        log.info("infer.py %s", " ".join(sys.argv[1:] if argv is None else argv))
+        return run(args)
 
 
 if __name__ == "__main__":

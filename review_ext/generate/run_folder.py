@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,6 +52,27 @@ def locked_output(out: Path, rank: int):
         yield out
     finally:
         lock.__exit__(None, None, None)
+
+
+@contextmanager
+def logging_to(out: Path, rank: int, world: int):
+    """Log to ``infer.log`` (``infer.rank<r>.log`` for a rank) in ``out`` and to stderr."""
+    name = "infer.log" if world == 1 else f"infer.rank{rank}.log"
+    tag = "" if world == 1 else f"[rank {rank}] "
+    fmt = logging.Formatter(f"%(asctime)s {tag}%(levelname)s %(message)s")
+    handlers = [logging.FileHandler(Path(out) / name, encoding="utf-8"),
+                logging.StreamHandler(sys.stderr)]
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    for handler in handlers:
+        handler.setFormatter(fmt)
+        root.addHandler(handler)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            root.removeHandler(handler)
+            handler.close()
 
 
 def done_marker(out: Path, rank: int, world: int) -> Path:
