@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
 import sys
@@ -58,6 +59,17 @@ def test_help_of_serve():
     result = subprocess.run([sys.executable, str(SERVE), "--help"], capture_output=True, text=True,
                             check=True)
     assert "--port" in result.stdout and "examples:" in result.stdout
+
+
+def test_a_model_that_cannot_be_loaded_is_a_one_line_error(tmp_path):
+    for args in (["--model", str(tmp_path / "missing")], []):  # [] and no last-model record
+        result = subprocess.run([sys.executable, str(SERVE), *args, "--port", "0"], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith(f"cannot load the model {tmp_path / 'missing'}: ") if args else \
+            last.startswith("no model given and work_dirs/last_model.json does not exist"), last
 
 
 def test_models_and_training_template(server, tokenizer):

@@ -47,8 +47,9 @@ def load_engine(spec: str, options: EngineOptions) -> Engine:
 def add_engine_args(parser) -> None:
     """The model-loading options ``tools/infer.py`` and ``tools/serve.py`` share."""
     g = parser.add_argument_group("model")
-    g.add_argument("--model", help="merged HF model, or the base for --adapter "
-                                   "(default: the base named in the adapter's review_suite.json)")
+    g.add_argument("--model", help="merged HF model, or the base for --adapter (default: the base "
+                                   "named in the adapter's review_suite.json; without --adapter, "
+                                   "the last model the pipeline wrote, work_dirs/last_model.json)")
     g.add_argument("--adapter", help="LoRA adapter folder (HF/peft) applied to --model")
     g.add_argument("--load-4bit", action="store_true", help="nf4-quantise the base (bf16 compute)")
     g.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
