@@ -1,7 +1,8 @@
 """The static-cache engine decodes exactly what the plain HF engine decodes."""
 import pytest
 
-from review_ext.generate.engine import HFEngine, SamplingParams, load_hf_model, EngineOptions
+from review_ext.generate.engine import EngineOptions, HFEngine, SamplingParams
+from review_ext.generate.loading import load_hf_model
 
 
 @pytest.fixture(scope="module")
