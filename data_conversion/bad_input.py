@@ -8,6 +8,7 @@ limit; a path that cannot be read at all is an :class:`InputFileError`.
 from __future__ import annotations
 
 import json
+from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
@@ -50,19 +51,35 @@ def file_problem(error: OSError, path) -> InputFileError:
 def iter_jsonl(path) -> Iterator[tuple[str, dict | BadInput]]:
     """``(where, record or BadInput)`` per non-blank line, read as bytes and decoded per line.
 
-    A UTF-8 byte order mark before the first line is skipped.
+    A UTF-8 byte order mark before the first line is skipped. A file that is one JSON
+    array of records (its first character ``[``) is read whole, item by item.
     """
     try:
         f = open(path, "rb")
     except OSError as e:
         raise file_problem(e, path) from None
     with f:
-        for n, raw in enumerate(f, 1):
-            if n == 1 and raw.startswith(BOM):
-                raw = raw[len(BOM):]
-            if not raw.strip():
-                continue
-            yield f"line {n}", parse_json_bytes(raw, path, f"line {n}", "(the line)", want=dict)
+        first = f.readline()
+        first = first[len(BOM):] if first.startswith(BOM) else first
+        lines = chain([first], f)
+        if first.lstrip().startswith(b"["):
+            whole = first + f.read()
+            items = parse_json_bytes(whole, path, "the file", "(the file)", want=list)
+            if isinstance(items, list):
+                yield from _array_items(path, items)
+                return
+            lines = whole.splitlines(keepends=True)  # not one array: read it line by line
+        for n, raw in enumerate(lines, 1):
+            if raw.strip():
+                yield f"line {n}", parse_json_bytes(raw, path, f"line {n}", "(the line)")
+
+
+def _array_items(path, items: list) -> Iterator[tuple[str, dict | BadInput]]:
+    for i, item in enumerate(items, 1):
+        where = f"item {i}"
+        yield where, item if isinstance(item, dict) else BadInput(
+            path, where, "(the item)", f"a JSON {type(item).__name__}, not an object",
+            "each record must be a JSON object", item)
 
 
 class _NonFinite(ValueError):
@@ -95,10 +112,8 @@ def parse_json_bytes(raw: bytes, source, where: str, field: str, want=dict):
     except RecursionError:
         return bad("malformed JSON (nested too deep to read)", "flatten the record")
     if not isinstance(value, want):
-        hint = ("each record must be a JSON object (a JSON array file? write one object a "
-                "line)" if isinstance(value, list) else "each record must be a JSON object")
         return BadInput(source, where, field, f"a JSON {type(value).__name__}, not an object",
-                        hint, value)
+                        "each record must be a JSON object", value)
     return value
 
 

@@ -88,16 +88,17 @@ def test_stats_on_multiples_of_its_batch(tmp_path, rows, rc):
     assert f"read {rows} rows = measured {rows}" in res.stderr
 
 
-def test_json_array_file_is_named_as_such(tmp_path):
-    """A whole file that is one JSON array: rejected with a hint, and nothing written fails."""
+def test_json_array_file_is_read_item_by_item(tmp_path):
+    """A whole file that is one JSON array of rows: every row read, bad items named."""
     rows = [json.loads(line) for line in good_rows(tmp_path, 2).read_text().splitlines()]
     path = tmp_path / "array.jsonl"
-    path.write_text(json.dumps(rows))
+    path.write_text(json.dumps(rows + [["not", "a", "row"]], indent=1))
     res = cli("data_conversion.to_xtuner", path, tmp_path / "o.json", "--skip-bad")
-    assert res.returncode == 1
-    rejects = (tmp_path / "o.rejects.jsonl").read_text()
-    assert "a JSON array file? write one object a line" in rejects
-    assert "FAILED: nothing written" in res.stderr
+    assert res.returncode == 0, res.stderr
+    assert len(json.loads((tmp_path / "o.json").read_text())) == 2
+    assert "read 3 rows = written 2 + rejected 1" in res.stderr
+    reject = json.loads((tmp_path / "o.rejects.jsonl").read_text())
+    assert reject["where"] == "item 3" and "not an object" in reject["reason"]
 
 
 def test_malformed_reviews_file_names_line_and_column(tmp_path):
