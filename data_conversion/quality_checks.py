@@ -48,15 +48,22 @@ def suspect_paper(paper: str, authors=()) -> list[str]:
     found = []
     if _EMAIL.search(paper):
         found.append("e-mail address")
-    lines = paper.splitlines()
     names = [a for a in authors if isinstance(a, str) and len(a.split()) >= 2]
-    if any(sum(n in line for n in names) >= 2 or line.strip() in names for line in lines):
+    if any(_author_line(line.strip(), names) for line in paper.splitlines()):
         found.append("author line")
     if len(_CHECKLIST.findall(paper)) >= 3:
         found.append("checklist")
     if len(_FUSED_NUMBER.findall(paper)) >= 5:
         found.append("fused line numbers")
     return found
+
+
+def _author_line(line: str, names: list[str]) -> bool:
+    """A line naming two of the authors, or a short one that opens with an author's name
+    ("Christopher Scarvelis MIT", "Shuhui Wang 1 * qmhuang@ucas.ac.cn")."""
+    if sum(n in line for n in names) >= 2:
+        return True
+    return len(line.split()) <= 12 and any(line.startswith(n) for n in names)
 
 
 # --- the reviewer's own labels -------------------------------------------------------------

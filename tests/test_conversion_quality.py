@@ -73,10 +73,19 @@ def add_email(row) -> bool:
     return True
 
 
+def add_author_line(row) -> bool:
+    """The second author column that reading order once put after the introduction."""
+    if row["paper_id"] != "Z2lWGBx2v2":
+        return False
+    row["input"] = row["input"].replace("[CONTENT]\n", "[CONTENT]\n  Ali Jadbabaie MIT\n", 1)
+    return True
+
+
 @pytest.mark.parametrize("change, key, expected", [
     (move_weakness, "misplaced_points", 1),
     (add_reference, "suspect_points", {"reference entry": 1}),
     (add_email, "papers_with", {"e-mail address": 1}),
+    (add_author_line, "papers_with", {"author line": 1}),
 ])
 def test_each_check_can_fail(converted, tmp_path, change, key, expected):
     rows, source = converted["neurips"]
