@@ -21,10 +21,12 @@ upper-case line (``SUMMARY:``, ``STRENGTHS AND WEAKNESSES:``, ``QUESTIONS:``,
   phrases, acceptance or rejection (see :mod:`data_conversion.review_parts`)
 - questions, limitations, suggestions -> suggestions for improvement
 
-Form answers that are not points (a block or point that is only ``yes``/``no``/
-``N/A``) and the NeurIPS form's own instructions pasted into a review are
-dropped; other blocks (ratings, ethics flags, code of conduct) are not review text. A
-review with none of these blocks is rejected as having no recognisable part.
+Items that are not review points are dropped and counted in the account (see
+:mod:`data_conversion.point_filters`): form answers (a block or point that is only
+``yes``/``no``/``N/A``), the NeurIPS form's own instructions pasted into a review,
+pasted reference entries, pointers such as "See weaknesses.", list lead-ins. Other
+blocks (ratings, ethics flags, code of conduct) are not review text. A review with none
+of these blocks is rejected as having no recognisable part.
 
 Rows: ``id`` (``<paper id>:r<n>``, n-th official review in the file), ``paper_id``,
 ``input``, ``output``, and the metadata ``folder``, ``accepted``, ``decision``,

@@ -16,7 +16,9 @@ explicit cues first (``Pros``/``Cons``, ``Strengths``/``Weaknesses``, ``Signific
 ``Comments:``, ``Minor comments:``, ``+`` items), then each unheaded sentence by its
 cue phrases (praise -> acceptance, criticism -> rejection, questions and suggestions ->
 improvement); a summary-like opening (*This paper proposes ...*) -> significance and
-novelty. Nothing is invented: a part the reviewer did not write stays empty.
+novelty. ACL's ``General Discussion`` is classified the same way. Nothing is invented: a
+part the reviewer did not write stays empty; pasted reference entries and pointers
+elsewhere are dropped and counted (:mod:`data_conversion.point_filters`).
 
 Rows: ``id`` (``<paper id>:<reviewer>``), ``paper_id``, ``input``, ``output``, and the
 metadata: ``folder``, ``accepted``, ``conference``, ``reviewer``, ``review_title``,

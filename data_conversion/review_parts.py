@@ -23,6 +23,8 @@ exactly one part, and a point's explanation is the reviewer's text.
    allows only acceptance and rejection).
 4. **Titles.** A point's own label (``Clarity: ...``, ``**Novelty** ...``) or the label
    heading just above it; else the first clause of its first sentence (<= 12 words).
+5. **Not points.** Items that are no review point (:mod:`data_conversion.point_filters`)
+   are dropped; the mapping lists why under :data:`DROPPED` for the run's account.
 """
 from __future__ import annotations
 
