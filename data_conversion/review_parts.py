@@ -105,6 +105,7 @@ _TRAILING = {"a", "an", "the", "of", "to", "and", "or", "with", "that", "for", "
 # Markdown emphasis around words (**bold**, _it_), headings and code ticks; an underscore
 # inside a word or formula (A_int, $\sigma_t$) is text and stays.
 _MARKUP = re.compile(r"(?<!\w)[*_]+(?=\S)|(?<=\S)[*_]+(?!\w)|^#+\s*|`")
+_ASIDE = re.compile(r"\((?:though|although|albeit|but|if|even|i\.e\.|e\.g\.)[^()]*\)", re.I)
 _NEGATED_CLEAR = re.compile(r"\b(?:not|un)[- ]?(?:very |entirely )?clear", re.I)
 
 
@@ -179,6 +180,7 @@ def sentences(text: str) -> list[str]:
 
 def _cue_score(text: str) -> dict[str, float]:
     """Weights of the cues found in ``text`` (each cue once; "not clear" is not "clear")."""
+    text = _ASIDE.sub(" ", text)  # "(though not novel)": an aside does not decide
     score = {p: float(sum(w for rx, w in CUES[p] if rx.search(text))) for p in PARTS}
     if _NEGATED_CLEAR.search(text):
         score[ACC] -= 1

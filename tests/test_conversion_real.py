@@ -85,6 +85,9 @@ def test_peerread_free_text_lands_in_the_right_parts(peerread):
     assert part_of(rows, "444:AnonReviewer2", "Eq. (13) is exactly the same") == "improvement"
     assert part_of(rows, "444:AnonReviewer3", "several details of the pattern") == "rejection"
     assert part_of(rows, "444:AnonReviewer3", "I really like the motivation") == "acceptance"
+    # a concession in brackets does not decide: "(though not novel), ... are interesting."
+    assert part_of(rows, "598:AnonReviewer3", "Both the description of a letter-level") == \
+        "acceptance"
     for r in rows:
         assert heading_order(r["output"]) == list(REVIEW_HEADINGS)
 
