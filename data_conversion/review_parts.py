@@ -94,7 +94,9 @@ CUES = {
                (r"\beffective", 1), (r"\bextensive", 1), (r"\bexcellent\b", 2),
                (r"\bappreciate", 1), (r"\brigorous", 1), (r"\bclever", 2),
                (r"\bof (?:great )?value\b", 1), (r"\bbenefit\b", 1),
-               (r"\baddress(?:es|ed)? (?:many of |all of |most of )?my concerns", 4)),
+               (r"\baddress(?:es|ed)? (?:many of |all of |most of )?my concerns", 4),
+               (r"\b(?:is|are|was|were|has been|have been) (?:now )?(?:corrected|resolved|"
+                r"fixed)\b", 3)),
     SIG: _cues((r"\b(?:propose|present|introduce|describe|stud(?:y|ies)|investigate|address|"
                 r"develop|consider)s?\b", 1), (r"\bcontribution", 1), (r"\bnovelty\b", 1),
                (r"\bsignifican(?:ce|t contribution)", 1), (r"\bimpact\b", 1)),

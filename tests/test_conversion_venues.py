@@ -73,6 +73,10 @@ PLACES = [  # venue, row, words of the review, part (ACL's form: Strengths/Weakn
     # "*finding* vs. *paying*" opening a line is emphasis inside a sentence, not a list item
     ("conll_2016", "12:r1", "relating to the costs of *finding* vs. *paying* the annotators",
      "improvement"),
+    # a flaw "which is now corrected" is no weakness any more
+    ("conll_2016", "12:r1", "it had a flaw in the experiment setup, which is now corrected",
+     "acceptance"),
+    ("conll_2016", "12:r1", "I now see no obstacles in doing so", "acceptance"),
     # "** l:84 ..." is a nested list item; "l:84" is a line reference, not a point title
     ("acl_2017", "352:r2", "<l:84 the “infantile cart” is slightly odd", "rejection"),
 ]
