@@ -58,6 +58,8 @@ def parse_args(argv=None):
     g = p.add_argument_group("batching (local backend)")
     g.add_argument("--batch-size", type=int, default=8,
                    help="largest batch; halves on CUDA out-of-memory")
+    g.add_argument("--gpus-per-replica", type=int, default=1, help="GPUs one model copy spans "
+                   "(torchrun: one process per replica, --nproc-per-node GPUs/N)")
     g = p.add_argument_group("prompt")
     g.add_argument("--system", help="system prompt: a preset (v1, v2) or text (default, as in "
                                     "training: review_suite.json's, else the row's, else v2)")
@@ -196,18 +198,18 @@ def load_backend(args, rank: int, world: int, local_rank: int):
     if not model:
         raise SystemExit("--model is required (no review_suite.json names a base model)")
     options = engine_options(args, model)
-    if world > 1:
-        import torch
+    if world > 1 or args.gpus_per_replica > 1:
+        from review_ext.generate.replicas import place_replica
 
-        if torch.cuda.is_available():
-            torch.cuda.set_device(local_rank)
-            options.device_map = {"": local_rank}
+        place_replica(options, local_rank, args.gpus_per_replica)
     engine = build_engine(args.engine, options)
+    batches = getattr(engine, "generate_sorted", None)  # continuous batching when the engine has it
     tokenizer = load_tokenizer(args.tokenizer) if args.tokenizer else engine.tokenizer
 
     def decode(jobs):
         ids = [(key, prompt.ids) for key, prompt in jobs]
-        for keys, results in generate_sorted(engine, ids, params, args.batch_size):
+        run = batches or (lambda *a: generate_sorted(engine, *a))
+        for keys, results in run(ids, params, args.batch_size):
             for key, result in zip(keys, results):
                 yield (key, result) if isinstance(result, Exception) else (key, (
                     tokenizer.decode(result.token_ids, skip_special_tokens=True),

@@ -19,7 +19,7 @@ def next_tokens(logits, params, generated, eos_token_id: int):
     ``generated`` is a ``(slots,)`` tensor of tokens each slot has produced so far.
     """
     if params.min_new_tokens:
-        blocked = generated < params.min_new_tokens
+        blocked = generated.to(logits.device) < params.min_new_tokens
         logits[:, eos_token_id] = torch.where(blocked, float("-inf"), logits[:, eos_token_id])
     if not params.do_sample:
         return logits.argmax(-1)
