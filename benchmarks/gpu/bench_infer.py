@@ -37,6 +37,9 @@ def parse_args(argv=None):
     p.add_argument("--hf-new-tokens", type=int, default=48)
     p.add_argument("--attention", nargs="+", default=["sdpa", "matmul"])
     p.add_argument("--skip", nargs="*", default=[], choices=["hf_generate", "hf_static"])
+    p.add_argument("--full-depth", type=int, default=0, metavar="LAYERS",
+                   help="before our runs, hold as much more GPU memory as LAYERS layers of weights "
+                        "and KV cache would need (proves the batch fits at that depth)")
     p.add_argument("--out", help="write the results JSON here too")
     p.add_argument("--device", default="cuda", help="cpu only for a smoke test")
     return p.parse_args(argv)
@@ -122,6 +125,21 @@ def ours(model, tok, ids, args, layers, attention):
         [c.token_ids for c in out]
 
 
+def ballast(model, args, prompt_tokens: int):
+    """GPU memory standing in for the layers (weights and cache) a ``--full-depth`` model adds."""
+    import torch
+
+    layers = model.config.num_hidden_layers
+    per_layer = sum(p.numel() * p.element_size() for p in model.model.layers[0].parameters())
+    attn = model.model.layers[0].self_attn
+    length = -(-(prompt_tokens + args.new_tokens) // 1024) * 1024
+    kv_per_layer = args.batch_size * length * 2 * model.config.num_key_value_heads * attn.head_dim * 2
+    extra = (args.full_depth - layers) * (per_layer + kv_per_layer)
+    return torch.empty(extra, dtype=torch.uint8, device="cuda"), {
+        "full_depth_layers": args.full_depth, "ballast_gb": round(extra / 1e9, 1),
+        "kv_cache_gb_at_full_depth": round(args.full_depth * kv_per_layer / 1e9, 1)}
+
+
 def agreement(reference, got) -> dict:
     """How long the greedy outputs agree with the reference (bf16 kernels differ)."""
     prefix = []
@@ -155,6 +173,10 @@ def main(argv=None):
     if "hf_static" not in args.skip:
         result["hf_static"] = hf_static(model, tok, ids, args, layers)
     result["ours"] = []
+    held = None
+    if args.full_depth:
+        held, result["full_depth"] = ballast(model, args, max(len(i) for i in ids))
+        print("full depth", json.dumps(result["full_depth"]), flush=True)
     for attention in args.attention:
         try:
             engine, row, tokens = ours(model, tok, ids, args, layers, attention)
@@ -172,6 +194,8 @@ def main(argv=None):
         result["ours"].append(row)
         del engine
     result["peak_mem_gb"] = round(torch.cuda.max_memory_allocated() / 2**30, 1) if torch.cuda.is_available() else None
+    result["gpu_mem_gb"] = round(torch.cuda.get_device_properties(0).total_memory / 2**30, 1) if torch.cuda.is_available() else None
+    del held
     if args.out:
         with open(args.out, "w") as f:
             json.dump(result, f, indent=1)

@@ -19,7 +19,7 @@ KINDS = (("attention", re.compile(r"fmha|flash|attention|efficient|softmax", re.
          ("cache_write_copy", re.compile(r"index|copy|cat", re.I)))
 
 
-def bandwidth_gbs(gb: float = 4.0) -> float:
+def bandwidth_gbs(gb: float = 1.0) -> float:
     """Device-to-device copy rate, bytes read plus written, GB/s."""
     src = torch.empty(int(gb * 1e9 / 2), dtype=torch.bfloat16, device="cuda")
     dst = torch.empty_like(src)
