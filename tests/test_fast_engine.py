@@ -56,7 +56,7 @@ def test_fast_engine_equals_hf_generate_on_unequal_prompts(engines, prompts):
     params = SamplingParams(max_new_tokens=12, min_new_tokens=12)
     want = plain.generate(prompts[:3], params)
     assert [c.token_ids for c in fast.generate(prompts[:3], params)] == [c.token_ids for c in want]
-    again = fast.generate(prompts[:2], params)  # a new slot count: a new cache
+    again = fast.generate(prompts[:2], params)  # fewer prompts: the cache is reused, a slot idles
     assert [c.token_ids for c in again] == [c.token_ids for c in want[:2]]
 
 

@@ -40,11 +40,13 @@ class ContinuousDecoder:
         self.runner: StepRunner | None = None
 
     def _prepare(self, slots: int, length: int) -> int:
-        """Make a cache of ``slots`` x ``length`` (or reuse a fitting one); halve on OOM."""
+        """A cache of ``slots`` x ``length``, halved on OOM; one that holds it already is reused
+        (its extra slots stay idle), so varying batch sizes do not re-allocate and re-capture.
+        Returns the slot count to use."""
         length = -(-length // self.bucket) * self.bucket
         cache = self.model.cache
-        if self.runner is not None and cache.slots == slots and cache.length >= length:
-            return slots
+        if self.runner is not None and cache.slots >= slots and cache.length >= length:
+            return cache.slots
         while True:
             try:
                 self.runner = None
