@@ -99,7 +99,7 @@ def test_two_runs_on_one_output_folder_the_second_is_refused(tiny_model, papers,
     second = subprocess.run([sys.executable, *args, "--overwrite"], capture_output=True,
                             text=True, env=ENV, timeout=300)
     assert first.poll() is None, "the first run should still be writing"
-    assert f"in use by another run (pid {first.pid})" in last_line(second)
+    assert f"in use by another run (pid {first.pid}" in last_line(second)
     assert first.wait(600) == 0, first.stderr.read()[-2000:]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["replies"] == 4 and summary["this_run"]["replies"] == 4  # nothing lost

@@ -63,6 +63,8 @@ def parse_args(argv=None):
     g = p.add_argument_group("batching (local backend)")
     g.add_argument("--batch-size", type=int, default=8,
                    help="largest batch; halves on CUDA out-of-memory")
+    g.add_argument("--gpus-per-replica", type=int, default=1, help="GPUs one model copy spans "
+                   "(torchrun: one process per replica, --nproc-per-node GPUs/N)")
     g = p.add_argument_group("prompt")
     g.add_argument("--system", help="system prompt: a preset (v1, v2) or text (default, as in "
                                     "training: review_suite.json's, else the row's, else v2)")
