@@ -80,7 +80,8 @@ def test_continuous_batching_with_mixed_lengths_equals_hf_generate(engines, prom
         set_eos(plain, mixed_eos)
         set_eos(fast, mixed_eos)
         want = one_at_a_time(plain, prompts, params)
-        finished = list(fast.generate_sorted(list(enumerate(prompts)), params, 2))  # 2 slots, 6 papers
+        finished = list(fast.generate_sorted(list(enumerate(prompts)), params,
+                                             2))  # 2 slots, 6 papers
         streamed = [[] for _ in prompts]
         together = fast.generate(prompts, params, on_token=[s.append for s in streamed])
     finally:
@@ -99,18 +100,29 @@ def test_continuous_batching_with_mixed_lengths_equals_hf_generate(engines, prom
 def test_top_k_1_sampling_and_repetition_penalty_match_hf(engines, prompts):
     plain, fast = engines
     greedy = plain.generate(prompts[:2], SamplingParams(max_new_tokens=8, min_new_tokens=8))
-    top1 = fast.generate(prompts[:2], SamplingParams(max_new_tokens=8, min_new_tokens=8, do_sample=True,
-                                                     top_k=1, top_p=0.9, temperature=0.7, seed=3))
+    top1 = fast.generate(
+        prompts[:2],
+        SamplingParams(max_new_tokens=8,
+                       min_new_tokens=8,
+                       do_sample=True,
+                       top_k=1,
+                       top_p=0.9,
+                       temperature=0.7,
+                       seed=3))
     assert top1 == greedy
     penalised = SamplingParams(max_new_tokens=8, min_new_tokens=8, repetition_penalty=1.3)
-    assert fast.generate(prompts[:2], penalised) == plain.generate(prompts[:2], penalised)  # HF path
+    assert fast.generate(prompts[:2], penalised) == plain.generate(prompts[:2],
+                                                                   penalised)  # HF path
 
 
 def test_too_long_prompt_is_its_own_error(engines, prompts):
     _, fast = engines
     long = list(prompts[0]) * (fast.max_context // len(prompts[0]) + 1)
-    results = {keys[0]: res[0] for keys, res in fast.generate_sorted(
-        [("ok", prompts[2]), ("long", long)], SamplingParams(max_new_tokens=4), 2)}
+    results = {
+        keys[0]: res[0]
+        for keys, res in fast.generate_sorted([("ok", prompts[2]), (
+            "long", long)], SamplingParams(max_new_tokens=4), 2)
+    }
     assert isinstance(results["long"], ValueError) and "exceeds" in str(results["long"])
     assert len(results["ok"].token_ids) == 4
 
@@ -122,24 +134,31 @@ def test_decode_attention_equals_repeated_kv_reference(impl):
     torch.manual_seed(0)
     slots, heads, kv_heads, length, dim = 3, 8, 2, 40, 16
     q = torch.randn(slots, heads, dim)
-    keys, values = torch.randn(slots, kv_heads, length, dim), torch.randn(slots, kv_heads, length, dim)
+    keys, values = torch.randn(slots, kv_heads, length,
+                               dim), torch.randn(slots, kv_heads, length, dim)
     positions = torch.tensor([5, 39, 0])
-    got = decode_attention(q, keys, values, length_mask(positions, length), dim ** -0.5, impl)
+    got = decode_attention(q, keys, values, length_mask(positions, length), dim**-0.5, impl)
     for s, p in enumerate(positions.tolist()):
-        k = keys[s, :, : p + 1].repeat_interleave(heads // kv_heads, 0)  # transformers' repeat_kv
-        v = values[s, :, : p + 1].repeat_interleave(heads // kv_heads, 0)
-        ref = torch.softmax(q[s, :, None] @ k.transpose(-1, -2) * dim ** -0.5, -1) @ v
+        k = keys[s, :, :p + 1].repeat_interleave(heads // kv_heads, 0)  # transformers' repeat_kv
+        v = values[s, :, :p + 1].repeat_interleave(heads // kv_heads, 0)
+        ref = torch.softmax(q[s, :, None] @ k.transpose(-1, -2) * dim**-0.5, -1) @ v
         torch.testing.assert_close(got[s], ref.reshape(-1), rtol=1e-5, atol=1e-5)
 
 
 def test_cache_step_writes_each_slot_at_its_position():
     from review_ext.generate.kv_attention import SlotKVCache
 
-    cache = SlotKVCache(1, slots=3, kv_heads=2, length=6, head_dim=4, dtype=torch.float32,
+    cache = SlotKVCache(1,
+                        slots=3,
+                        kv_heads=2,
+                        length=6,
+                        head_dim=4,
+                        dtype=torch.float32,
                         devices=[torch.device("cpu")])
     k = torch.arange(24, dtype=torch.float32).view(3, 2, 4)
     positions = torch.tensor([0, 5, 2])
     cache.write_step(0, k, -k, cache.step_index(positions))
     for s, p in enumerate(positions.tolist()):
-        assert torch.equal(cache.keys[0][s, :, p], k[s]) and torch.equal(cache.values[0][s, :, p], -k[s])
+        assert torch.equal(cache.keys[0][s, :, p], k[s]) and torch.equal(
+            cache.values[0][s, :, p], -k[s])
     assert cache.keys[0].abs().sum() == k.abs().sum()  # nothing else written
