@@ -94,7 +94,21 @@ class ContinuousDecoder:
                     if result is not None:
                         yield key, result
             if any(busy):
-                yield from self._decode_some(params, busy, generated, live)
+                yield from self._decode_or_fail(params, busy, generated, live)
+
+    def _decode_or_fail(self, params, busy, generated, live) -> list:
+        """:meth:`_decode_some`; if a step fails, the busy slots' papers get the error."""
+        try:
+            return self._decode_some(params, busy, generated, live)
+        except Exception as exc:  # noqa: BLE001 - the papers in flight get it, the queue goes on
+            if is_oom(exc):
+                free_accelerator_memory()
+            log.error("decode step failed for %d papers: %s", sum(b is not None for b in busy), exc)
+            error = exc.with_traceback(None)
+            failed = [(b.key, error) for b in busy if b is not None]
+            busy[:] = [None] * len(busy)
+            live.zero_()
+            return failed
 
     @torch.inference_mode()
     def _start(self, s, key, ids, params, busy, generated, live, on_token):
