@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from review_ext.generate.engine import HFEngine, SamplingParams, generate_sorted
+from review_ext.generate.batching import generate_sorted
+from review_ext.generate.engine import HFEngine, SamplingParams
 from review_ext.data.template import encode_prompt, resolve_system
 from tests import real_papers
 
@@ -45,7 +46,8 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def engine(tiny_model):
-    from review_ext.generate.engine import EngineOptions, load_hf_model
+    from review_ext.generate.engine import EngineOptions
+    from review_ext.generate.loading import load_hf_model
 
     options = EngineOptions(model=str(tiny_model), dtype="float32", device="cpu")
     return HFEngine(*load_hf_model(options))
@@ -209,6 +211,7 @@ def test_resume_after_kill_reviews_every_paper_once(tiny_model, papers, tmp_path
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     written = part.read_text().count("\n")
+    before_kill = {r["id"]: r for r in map(json.loads, part.read_text().splitlines()[:written])}
     assert 1 <= written < len(rows), "the kill should land mid-run"
     with part.open("a") as f:
         f.write('{"key": "torn-by-a-kill-mid-wri')  # as if killed inside a write
@@ -217,13 +220,16 @@ def test_resume_after_kill_reviews_every_paper_once(tiny_model, papers, tmp_path
 
     with pytest.raises(SystemExit, match="--resume"):  # earlier results are never silently dropped
         infer.main(cmd[2:])
-    summary = run_infer(tiny_model, test, out, "--resume")
+    # the same settings as the killed run (a resume with others is refused: test_resume_refuses_*)
+    summary = run_infer(tiny_model, test, out, "--resume", *cmd[8:-1])
     assert (summary["rows"], summary["replies"], summary["missing"]) == (10, 10, 0)
     assert summary["this_run"]["replies"] == len(rows) - written
     records = read_jsonl(part)  # rewritten: every line whole, each paper once, in row order
     assert [r["id"] for r in records] == [r["id"] for r in rows]
     generated = {r["id"]: r["generated_tokens"] for r in records}
-    assert sorted(generated.values()).count(40) == written  # papers done before the kill kept
+    assert sorted(generated.values()).count(40) == len(rows)
+    kept = [r for r in records if r["id"] in before_kill]
+    assert len(kept) == written and all(r == before_kill[r["id"]] for r in kept)  # kept, not redone
 
 
 def test_ranks_write_parts_and_the_last_one_merges(tiny_model, papers, tmp_path, monkeypatch):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
 import sys
@@ -60,6 +61,17 @@ def test_help_of_serve():
     assert "--port" in result.stdout and "examples:" in result.stdout
 
 
+def test_a_model_that_cannot_be_loaded_is_a_one_line_error(tmp_path):
+    for args in (["--model", str(tmp_path / "missing")], []):  # [] and no last-model record
+        result = subprocess.run([sys.executable, str(SERVE), *args, "--port", "0"], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith(f"cannot load the model {tmp_path / 'missing'}: ") if args else \
+            last.startswith("no model given and work_dirs/last_model.json does not exist"), last
+
+
 def test_models_and_training_template(server, tokenizer):
     with urllib.request.urlopen(server + "/v1/models") as response:
         models = json.loads(response.read())
@@ -115,11 +127,32 @@ def test_100_concurrent_requests_are_all_answered(server):
     ({"messages": [{"role": "user", "content": "p"}], "max_tokens": "many"}, 400, "max_tokens"),
     ({"messages": [{"role": "user", "content": "p"}], "n": 2}, 400, "n"),
     ({"messages": [{"role": "user", "content": "x" * 300_000}]}, 413, None),
+    (b'{"messages": [{"role": "user", "content": "p"}], "max_tokens": Infinity}', 400,
+     "max_tokens"),
+    ({"messages": [{"role": "user", "content": "p"}], "repetition_penalty": float("nan")}, 400,
+     "repetition_penalty"),
+    ({"messages": [{"role": "user", "content": "p"}], "presence_penalty": float("nan")}, 400,
+     "presence_penalty"),
+    ({"messages": [{"role": "user", "content": "p"}], "temperature": float("-inf")}, 400,
+     "temperature"),
+    ({"messages": [{"role": "user", "content": "p"}], "seed": 2 ** 70}, 400, "seed"),
+    ({"messages": [{"role": "user", "content": "p"}], "model": "gpt-4"}, 404, "model"),
 ])
 def test_malformed_requests_get_4xx_and_the_server_keeps_serving(server, body, status, param):
     got, out = post(server + "/v1/chat/completions", body)
     assert got == status and out["error"]["param"] == param and out["error"]["message"]
     assert post(server + "/v1/chat/completions", chat("still serving?", max_tokens=1))[0] == 200
+
+
+def test_out_of_range_token_ids_and_unknown_models_are_refused(server, tokenizer):
+    for prompt in ([1, len(tokenizer)], [1, 2 ** 70]):
+        status, out = post(server + "/v1/completions", {"prompt": prompt, "max_tokens": 2})
+        assert status == 400 and out["error"]["param"] == "prompt", out
+    status, out = post(server + "/v1/completions", {"model": "other", "prompt": "p"})
+    assert status == 404 and "'other'" in out["error"]["message"]
+    status, out = post(server + "/v1/completions", {"prompt": [1, len(tokenizer) - 1],
+                                                    "max_tokens": 1})
+    assert status == 200 and out["model"] == "tiny"
 
 
 def test_other_routes(server):
@@ -242,3 +275,4 @@ def test_openai_backend_falls_back_to_chat_on_a_chat_only_server(tokenizer):
     chats = [body["messages"] for path, body in asked if path.endswith("chat/completions")]
     assert {m[1]["content"] for m in chats} == {"paper 0", "paper 1", "paper 2"}
     assert all(m[0] == {"role": "system", "content": resolve_system("v1")} for m in chats)
+

@@ -6,9 +6,20 @@ records or conversations. Each paper is trimmed and rendered exactly as training
 out-of-memory, and written to ``predictions.jsonl`` as soon as its batch ends (one
 flushed line per paper), so ``--resume`` skips what is done. At the end the output
 folder also holds ``replies.csv`` (system, input, reply), ``updated_conversations.json``,
-``summary.json`` and ``infer.log``. Rows that cannot be reviewed get an error record.
+``summary.json``, ``run.json`` and ``infer.log``. Rows that cannot be reviewed get an
+error record.
 
-Examples:
+Without --model (and --adapter), the model is the last one the pipeline wrote
+(work_dirs/last_model.json, recorded by tools/pth_to_hf.py and tools/merge_bf16.sh).
+Settings come from the flag, else the model's review_suite.json, else the row, else the
+default (review_ext.generate.settings). --resume refuses an output folder made with
+another model, template, system prompt, decoding settings or papers (run.json). The
+output folder is locked while a run writes it. The exit code is non-zero when no paper
+got a reply, or fewer than --min-success of them.
+
+examples:
+    # the model the pipeline just produced (work_dirs/last_model.json)
+    python tools/infer.py --test data/test.jsonl
     # a merged bf16 model (all visible GPUs via device_map=auto)
     python tools/infer.py --test data/test.jsonl --model work_dirs/v2/merged --output-dir out/v2
     # base + LoRA adapter, 4-bit; continue after a kill
@@ -24,7 +35,6 @@ Examples:
 """
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -33,27 +43,22 @@ import time
 from collections import Counter
 from pathlib import Path
 
-
-from review_ext.data.template import DEFAULT_SYSTEM  # noqa: E402
-from review_ext.generate.engine import add_engine_args  # noqa: E402
-from review_ext.generate.infer_io import (PREDICTIONS, collect_records, read_test_rows,  # noqa: E402
-                                 write_outputs)
+from review_ext.common.cli import doc_parser
+from review_ext.generate.args import add_engine_args
 
 log = logging.getLogger("infer")
-EPILOG = __doc__.split("Examples:")[1]
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        description="Generate reviews for a test set with the training prompt template.",
-        epilog="examples:" + EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = doc_parser(__doc__)
     p.add_argument("--test", required=True, type=Path, help="test set: JSONL (or a JSON list)")
     p.add_argument("--output-dir", type=Path, default=Path("infer_out"))
     p.add_argument("--resume", action="store_true", help="keep finished papers of an earlier run")
     p.add_argument("--overwrite", action="store_true", help="discard an earlier run's results")
     p.add_argument("--limit", type=int, help="only the first N rows (a smoke test)")
+    p.add_argument("--min-success", type=float, default=0.0, metavar="FRACTION",
+                   help="exit 1 when fewer rows than this share got a reply (default 0: fail "
+                        "only when none did)")
     add_engine_args(p)
     g = p.add_argument_group("batching (local backend)")
     g.add_argument("--batch-size", type=int, default=8,
@@ -65,7 +70,8 @@ def parse_args(argv=None):
                                     "training: review_suite.json's, else the row's, else v2)")
     g.add_argument("--max-length", type=int,
                    help="training max_length: prompt + review (default: review_suite.json, "
-                        "else the server's max_model_len or the model's context)")
+                        "else the server's max_model_len or the model's context; never above "
+                        "the model's context)")
     g.add_argument("--max-prompt-tokens", type=int, help="trim papers to this many prompt tokens "
                                                          "(default: max_length - max_new_tokens)")
     g.add_argument("--tokenizer", help="tokenizer folder (default: --model's, else Mixtral's)")
@@ -93,35 +99,13 @@ def parse_args(argv=None):
         p.error("--backend openai needs --base-url and --model-name")
     if args.resume and args.overwrite:
         p.error("--resume and --overwrite exclude each other")
+    if not 0 <= args.min_success <= 1:
+        p.error("--min-success must be a fraction in [0, 1]")
     try:
         sampling_params(args)
     except ValueError as error:
         p.error(str(error))
     return args
-
-
-def dist_info() -> tuple[int, int, int]:
-    """(rank, world size, local rank) from torchrun's environment."""
-    env = os.environ
-    return int(env.get("RANK", 0)), int(env.get("WORLD_SIZE", 1)), int(env.get("LOCAL_RANK", 0))
-
-
-def part_name(rank: int, world: int) -> str:
-    return PREDICTIONS if world == 1 else f"predictions.rank{rank}-of-{world}.jsonl"
-
-
-def setup_logging(out: Path, rank: int, world: int) -> list:
-    name = "infer.log" if world == 1 else f"infer.rank{rank}.log"
-    tag = "" if world == 1 else f"[rank {rank}] "
-    fmt = logging.Formatter(f"%(asctime)s {tag}%(levelname)s %(message)s")
-    handlers = [logging.FileHandler(out / name, encoding="utf-8"),
-                logging.StreamHandler(sys.stderr)]
-    root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    for handler in handlers:
-        handler.setFormatter(fmt)
-        root.addHandler(handler)
-    return handlers
 
 
 def sampling_params(args):
@@ -134,109 +118,30 @@ def sampling_params(args):
     )
 
 
-def result_files(out: Path) -> list[Path]:
-    """Every results file of the folder: the merged one first, then rank parts."""
-    parts = sorted(p for p in out.glob("predictions.rank*-of-*.jsonl"))
-    return ([out / PREDICTIONS] if (out / PREDICTIONS).is_file() else []) + parts
+def resolve_settings(args):
+    """The run's settings (flag > review_suite.json > row > default), logged with their sources."""
+    from review_ext.generate.settings import NoModel, resolve
+
+    try:
+        settings = resolve(args.model, args.adapter, args.system, args.max_length,
+                           need_model=args.backend == "local")
+    except NoModel as error:
+        raise SystemExit(str(error)) from None
+    log.info("settings: %s", settings.describe())
+    return settings
 
 
-def prepare_output(args, out: Path, rank: int, world: int) -> dict[str, dict]:
-    """Check or clear earlier results; return the records to keep (``--resume``)."""
-    mine = out / part_name(rank, world)
-    current = {part_name(r, world) for r in range(world)}
-    stale = [p for p in result_files(out) if p == mine or p.name not in current]
-    (out / f".rank{rank}-of-{world}.done").unlink(missing_ok=True)
-    if args.overwrite:
-        for path in stale if rank == 0 else [mine]:
-            path.unlink(missing_ok=True)
-        return {}
-    if stale and not args.resume:
-        raise SystemExit(f"{out} holds results ({stale[0].name}): pass --resume or --overwrite")
-    if not args.resume:
-        return {}
-    records, torn = collect_records(result_files(out))
-    log.info("resume: %d earlier records (%d torn lines skipped)", len(records), torn)
-    return records
+def system_of(settings):
+    """row -> the resolved system prompt text it is reviewed with."""
+    from review_ext.data.template import resolve_system
+
+    return lambda row: resolve_system(settings.system_for(row.system))
 
 
-def is_final(record: dict) -> bool:
-    """Done for good: a reply, or a row error (generation errors are retried)."""
-    return record.get("error_kind") != "generation"
-
-
-def error_record(row, message: str, kind: str) -> dict:
-    return {"id": row.id, "index": row.index, "reply": None, "error": message, "error_kind": kind}
-
-
-def load_backend(args, rank: int, world: int, local_rank: int):
-    """(tokenizer, decode, metadata, context length) for the chosen backend.
-
-    ``decode(jobs)`` yields ``(key, (text, finish_reason, new_tokens))`` or ``(key, exception)``.
-    """
-    from review_ext.generate.prompting import suite_defaults
-
-    meta = suite_defaults(args.adapter, args.model)
-    params = sampling_params(args)
-    if args.backend == "openai":
-        from review_ext.generate.remote import RemoteBackend, server_max_len
-
-        tokenizer = load_tokenizer(args.tokenizer or args.model)
-        backend = RemoteBackend(args.base_url, args.model_name, params, api=args.api,
-                                concurrency=args.concurrency, api_key=args.api_key,
-                                timeout=args.request_timeout)
-
-        def decode(jobs):
-            for key, reply in backend.run(jobs):
-                yield (key, reply) if isinstance(reply, Exception) else (
-                    key, (reply.text, reply.finish_reason, reply.generated_tokens))
-
-        return tokenizer, decode, meta, server_max_len(args.base_url, args.model_name, args.api_key)
-
-    from review_ext.generate.engine import build_engine, engine_options, generate_sorted
-
-    model = args.model or meta.get("base_model")
-    if not model:
-        raise SystemExit("--model is required (no review_suite.json names a base model)")
-    options = engine_options(args, model)
-    if world > 1 or args.gpus_per_replica > 1:
-        from review_ext.generate.replicas import place_replica
-
-        place_replica(options, local_rank, args.gpus_per_replica)
-    engine = build_engine(args.engine, options)
-    batches = getattr(engine, "generate_sorted", None)  # continuous batching when the engine has it
-    tokenizer = load_tokenizer(args.tokenizer) if args.tokenizer else engine.tokenizer
-
-    def decode(jobs):
-        ids = [(key, prompt.ids) for key, prompt in jobs]
-        run = batches or (lambda *a: generate_sorted(engine, *a))
-        for keys, results in run(ids, params, args.batch_size):
-            for key, result in zip(keys, results):
-                yield (key, result) if isinstance(result, Exception) else (key, (
-                    tokenizer.decode(result.token_ids, skip_special_tokens=True),
-                    result.finish_reason, len(result.token_ids)))
-
-    return tokenizer, decode, meta, engine.max_context
-
-
-def load_tokenizer(path: str | None):
-    if path:
-        from transformers import AutoTokenizer
-
-        return AutoTokenizer.from_pretrained(path)
-    from review_ext.data.tokenizer import load_mixtral_tokenizer
-
-    return load_mixtral_tokenizer()
-
-
-def shard(rows, rank: int, world: int):
-    """This rank's rows: longest papers dealt round-robin, so ranks get equal work."""
-    order = sorted(rows, key=lambda row: len(row.paper or ""), reverse=True)
-    return sorted(order[rank::world], key=lambda row: row.index)
-
-
-def build_jobs(rows, tokenizer, budget, args, meta, sink, stats) -> list:
+def build_jobs(rows, tokenizer, budget, settings, sink, stats) -> list:
     """``(key, Prompt)`` for the rows that can be reviewed; error records for the others."""
     from review_ext.generate.prompting import PromptTooLong, build_prompt
+    from review_ext.generate.run_folder import error_record
 
     jobs = []
     for row in rows:
@@ -244,9 +149,8 @@ def build_jobs(rows, tokenizer, budget, args, meta, sink, stats) -> list:
             sink.put(row.key, error_record(row, row.error, "row"))
             stats["row_errors"] += 1
             continue
-        system = args.system or meta.get("system") or row.system or DEFAULT_SYSTEM  # training's precedence
         try:
-            prompt = build_prompt(tokenizer, row.paper, system, budget)
+            prompt = build_prompt(tokenizer, row.paper, settings.system_for(row.system), budget)
         except PromptTooLong as error:
             sink.put(row.key, error_record(row, f"too long: {error}", "row"))
             stats["row_errors"] += 1
@@ -261,40 +165,47 @@ def build_jobs(rows, tokenizer, budget, args, meta, sink, stats) -> list:
     return jobs
 
 
-def rate(count: float, seconds: float, per: float = 1.0):
-    return round(count * per / seconds, 1) if seconds > 0 else None
+def open_backend(args, settings, world: int, local_rank: int):
+    from review_ext.generate.backends import local_backend, remote_backend
 
-
-def run(args) -> int:
-    rank, world, local_rank = dist_info()
-    out = args.output_dir
-    done = prepare_output(args, out, rank, world)
-    rows = read_test_rows(args.test)[: args.limit]
-    assigned = shard(rows, rank, world)
-    todo = [row for row in assigned if row.key not in done or not is_final(done[row.key])]
     t_load = time.time()
-    tokenizer, decode, meta, context = load_backend(args, rank, world, local_rank)
+    if args.backend == "openai":
+        backend = remote_backend(args, sampling_params(args))
+    else:
+        backend = local_backend(args, sampling_params(args), settings.model, world, local_rank)
     log.info("backend ready in %.1f s", time.time() - t_load)
+    return backend
 
-    from review_ext.common.jsonl_cache import JsonlCache
-    from review_ext.generate.prompting import prompt_budget
 
-    max_length = args.max_length or meta.get("max_length") or context
-    budget = prompt_budget(max_length, args.max_new_tokens, args.max_prompt_tokens)
-    log.info("rows: %d in file, %d for rank %d of %d, %d of them already done; "
-             "prompt budget %s tokens",
-             len(rows), len(assigned), rank, world, len(assigned) - len(todo), budget)
-    sink = JsonlCache(out / part_name(rank, world))
-    stats = Counter(replies=0, generated_tokens=0)
-    jobs = build_jobs(todo, tokenizer, budget, args, meta, sink, stats)
-    prompts, by_key = dict(jobs), {row.key: row for row in todo}
+def check_resume(args, out: Path, settings, done: dict, todo_rows) -> dict:
+    """This run's record; refuses a resume over an earlier run made otherwise."""
+    from review_ext.data.template import resolve_system
+    from review_ext.generate import provenance
 
+    backend = "local" if args.backend == "local" else f"openai {args.base_url} {args.model_name}"
+    system = resolve_system(settings.system) if settings.system else None
+    record = provenance.run_record(backend, settings.model, args.adapter, settings.template,
+                                   system, sampling_params(args))
+    if done:
+        try:
+            provenance.check_resume(out, record)
+            provenance.check_papers(done, todo_rows, system_of(settings))
+        except provenance.ResumeMismatch as error:
+            raise SystemExit(str(error)) from None
+    return record
+
+
+def decode_all(args, backend, jobs, by_key, sink, stats, rank: int, world: int) -> None:
+    """Decode every job, appending one record per paper to ``sink`` as it ends."""
     from tqdm import tqdm
 
-    t0 = time.time()
+    from review_ext.generate.provenance import paper_hash
+    from review_ext.generate.run_folder import error_record
+
+    prompts = dict(jobs)
     bar = tqdm(total=len(jobs), desc=f"rank {rank}" if world > 1 else "reviews", unit="paper",
                position=rank, disable=args.no_progress)
-    for key, result in decode(jobs):
+    for key, result in backend.decode(jobs):
         row, prompt = by_key[key], prompts[key]
         if isinstance(result, Exception):
             log.error("%s: %s", row.id, result)
@@ -306,68 +217,67 @@ def run(args) -> int:
                 "id": row.id, "index": row.index, "reply": text.strip(),
                 "finish_reason": finish_reason, "prompt_tokens": len(prompt.ids),
                 "generated_tokens": n_new, "paper_tokens_dropped": prompt.dropped_tokens,
-                "system": prompt.system, "error": None,
+                "system": prompt.system, "paper_sha256": paper_hash(row.paper), "error": None,
             })
             stats["replies"] += 1
             stats["generated_tokens"] += n_new
         bar.update(1)
     bar.close()
+
+
+def run(args) -> int:
+    from review_ext.common.jsonl_cache import JsonlCache
+    from review_ext.generate import provenance, run_folder as rf
+    from review_ext.generate.infer_io import InputError, read_test_rows
+    from review_ext.generate.prompting import prompt_budget
+
+    rank, world, local_rank = rf.dist_info()
+    out = args.output_dir
+    try:
+        rows = read_test_rows(args.test)[: args.limit]
+    except InputError as error:
+        raise SystemExit(str(error)) from None
+    settings = resolve_settings(args)
+    done = rf.prepare_output(out, rank, world, args.resume, args.overwrite)
+    assigned = rf.shard(rows, rank, world)
+    record = check_resume(args, out, settings, done, assigned)
+    todo = [row for row in assigned if row.key not in done or not rf.is_final(done[row.key])]
+    backend = open_backend(args, settings, world, local_rank)
+    max_length = settings.max_length_for(backend.context)
+    budget = prompt_budget(max_length, args.max_new_tokens, args.max_prompt_tokens)
+    record["prompt_budget"] = budget
+    if done:
+        try:
+            provenance.check_resume(out, {"prompt_budget": budget})
+        except provenance.ResumeMismatch as error:
+            raise SystemExit(str(error)) from None
+    provenance.write_run_record(out, record)
+    log.info("rows: %d in file, %d for rank %d of %d, %d of them already done; "
+             "prompt budget %s tokens",
+             len(rows), len(assigned), rank, world, len(assigned) - len(todo), budget)
+    sink = JsonlCache(out / rf.part_name(rank, world))
+    stats = Counter(replies=0, generated_tokens=0)
+    jobs = build_jobs(todo, backend.tokenizer, budget, settings, sink, stats)
+    t0 = time.time()
+    decode_all(args, backend, jobs, {row.key: row for row in todo}, sink, stats, rank, world)
     seconds = time.time() - t0
     run_summary = {"rank": rank, "world_size": world, "rows": len(assigned),
                    "skipped_done": len(assigned) - len(todo), **stats, "seconds": round(seconds, 2),
-                   "papers_per_hour": rate(stats["replies"], seconds, 3600),
-                   "generated_tokens_per_s": rate(stats["generated_tokens"], seconds)}
+                   "papers_per_hour": rf.rate(stats["replies"], seconds, 3600),
+                   "generated_tokens_per_s": rf.rate(stats["generated_tokens"], seconds)}
     log.info("rank %d done: %s", rank, json.dumps(run_summary))
-    (out / f".rank{rank}-of-{world}.done").write_text(json.dumps(run_summary))
-    return finish(out, rows, world)
-
-
-def finish(out: Path, rows, world: int) -> int:
-    """If every rank is done: merge results, write the pipeline outputs and the summary."""
-    markers = [out / f".rank{r}-of-{world}.done" for r in range(world)]
-    if not all(m.is_file() for m in markers):
-        log.info("other ranks still running; the last one to finish merges")
-        return 0
-    records, torn = collect_records(result_files(out))
-    write_outputs(out, rows, records)
-    final = [records.get(row.key) for row in rows]
-    errors = Counter(r["error"].split(":")[0] for r in final if r and r.get("error"))
-    ranks = [json.loads(m.read_text()) for m in markers]
-    seconds = max(r["seconds"] for r in ranks)
-    replies_run = sum(r["replies"] for r in ranks)
-    tokens_run = sum(r["generated_tokens"] for r in ranks)
-    summary = {
-        "rows": len(rows),
-        "replies": sum(1 for r in final if r and not r.get("error")),
-        "errors": sum(errors.values()),
-        "missing": sum(1 for r in final if r is None),
-        "errors_by_reason": dict(errors),
-        "torn_lines_skipped": torn,
-        "this_run": {"replies": replies_run, "generated_tokens": tokens_run, "seconds": seconds,
-                     "papers_per_hour": rate(replies_run, seconds, 3600),
-                     "generated_tokens_per_s": rate(tokens_run, seconds)},
-        "ranks": ranks,
-    }
-    (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
-    log.info("summary: %d rows = %d replies + %d errors + %d missing; this run %s papers/hour, "
-             "%s generated tokens/s; outputs in %s", summary["rows"], summary["replies"],
-             summary["errors"], summary["missing"], summary["this_run"]["papers_per_hour"],
-             summary["this_run"]["generated_tokens_per_s"], out)
-    return 1 if summary["missing"] else 0
+    rf.mark_done(out, rank, world, run_summary)
+    return rf.finish(out, rows, world, args.min_success)
 
 
 def main(argv=None) -> int:
+    from review_ext.generate.run_folder import dist_info, locked_output, logging_to
+
     args = parse_args(argv)
     rank, world, _ = dist_info()
-    args.output_dir.mkdir(parents=True, exist_ok=True)
-    handlers = setup_logging(args.output_dir, rank, world)
-    try:
+    with locked_output(args.output_dir, rank), logging_to(args.output_dir, rank, world):
         log.info("infer.py %s", " ".join(sys.argv[1:] if argv is None else argv))
         return run(args)
-    finally:
-        for handler in handlers:
-            logging.getLogger().removeHandler(handler)
-            handler.close()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import torch
 
 from review_ext.generate.decode_graphs import StepRunner
-from review_ext.generate.engine_api import Completion, free_accelerator_memory, is_oom
+from review_ext.generate.engine_api import Cancelled, Completion, free_accelerator_memory, is_oom
 from review_ext.generate.sampling import next_tokens
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,10 @@ class ContinuousDecoder:
         if first == self.eos:
             return Completion([], "stop")
         if on_token:
-            on_token(first)
+            try:
+                on_token(first)
+            except Cancelled:
+                return Completion([], "cancelled")
         if params.max_new_tokens == 1:
             return Completion([first], "length")
         busy[s] = _Busy(key, len(ids), [first], on_token)
@@ -161,13 +164,17 @@ class ContinuousDecoder:
         return ended
 
     def _take(self, b: _Busy, tokens, params):
-        """Append a slot's new tokens up to EOS or the limit; its Completion when it ended."""
+        """Append a slot's new tokens up to EOS, the limit or a :class:`Cancelled` callback;
+        its Completion when it ended."""
         for token in tokens:
             if token == self.eos:
                 return Completion(b.tokens, "stop")
-            b.tokens.append(token)
             if b.on_token:
-                b.on_token(token)
+                try:
+                    b.on_token(token)
+                except Cancelled:  # its client left: stop this slot alone
+                    return Completion(b.tokens, "cancelled")
+            b.tokens.append(token)
             if len(b.tokens) >= params.max_new_tokens:
                 return Completion(b.tokens, "length")
         return None

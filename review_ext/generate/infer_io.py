@@ -56,21 +56,58 @@ def parse_row(index: int, obj) -> TestRow:
     return row
 
 
+class InputError(ValueError):
+    """The test file cannot be read at all (one line: the file and what to do)."""
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _loads(text: str):
+    """Strict JSON: NaN and Infinity are refused (they would be written back as invalid JSON)."""
+    return json.loads(text, parse_constant=_no_constant)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")  # a leading BOM is not part of the first row
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory; pass the test file (JSONL)") from None
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 (byte {error.start}): convert it to UTF-8") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read it ({error.strerror or error})") from None
+
+
 def read_test_rows(path: str | Path) -> list[TestRow]:
-    """All rows of a test file; unparsable lines and repeated ids become error rows."""
-    text = Path(path).read_text(encoding="utf-8")
+    """All rows of a test file; unparsable lines and repeated ids become error rows.
+
+    :class:`InputError` when the file cannot be read, is an invalid JSON list or has no rows.
+    """
+    path = Path(path)
+    text = _read_text(path)
     if text.lstrip().startswith("["):
-        rows = [parse_row(i, obj) for i, obj in enumerate(json.loads(text))]
+        try:
+            rows = [parse_row(i, obj) for i, obj in enumerate(_loads(text))]
+        except ValueError as error:
+            raise InputError(f"{path}: not a valid JSON list ({error}); fix it or write one "
+                             "JSON object per line") from None
     else:
         rows = []
-        for line in text.splitlines():
+        for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
             try:
-                rows.append(parse_row(len(rows), json.loads(line)))
-            except json.JSONDecodeError as error:
+                rows.append(parse_row(len(rows), _loads(line)))
+            except ValueError as error:
                 index = len(rows)
-                rows.append(TestRow(index, str(index), index, error=f"not JSON: {error}"))
+                rows.append(TestRow(index, str(index), index,
+                                    error=f"not JSON: line {number}: {error}"))
+    if not rows:
+        raise InputError(f"{path}: no rows; expected one JSON object per line")
     seen: set[str] = set()
     for row in rows:
         if row.key in seen:
@@ -114,7 +151,7 @@ def write_outputs(out_dir: Path, rows: list[TestRow], records: dict[str, dict]) 
 
     def predictions(f):
         for record in ordered:
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            f.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
 
     def replies(f):
         writer = csv.writer(f)
@@ -129,7 +166,7 @@ def write_outputs(out_dir: Path, rows: list[TestRow], records: dict[str, dict]) 
             if row.reference is not None:
                 item["reference"] = row.reference
             items.append(item)
-        json.dump(items, f, ensure_ascii=False, indent=1)
+        json.dump(items, f, ensure_ascii=False, indent=1, allow_nan=False)
 
     atomic_write(out_dir / PREDICTIONS, predictions)
     atomic_write(out_dir / REPLIES_CSV, replies)

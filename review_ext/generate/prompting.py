@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from review_ext.data.template import encode_prompt, render_prompt, resolve_system
 
@@ -41,22 +40,6 @@ def build_prompt(tokenizer, paper: str, system: str | None, budget: int | None =
         raise PromptTooLong(str(error)) from error
     return Prompt(info.prompt_ids, render_prompt(paper, system), system, paper,
                   dropped_tokens=info.paper_tokens - info.kept_paper_tokens)
-
-
-def suite_defaults(*folders) -> dict:
-    """``system``, ``max_length`` and ``base_model`` from the first ``review_suite.json`` found."""
-    from review_ext.checkpoint.artifacts import read_metadata
-    from review_ext.data.template import TEMPLATE_NAME
-
-    for folder in folders:
-        meta = folder and Path(folder).is_dir() and read_metadata(Path(folder), missing_ok=True)
-        if meta:
-            if meta.get("template", TEMPLATE_NAME) != TEMPLATE_NAME:
-                log.warning("%s was trained with template %r; inference renders %r", folder,
-                            meta["template"], TEMPLATE_NAME)
-            return {"system": meta.get("system_prompt") or meta.get("system"),
-                    "max_length": meta.get("max_length"), "base_model": meta.get("base_model")}
-    return {}
 
 
 def prompt_budget(max_length: int | None, max_new_tokens: int,

@@ -6,12 +6,14 @@ prompt. Anything else is an :class:`ApiError`, answered in OpenAI's error shape.
 """
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from dataclasses import dataclass
 
 from review_ext.generate.engine import SamplingParams
 
+API_NAMES = {"max_new_tokens": "max_tokens", "min_new_tokens": "min_tokens"}
 UNSUPPORTED = ("stop", "logprobs", "top_logprobs", "echo", "best_of", "suffix", "tools",
                "functions", "logit_bias", "response_format")
 
@@ -32,9 +34,11 @@ def _number(body: dict, name: str, kind, default, lo=None):
     value = body.get(name, default)
     if value is None:
         return default
-    if (isinstance(value, bool) or not isinstance(value, (int, float))
-            or (kind is int and value != int(value))):
-        raise ApiError(400, f"'{name}' must be {'an integer' if kind is int else 'a number'}", name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or (isinstance(value, float) and not math.isfinite(value)) \
+            or (kind is int and value != int(value)):
+        what = "an integer" if kind is int else "a finite number"
+        raise ApiError(400, f"'{name}' must be {what}", name)
     if lo is not None and value < lo:
         raise ApiError(400, f"'{name}' must be >= {lo}", name)
     return kind(value)
@@ -46,6 +50,8 @@ def sampling_params(body: dict, default_max_tokens: int,
     for name in UNSUPPORTED:
         if body.get(name):
             raise ApiError(400, f"'{name}' is not supported by this server", name)
+    for name in ("presence_penalty", "frequency_penalty"):  # accepted and unused: still numbers
+        _number(body, name, float, 0.0)
     if _number(body, "n", int, 1) != 1:
         raise ApiError(400, "only n=1 is supported", "n")
     max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
@@ -62,8 +68,9 @@ def sampling_params(body: dict, default_max_tokens: int,
             repetition_penalty=_number(body, "repetition_penalty", float, 1.0),
             seed=_number(body, "seed", int, None),
         )
-    except ValueError as error:
-        raise ApiError(400, str(error)) from error
+    except ValueError as error:  # SamplingParams names the field first
+        field = str(error).split()[0]
+        raise ApiError(400, str(error), API_NAMES.get(field, field)) from error
 
 
 def _text(content, where: str) -> str:

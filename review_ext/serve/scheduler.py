@@ -3,19 +3,21 @@
 One worker thread owns the engine. It takes the oldest request plus every queued
 request with the same sampling parameters (up to the batch size) and decodes them
 together, halving on out-of-memory (``decode_with_backoff``). ``submit`` raises
-:class:`QueueFull` when ``max_queue`` requests are already waiting.
+:class:`QueueFull` when ``max_queue`` requests are already waiting. ``cancel`` drops a
+request whose client left or whose time ran out: from the queue at once, or, while it
+decodes on an engine that ``supports_cancel``, at its next token (the batch goes on).
 """
 from __future__ import annotations
 
 import logging
 import threading
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from review_ext.generate.engine import (BatchSizer, Engine, SamplingParams, TokenCallback,
-                                   decode_with_backoff)
+from review_ext.generate.batching import BatchSizer, decode_with_backoff
+from review_ext.generate.engine import Cancelled, Engine, SamplingParams, TokenCallback
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,13 @@ class _Request:
     params: SamplingParams
     on_token: TokenCallback | None
     future: Future = field(default_factory=Future)
+    cancelled: str | None = None  # why: "client_left" or "timeout"
+
+    def callback(self, token: int) -> None:
+        if self.cancelled:
+            raise Cancelled(self.cancelled)
+        if self.on_token:
+            self.on_token(token)
 
 
 class BatchScheduler:
@@ -40,6 +49,9 @@ class BatchScheduler:
         self.sizer = BatchSizer(max_batch_size)
         self.max_queue = max_queue
         self.pending: deque[_Request] = deque()
+        self.live: dict[Future, _Request] = {}
+        self.running = 0
+        self.cancelled: Counter = Counter()  # requests stopped before their end, by reason
         self.cond = threading.Condition()
         self.closed = False
         self.worker = threading.Thread(target=self._loop, name="decode", daemon=True)
@@ -54,12 +66,32 @@ class BatchScheduler:
             if len(self.pending) >= self.max_queue:
                 raise QueueFull(f"{len(self.pending)} requests are waiting")
             self.pending.append(request)
+            self.live[request.future] = request
             self.cond.notify()
         return request.future
+
+    def cancel(self, future: Future, reason: str) -> None:
+        """Stop the request of ``future``: its client left (``client_left``) or its time ran out."""
+        with self.cond:
+            request = self.live.get(future)
+            if request is None or request.cancelled:
+                return
+            request.cancelled = reason
+            if request in self.pending:
+                self.pending.remove(request)
+                del self.live[future]
+                future.cancel()
+                self.cancelled[reason] += 1
+        log.info("request cancelled (%s)", reason)
 
     def queued(self) -> int:
         with self.cond:
             return len(self.pending)
+
+    def stats(self) -> dict:
+        with self.cond:
+            return {"queued": len(self.pending), "running": self.running,
+                    "cancelled": dict(self.cancelled)}
 
     def close(self) -> None:
         with self.cond:
@@ -77,7 +109,12 @@ class BatchScheduler:
             batch = [r for r in self.pending if r.params == params][: self.sizer.size]
             for request in batch:
                 self.pending.remove(request)
-        return [r for r in batch if r.future.set_running_or_notify_cancel()]
+            for request in batch:
+                if not request.future.set_running_or_notify_cancel():
+                    self.live.pop(request.future, None)
+            batch = [r for r in batch if r.future.running()]
+            self.running = len(batch)
+        return batch
 
     def _loop(self) -> None:
         while True:
@@ -86,7 +123,10 @@ class BatchScheduler:
                 if self.closed:
                     return
                 continue
-            callbacks = [r.on_token for r in batch]
+            if getattr(self.engine, "supports_cancel", False):
+                callbacks = [r.callback for r in batch]  # also how a cancel reaches the engine
+            else:
+                callbacks = [r.on_token for r in batch]
             try:
                 results, fitted = decode_with_backoff(
                     self.engine, [r.ids for r in batch], batch[0].params,
@@ -95,8 +135,18 @@ class BatchScheduler:
                 log.exception("batch of %d failed", len(batch))
                 results, fitted = [exc] * len(batch), len(batch)
             self.sizer.update(fitted, len(batch))
-            for request, result in zip(batch, results):
-                if isinstance(result, BaseException):
-                    request.future.set_exception(result)
-                else:
-                    request.future.set_result(result)
+            self._settle(batch, results)
+
+    def _settle(self, batch: list[_Request], results: list) -> None:
+        with self.cond:
+            self.running = 0
+            for request in batch:
+                del self.live[request.future]
+        for request, result in zip(batch, results):
+            if isinstance(result, BaseException):
+                request.future.set_exception(result)
+                continue
+            if result.finish_reason == "cancelled":
+                with self.cond:
+                    self.cancelled[request.cancelled] += 1
+            request.future.set_result(result)

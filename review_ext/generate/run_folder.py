@@ -1,0 +1,177 @@
+"""The output folder of an inference run: rank parts, done markers, resume and the summary.
+
+Each rank (``torchrun``) appends its records to its own part; the last rank to finish
+merges the parts into the pipeline outputs (``review_ext.generate.infer_io``) and
+writes ``summary.json``. A run that produced too few replies says where its partial
+outputs are and ends with a non-zero exit code.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+
+from review_ext.common.files import FolderLock, LockedError, atomic_write
+from review_ext.generate.infer_io import PREDICTIONS, REPLIES_CSV, collect_records, write_outputs
+
+log = logging.getLogger(__name__)
+
+
+def dist_info() -> tuple[int, int, int]:
+    """(rank, world size, local rank) from torchrun's environment."""
+    env = os.environ
+    return int(env.get("RANK", 0)), int(env.get("WORLD_SIZE", 1)), int(env.get("LOCAL_RANK", 0))
+
+
+def part_name(rank: int, world: int) -> str:
+    return PREDICTIONS if world == 1 else f"predictions.rank{rank}-of-{world}.jsonl"
+
+
+def lock_name(rank: int) -> str:
+    """One lock per rank: two runs on one folder collide on rank 0's."""
+    return ".lock" if rank == 0 else f".lock.rank{rank}"
+
+
+@contextmanager
+def locked_output(out: Path, rank: int):
+    """Create and lock the output folder; a clear ``SystemExit`` when it is busy or not writable."""
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        lock = FolderLock(out, lock_name(rank))
+        lock.__enter__()
+    except LockedError as error:
+        raise SystemExit(str(error)) from None
+    except OSError as error:
+        raise SystemExit(f"{out}: cannot write the output folder ({error.strerror or error}); "
+                         "choose a writable --output-dir") from None
+    try:
+        yield out
+    finally:
+        lock.__exit__(None, None, None)
+
+
+@contextmanager
+def logging_to(out: Path, rank: int, world: int):
+    """Log to ``infer.log`` (``infer.rank<r>.log`` for a rank) in ``out`` and to stderr."""
+    name = "infer.log" if world == 1 else f"infer.rank{rank}.log"
+    tag = "" if world == 1 else f"[rank {rank}] "
+    fmt = logging.Formatter(f"%(asctime)s {tag}%(levelname)s %(message)s")
+    handlers = [logging.FileHandler(Path(out) / name, encoding="utf-8"),
+                logging.StreamHandler(sys.stderr)]
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    for handler in handlers:
+        handler.setFormatter(fmt)
+        root.addHandler(handler)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            root.removeHandler(handler)
+            handler.close()
+
+
+def done_marker(out: Path, rank: int, world: int) -> Path:
+    return Path(out) / f".rank{rank}-of-{world}.done"
+
+
+def result_files(out: Path) -> list[Path]:
+    """Every results file of the folder: the merged one first, then rank parts."""
+    parts = sorted(p for p in out.glob("predictions.rank*-of-*.jsonl"))
+    return ([out / PREDICTIONS] if (out / PREDICTIONS).is_file() else []) + parts
+
+
+def prepare_output(out: Path, rank: int, world: int, resume: bool,
+                   overwrite: bool) -> dict[str, dict]:
+    """Check or clear earlier results; return the records to keep (``resume``)."""
+    mine = out / part_name(rank, world)
+    current = {part_name(r, world) for r in range(world)}
+    stale = [p for p in result_files(out) if p == mine or p.name not in current]
+    done_marker(out, rank, world).unlink(missing_ok=True)
+    if overwrite:
+        for path in stale if rank == 0 else [mine]:
+            path.unlink(missing_ok=True)
+        return {}
+    if stale and not resume:
+        raise SystemExit(f"{out} holds results ({stale[0].name}): pass --resume or --overwrite")
+    if not resume:
+        return {}
+    records, torn = collect_records(result_files(out))
+    log.info("resume: %d earlier records (%d torn lines skipped)", len(records), torn)
+    return records
+
+
+def is_final(record: dict) -> bool:
+    """Done for good: a reply, or a row error (generation errors are retried)."""
+    return record.get("error_kind") != "generation"
+
+
+def error_record(row, message: str, kind: str) -> dict:
+    return {"id": row.id, "index": row.index, "reply": None, "error": message, "error_kind": kind}
+
+
+def shard(rows, rank: int, world: int):
+    """This rank's rows: longest papers dealt round-robin, so ranks get equal work."""
+    order = sorted(rows, key=lambda row: len(row.paper or ""), reverse=True)
+    return sorted(order[rank::world], key=lambda row: row.index)
+
+
+def rate(count: float, seconds: float, per: float = 1.0):
+    return round(count * per / seconds, 1) if seconds > 0 else None
+
+
+def mark_done(out: Path, rank: int, world: int, run_summary: dict) -> None:
+    done_marker(out, rank, world).write_text(json.dumps(run_summary))
+
+
+def summarize(rows, records: dict, torn: int, ranks: list[dict]) -> dict:
+    final = [records.get(row.key) for row in rows]
+    errors = Counter(r["error"].split(":")[0] for r in final if r and r.get("error"))
+    seconds = max(r["seconds"] for r in ranks)
+    replies_run = sum(r["replies"] for r in ranks)
+    tokens_run = sum(r["generated_tokens"] for r in ranks)
+    return {
+        "rows": len(rows),
+        "replies": sum(1 for r in final if r and not r.get("error")),
+        "errors": sum(errors.values()),
+        "missing": sum(1 for r in final if r is None),
+        "errors_by_reason": dict(errors),
+        "torn_lines_skipped": torn,
+        "this_run": {"replies": replies_run, "generated_tokens": tokens_run, "seconds": seconds,
+                     "papers_per_hour": rate(replies_run, seconds, 3600),
+                     "generated_tokens_per_s": rate(tokens_run, seconds)},
+        "ranks": ranks,
+    }
+
+
+def finish(out: Path, rows, world: int, min_success: float = 0.0) -> int:
+    """If every rank is done: merge results, write the outputs and the summary; the exit code.
+
+    Non-zero when a row is unaccounted for, when no row got a reply, or when the share of
+    rows with a reply is below ``min_success``.
+    """
+    markers = [done_marker(out, r, world) for r in range(world)]
+    if not all(m.is_file() for m in markers):
+        log.info("other ranks still running; the last one to finish merges")
+        return 0
+    records, torn = collect_records(result_files(out))
+    write_outputs(out, rows, records)
+    summary = summarize(rows, records, torn, [json.loads(m.read_text()) for m in markers])
+    atomic_write(out / "summary.json",
+                 lambda f: f.write(json.dumps(summary, indent=1, allow_nan=False) + "\n"))
+    log.info("summary: %d rows = %d replies + %d errors + %d missing; this run %s papers/hour, "
+             "%s generated tokens/s; outputs in %s", summary["rows"], summary["replies"],
+             summary["errors"], summary["missing"], summary["this_run"]["papers_per_hour"],
+             summary["this_run"]["generated_tokens_per_s"], out)
+    share = summary["replies"] / max(1, summary["rows"])
+    if summary["replies"] == 0 or share < min_success:
+        log.error("run failed: %d of %d rows got a reply (%.0f%%, --min-success %.0f%%); "
+                  "partial outputs kept: %s (every row, errors included), %s, summary.json; "
+                  "--resume retries the failed papers", summary["replies"], summary["rows"],
+                  100 * share, 100 * min_success, out / PREDICTIONS, out / REPLIES_CSV)
+        return 1
+    return 1 if summary["missing"] else 0

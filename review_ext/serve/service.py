@@ -1,0 +1,105 @@
+"""What the server serves: one engine behind a batch scheduler, with the training prompt.
+
+:func:`build_service` loads the model named by the settings resolver
+(``review_ext.generate.settings``: flag > ``review_suite.json`` > default); a chat
+request's system message overrides the server's system prompt.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from review_ext.serve.openai_api import ApiError, parse_chat, parse_prompt
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReviewService:
+    """What a request needs: the engine's queue, the tokenizer and the prompt defaults."""
+
+    engine: object
+    scheduler: object
+    names: list[str]  # the model's names in the API; the first is the one listed
+    system: str
+    max_length: int
+    max_new_tokens: int
+    max_prompt_tokens: int | None
+    timeout: float  # a request's whole time: queue and decoding
+    # one fast tokenizer shared by request threads: encode under a lock
+    tokenizer_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+    @property
+    def tokenizer(self):
+        return self.engine.tokenizer
+
+    def check_model(self, body: dict) -> None:
+        """404 for a request that names another model (none named: this one)."""
+        model = body.get("model")
+        if model is not None and model not in self.names:
+            raise ApiError(404, f"model {model!r} does not exist; this server serves "
+                                f"{self.name!r}", "model", type="not_found_error")
+
+    def chat_prompt(self, body: dict, params) -> tuple[list[int], int]:
+        """Prompt ids for a chat request, and the paper tokens trimmed away."""
+        from review_ext.generate.prompting import PromptTooLong, build_prompt, prompt_budget
+
+        system, paper = parse_chat(body)
+        system = self.system if system is None else system
+        try:
+            budget = prompt_budget(self.max_length, params.max_new_tokens, self.max_prompt_tokens)
+            with self.tokenizer_lock:
+                prompt = build_prompt(self.tokenizer, paper, system, budget)
+        except (PromptTooLong, ValueError) as error:
+            raise ApiError(400, f"input too long: {error}", "messages") from error
+        return prompt.ids, prompt.dropped_tokens
+
+    def completion_prompt(self, body: dict, params) -> tuple[list[int], int]:
+        """A raw prompt's ids (BOS + text, as vLLM does), used as is."""
+        prompt = parse_prompt(body)
+        if isinstance(prompt, str):
+            with self.tokenizer_lock:
+                prompt = self.tokenizer.encode(prompt)
+        vocab = len(self.tokenizer)
+        if max(prompt) >= vocab:
+            raise ApiError(400, f"token id {max(prompt)} is outside the vocabulary "
+                                f"(0..{vocab - 1})", "prompt")
+        context = self.engine.max_context
+        if len(prompt) + params.max_new_tokens > context:
+            raise ApiError(400, f"prompt ({len(prompt)} tokens) + max_tokens "
+                                f"({params.max_new_tokens}) exceeds the context of {context}",
+                           "prompt")
+        return prompt, 0
+
+    def models(self) -> dict:
+        model = {"id": self.name, "object": "model", "created": 0, "owned_by": "review-suite",
+                 "max_model_len": self.max_length}
+        return {"object": "list", "data": [model]}
+
+
+def build_service(args) -> ReviewService:
+    """Load the engine and resolve the prompt settings from ``tools/serve.py``'s arguments."""
+    from review_ext.generate.args import engine_options, load_engine
+    from review_ext.generate.settings import NoModel, resolve
+    from review_ext.serve.scheduler import BatchScheduler
+
+    try:
+        settings = resolve(args.model, args.adapter, args.system, args.max_length)
+    except NoModel as error:
+        raise SystemExit(str(error)) from None
+    log.info("settings: %s", settings.describe())
+    engine = load_engine(args.engine, engine_options(args, settings.model))
+    names = args.served_model_name or [Path(args.adapter or settings.model).name]
+    system = settings.system_for(None)
+    max_length = settings.max_length_for(engine.max_context)
+    log.info("serving %s as %r: system %r..., max_length %d", settings.model, names[0],
+             system[:40], max_length)
+    scheduler = BatchScheduler(engine, args.max_batch_size, args.max_queue)
+    return ReviewService(engine, scheduler, names, system, max_length, args.max_new_tokens,
+                         args.max_prompt_tokens, args.request_timeout)
