@@ -162,3 +162,41 @@ def test_cache_step_writes_each_slot_at_its_position():
         assert torch.equal(cache.keys[0][s, :, p], k[s]) and torch.equal(
             cache.values[0][s, :, p], -k[s])
     assert cache.keys[0].abs().sum() == k.abs().sum()  # nothing else written
+
+
+def test_a_failing_decode_step_fails_the_papers_in_flight_and_goes_on(engines, prompts):
+    _, fast = engines
+    fast.decoder.model.attention = "no-such-kernel"  # prefill works, every decode step raises
+    try:
+        finished = list(
+            fast.generate_sorted(list(enumerate(prompts)), SamplingParams(max_new_tokens=5), 2))
+    finally:
+        fast.decoder.model.attention = "sdpa"
+    assert sorted(keys[0] for keys, _ in finished) == list(range(len(prompts)))
+    assert all(
+        isinstance(res[0], ValueError) and "attention must be" in str(res[0])
+        for _, res in finished)
+    ok = fast.generate(prompts[:1], SamplingParams(max_new_tokens=3, min_new_tokens=3))
+    assert len(ok[0].token_ids) == 3  # the engine still works afterwards
+
+
+def test_a_cancelled_callback_stops_its_slot_alone_as_hf_does(engines, prompts):
+    from review_ext.generate.engine_api import Cancelled
+
+    plain, fast = engines
+    params = SamplingParams(max_new_tokens=12, min_new_tokens=12)
+
+    def leave_after(n):
+        seen = []
+
+        def callback(token):
+            if len(seen) == n:
+                raise Cancelled("client_left")
+            seen.append(token)
+
+        return callback
+
+    for n in (0, 3):
+        want = plain.generate(prompts[:3], params, [None, leave_after(n), None])
+        got = fast.generate(prompts[:3], params, [None, leave_after(n), None])
+        assert got == want and got[1].finish_reason == "cancelled" and len(got[1].token_ids) == n

@@ -14,7 +14,8 @@ Reviews are forced to ``--new-tokens`` (``min_new_tokens``). Papers/GPU-hour are
 scaled to 32 layers (time x 32 / layers: pessimistic, as embeddings and lm_head scale too).
 ``benchmarks/gpu/infer_profile.py`` adds the per-step time split.
 
-Usage (GPU machine): python benchmarks/gpu/bench_infer.py --model build/m4 --test .gpu_data/test.jsonl
+Usage (GPU machine):
+    python benchmarks/gpu/bench_infer.py --model build/m4 --test .gpu_data/test.jsonl
 """
 from __future__ import annotations
 
@@ -32,14 +33,20 @@ def parse_args(argv=None):
     p.add_argument("--prompt-tokens", type=int, default=8192)
     p.add_argument("--new-tokens", type=int, default=1000)
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--repeats", type=int, default=3, help="timed runs of ours (after a warm-up run)")
+    p.add_argument("--repeats",
+                   type=int,
+                   default=3,
+                   help="timed runs of ours (after a warm-up run)")
     p.add_argument("--stock-repeats", type=int, default=2, help="timed runs of hf_static")
     p.add_argument("--hf-new-tokens", type=int, default=48)
     p.add_argument("--attention", nargs="+", default=["sdpa", "matmul"])
     p.add_argument("--skip", nargs="*", default=[], choices=["hf_generate", "hf_static"])
-    p.add_argument("--full-depth", type=int, default=0, metavar="LAYERS",
+    p.add_argument("--full-depth",
+                   type=int,
+                   default=0,
+                   metavar="LAYERS",
                    help="before our runs, hold as much more GPU memory as LAYERS layers of weights "
-                        "and KV cache would need (proves the batch fits at that depth)")
+                   "and KV cache would need (proves the batch fits at that depth)")
     p.add_argument("--out", help="write the results JSON here too")
     p.add_argument("--device", default="cuda", help="cpu only for a smoke test")
     return p.parse_args(argv)
@@ -57,14 +64,21 @@ def timed(fn):
 
 
 def rates(seconds: float, batch: int, layers: int, new_tokens: int) -> dict:
-    return {"s_per_batch": round(seconds, 3), "new_tokens_per_s": round(batch * new_tokens / seconds, 1),
-            "papers_per_gpu_hour": round(3600 * batch / seconds, 1),
-            "papers_per_gpu_hour_32_layers": round(3600 * batch / (seconds * 32 / layers), 1)}
+    return {
+        "s_per_batch": round(seconds, 3),
+        "new_tokens_per_s": round(batch * new_tokens / seconds, 1),
+        "papers_per_gpu_hour": round(3600 * batch / seconds, 1),
+        "papers_per_gpu_hour_32_layers": round(3600 * batch / (seconds * 32 / layers), 1)
+    }
 
 
 def spread(values: list[float]) -> dict:
-    return {"mean": round(statistics.mean(values), 1), "min": round(min(values), 1),
-            "max": round(max(values), 1), "runs": [round(v, 1) for v in values]}
+    return {
+        "mean": round(statistics.mean(values), 1),
+        "min": round(min(values), 1),
+        "max": round(max(values), 1),
+        "runs": [round(v, 1) for v in values]
+    }
 
 
 def forced(new_tokens: int):
@@ -83,18 +97,24 @@ def hf_generate(model, tok, ids, args, layers):
     t_n, out = timed(lambda: engine.generate(ids, forced(args.hf_new_tokens)))
     step = (t_n - t_prefill) / (args.hf_new_tokens - 1)
     total = t_prefill + (args.new_tokens - 1) * step
-    return {"prefill_s": round(t_prefill, 3), "decode_step_ms": round(1000 * step, 2),
-            **rates(total, len(ids), layers, args.new_tokens)}, [c.token_ids for c in out]
+    return {
+        "prefill_s": round(t_prefill, 3),
+        "decode_step_ms": round(1000 * step, 2),
+        **rates(total, len(ids), layers, args.new_tokens)
+    }, [c.token_ids for c in out]
 
 
 def hf_static(model, tok, ids, args, layers):
     try:
         module = importlib.import_module("review_ext.generate.main_static_engine")
-        engine, source = module.StaticEngine(model, tok, cache_len=args.prompt_tokens + args.new_tokens), "main"
+        engine, source = module.StaticEngine(model,
+                                             tok,
+                                             cache_len=args.prompt_tokens + args.new_tokens), "main"
     except ImportError:
         from review_ext.generate.static_engine import HFStaticEngine
 
-        engine, source = HFStaticEngine(model, tok, cache_len=args.prompt_tokens + args.new_tokens), "HFStaticEngine"
+        engine, source = HFStaticEngine(model, tok, cache_len=args.prompt_tokens +
+                                        args.new_tokens), "HFStaticEngine"
     t_warm, _ = timed(lambda: engine.generate(ids, forced(8)))
     runs = []
     for _ in range(args.stock_repeats):
@@ -102,8 +122,12 @@ def hf_static(model, tok, ids, args, layers):
         assert all(len(c.token_ids) == args.new_tokens for c in out)
         runs.append(rates(t, len(ids), layers, args.new_tokens))
         print("hf_static", json.dumps(runs[-1]), flush=True)
-    return {"source": source, "warmup_s": round(t_warm, 1), "runs": runs,
-            "papers_per_gpu_hour_32_layers": spread([r["papers_per_gpu_hour_32_layers"] for r in runs])}
+    return {
+        "source": source,
+        "warmup_s": round(t_warm, 1),
+        "runs": runs,
+        "papers_per_gpu_hour_32_layers": spread([r["papers_per_gpu_hour_32_layers"] for r in runs])
+    }
 
 
 def ours(model, tok, ids, args, layers, attention):
@@ -119,10 +143,11 @@ def ours(model, tok, ids, args, layers, attention):
         runs.append(rates(t, len(ids), layers, args.new_tokens))
         print("ours", attention, json.dumps(runs[-1]), flush=True)
     t_prefill, _ = timed(lambda: [engine.decoder.model.prefill(p, 0) for p in ids[:8]])
-    return engine, {"attention": attention, "warmup_s": round(t_warm, 1), "runs": runs,
-                    "prefill_s_per_paper": round(t_prefill / 8, 4),
-                    "papers_per_gpu_hour_32_layers": spread([r["papers_per_gpu_hour_32_layers"] for r in runs])}, \
-        [c.token_ids for c in out]
+    row = {"attention": attention, "warmup_s": round(t_warm, 1), "runs": runs,
+           "prefill_s_per_paper": round(t_prefill / 8, 4),
+           "papers_per_gpu_hour_32_layers": spread([r["papers_per_gpu_hour_32_layers"]
+                                                    for r in runs])}
+    return engine, row, [c.token_ids for c in out]
 
 
 def ballast(model, args, prompt_tokens: int):
@@ -133,11 +158,14 @@ def ballast(model, args, prompt_tokens: int):
     per_layer = sum(p.numel() * p.element_size() for p in model.model.layers[0].parameters())
     attn = model.model.layers[0].self_attn
     length = -(-(prompt_tokens + args.new_tokens) // 1024) * 1024
-    kv_per_layer = args.batch_size * length * 2 * model.config.num_key_value_heads * attn.head_dim * 2
+    kv_heads = model.config.num_key_value_heads
+    kv_per_layer = args.batch_size * length * 2 * kv_heads * attn.head_dim * 2  # K and V, bf16
     extra = (args.full_depth - layers) * (per_layer + kv_per_layer)
     return torch.empty(extra, dtype=torch.uint8, device="cuda"), {
-        "full_depth_layers": args.full_depth, "ballast_gb": round(extra / 1e9, 1),
-        "kv_cache_gb_at_full_depth": round(args.full_depth * kv_per_layer / 1e9, 1)}
+        "full_depth_layers": args.full_depth,
+        "ballast_gb": round(extra / 1e9, 1),
+        "kv_cache_gb_at_full_depth": round(args.full_depth * kv_per_layer / 1e9, 1)
+    }
 
 
 def agreement(reference, got) -> dict:
@@ -146,8 +174,12 @@ def agreement(reference, got) -> dict:
     for a, b in zip(reference, got):
         n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
         prefix.append(n)
-    return {"compared_tokens": len(reference[0]), "all_equal": sum(p == len(reference[0]) for p in prefix),
-            "papers": len(prefix), "mean_equal_prefix": round(statistics.mean(prefix), 1)}
+    return {
+        "compared_tokens": len(reference[0]),
+        "all_equal": sum(p == len(reference[0]) for p in prefix),
+        "papers": len(prefix),
+        "mean_equal_prefix": round(statistics.mean(prefix), 1)
+    }
 
 
 def main(argv=None):
@@ -159,13 +191,23 @@ def main(argv=None):
     from review_ext.generate.prompting import build_prompt
 
     tok = AutoTokenizer.from_pretrained(args.model)
-    model = AutoModelForCausalLM.from_pretrained(args.model, torch_dtype=torch.bfloat16, device_map=args.device).eval()
+    model = AutoModelForCausalLM.from_pretrained(args.model,
+                                                 torch_dtype=torch.bfloat16,
+                                                 device_map=args.device).eval()
     layers = model.config.num_hidden_layers
     rows = [json.loads(line) for line in open(args.test) if line.strip()]
-    prompts = [build_prompt(tok, r["input"], resolve_system("v2"), budget=args.prompt_tokens) for r in rows]
+    prompts = [
+        build_prompt(tok, r["input"], resolve_system("v2"), budget=args.prompt_tokens) for r in rows
+    ]
     ids = [p.ids for p in (prompts * (args.batch_size // len(prompts) + 1))[:args.batch_size]]
-    result = {"gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu", "layers": layers,
-              "batch": args.batch_size, "prompt_tokens": sorted({len(i) for i in ids}), "new_tokens": args.new_tokens}
+    result = {
+        "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu",
+        "layers": layers,
+        "batch": args.batch_size,
+        "prompt_tokens": sorted({len(i)
+                                 for i in ids}),
+        "new_tokens": args.new_tokens
+    }
     reference = None
     if "hf_generate" not in args.skip:  # first: the other engines patch the MoE blocks
         result["hf_generate"], reference = hf_generate(model, tok, ids, args, layers)
@@ -190,11 +232,14 @@ def main(argv=None):
             row["step_split"] = step_split(engine)
             print("step split", json.dumps(row["step_split"]), flush=True)
         if reference:
-            row["agreement_with_hf_generate"] = agreement(reference, [t[:len(reference[0])] for t in tokens])
+            row["agreement_with_hf_generate"] = agreement(reference,
+                                                          [t[:len(reference[0])] for t in tokens])
         result["ours"].append(row)
         del engine
-    result["peak_mem_gb"] = round(torch.cuda.max_memory_allocated() / 2**30, 1) if torch.cuda.is_available() else None
-    result["gpu_mem_gb"] = round(torch.cuda.get_device_properties(0).total_memory / 2**30, 1) if torch.cuda.is_available() else None
+    result["peak_mem_gb"] = round(torch.cuda.max_memory_allocated() /
+                                  2**30, 1) if torch.cuda.is_available() else None
+    result["gpu_mem_gb"] = round(torch.cuda.get_device_properties(0).total_memory /
+                                 2**30, 1) if torch.cuda.is_available() else None
     del held
     if args.out:
         with open(args.out, "w") as f:

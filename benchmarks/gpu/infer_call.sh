@@ -13,7 +13,8 @@ python3 -c 'import torch, transformers; print("torch", torch.__version__, "trans
 [ -f build/m4/config.json ] || python3 tools/make_tiny_model.py build/m4 --layers 4 --hidden 4096 \
   --intermediate 14336 --experts 8 --heads 32 --kv-heads 8 --device cuda > "$OUT/make_m4.log" 2>&1
 # Without mistral_common there, make_tiny_model.py stops after the weights: ship the tokenizer
-# files (saved beside any tiny model here) in $D/tokenizer.
+# in $D/tokenizer, saved beforehand where mistral_common is installed:
+#   python -c 'import review_ext.data.tokenizer as t; t.load_mixtral_tokenizer().save_pretrained(".gpu_data/tokenizer")'
 [ -f build/m4/tokenizer.json ] || cp $D/tokenizer/* build/m4/
 CUDA_VISIBLE_DEVICES=0 timeout ${BENCH_TIMEOUT:-300} python3 benchmarks/gpu/bench_infer.py --model build/m4 \
   --test $D/test.jsonl --out "$OUT/bench_infer.json" 2>&1 | grep -v -i warn | tee "$OUT/bench_infer.log"

@@ -15,8 +15,8 @@ import time
 import torch
 
 KINDS = (("attention", re.compile(r"fmha|flash|attention|efficient|softmax", re.I)),
-         ("matmul", re.compile(r"gemm|gemv|cutlass|xmma|nvjet|splitk|cublas|sm90", re.I)),
-         ("cache_write_copy", re.compile(r"index|copy|cat", re.I)))
+         ("matmul", re.compile(r"gemm|gemv|cutlass|xmma|nvjet|splitk|cublas|sm90",
+                               re.I)), ("cache_write_copy", re.compile(r"index|copy|cat", re.I)))
 
 
 def bandwidth_gbs(gb: float = 1.0) -> float:
@@ -71,15 +71,30 @@ def step_split(engine) -> dict:
     kv = cache.nbytes()
     gbs = bandwidth_gbs()
     result = {
-        "slots": cache.slots, "cache_tokens": full, "bandwidth_gbs": round(gbs),
-        "weights_gb": round(weights / 1e9, 2), "kv_gb_full": round(kv / 1e9, 2),
-        "roofline_ms_full": round(1000 * (weights + kv) / (gbs * 1e9), 2),
-        "roofline_ms_weights": round(1000 * weights / (gbs * 1e9), 2),
-        "graph_step_ms_full": round(step_ms(lambda: runner(full), 30), 2),
-        "graph_step_ms_one_bucket": round(step_ms(lambda: runner(one), 30), 2),
-        "eager_step_ms_full": round(step_ms(lambda: model.decode(runner.tokens, runner.positions, full), 5), 2),
-        "kernels_ms_graph_full": kernel_split(lambda: runner(full)),
-        "kernels_ms_eager_full": kernel_split(lambda: model.decode(runner.tokens, runner.positions, full)),
+        "slots":
+        cache.slots,
+        "cache_tokens":
+        full,
+        "bandwidth_gbs":
+        round(gbs),
+        "weights_gb":
+        round(weights / 1e9, 2),
+        "kv_gb_full":
+        round(kv / 1e9, 2),
+        "roofline_ms_full":
+        round(1000 * (weights + kv) / (gbs * 1e9), 2),
+        "roofline_ms_weights":
+        round(1000 * weights / (gbs * 1e9), 2),
+        "graph_step_ms_full":
+        round(step_ms(lambda: runner(full), 30), 2),
+        "graph_step_ms_one_bucket":
+        round(step_ms(lambda: runner(one), 30), 2),
+        "eager_step_ms_full":
+        round(step_ms(lambda: model.decode(runner.tokens, runner.positions, full), 5), 2),
+        "kernels_ms_graph_full":
+        kernel_split(lambda: runner(full)),
+        "kernels_ms_eager_full":
+        kernel_split(lambda: model.decode(runner.tokens, runner.positions, full)),
     }
     runner.positions.zero_()
     return result

@@ -5,7 +5,8 @@ Loads the model twice: on GPU 0 alone, and with ``review_ext.generate.replicas``
 ``StaticEngine`` on the same prompts (the spread copy steps eagerly: CUDA graphs need one
 device); prints the tokens' agreement, the times and each GPU's memory.
 
-Usage (2-GPU machine): python benchmarks/gpu/infer_replicas.py --model build/m4 --test .gpu_data/test.jsonl
+Usage (2-GPU machine):
+    python benchmarks/gpu/infer_replicas.py --model build/m4 --test .gpu_data/test.jsonl
 """
 from __future__ import annotations
 
@@ -47,8 +48,11 @@ def main(argv=None):
     from review_ext.generate.static_engine import StaticEngine
 
     tok = AutoTokenizer.from_pretrained(args.model)
-    rows = [json.loads(line) for line in open(args.test) if line.strip()][: args.papers]
-    ids = [build_prompt(tok, r["input"], resolve_system("v2"), budget=args.prompt_tokens).ids for r in rows]
+    rows = [json.loads(line) for line in open(args.test) if line.strip()][:args.papers]
+    ids = [
+        build_prompt(tok, r["input"], resolve_system("v2"), budget=args.prompt_tokens).ids
+        for r in rows
+    ]
     params = SamplingParams(max_new_tokens=args.new_tokens, min_new_tokens=args.new_tokens)
     load = dict(torch_dtype=torch.bfloat16)
     one = AutoModelForCausalLM.from_pretrained(args.model, device_map={"": 0}, **load).eval()
@@ -56,18 +60,27 @@ def main(argv=None):
     del one
     torch.cuda.empty_cache()
     layers = AutoConfig.from_pretrained(args.model).num_hidden_layers
-    spread = AutoModelForCausalLM.from_pretrained(args.model, device_map=spread_device_map(layers, [0, 1]), **load).eval()
+    spread = AutoModelForCausalLM.from_pretrained(args.model,
+                                                  device_map=spread_device_map(layers, [0, 1]),
+                                                  **load).eval()
     engine = StaticEngine(spread, tok)
     t_two, got = run(engine, ids, params)
     equal = sum(a == b for a, b in zip(want, got))
-    prefix = [next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), len(a)) for a, b in zip(want, got)]
+    prefix = [
+        next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+        for a, b in zip(want, got)
+    ]
     result = {
         "gpus": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())],
-        "layers_per_gpu": [sum(1 for d in engine.decoder.model.devices if d.index == i) for i in (0, 1)],
-        "papers": len(ids), "new_tokens": args.new_tokens,
-        "one_gpu_s": round(t_one, 2), "two_gpus_s": round(t_two, 2),
+        "layers_per_gpu":
+        [sum(1 for d in engine.decoder.model.devices if d.index == i) for i in (0, 1)],
+        "papers": len(ids),
+        "new_tokens": args.new_tokens,
+        "one_gpu_s": round(t_one, 2),
+        "two_gpus_s": round(t_two, 2),
         "graphs_on_two_gpus": engine.decoder.runner.graphs_on,
-        "papers_equal": equal, "equal_prefix_tokens": prefix,
+        "papers_equal": equal,
+        "equal_prefix_tokens": prefix,
         "mem_gb_per_gpu": [round(torch.cuda.max_memory_allocated(i) / 2**30, 1) for i in (0, 1)],
     }
     print("replicas", json.dumps(result), flush=True)

@@ -52,14 +52,15 @@ def local_backend(args, params, model: str, world: int, local_rank: int) -> Back
     from review_ext.generate.batching import generate_sorted
 
     options = engine_options(args, model)
-    if world > 1 or args.gpus_per_replica > 1:
+    per_replica = getattr(args, "gpus_per_replica", 1)
+    if world > 1 or per_replica > 1:
         from review_ext.generate.replicas import place_replica
 
-        place_replica(options, local_rank, args.gpus_per_replica)
+        place_replica(options, local_rank, per_replica)
     engine = load_engine(args.engine, options)
-    run = getattr(engine, "generate_sorted", None)  # continuous batching when the engine has it
-    run = run or (lambda *a: generate_sorted(engine, *a))
     tokenizer = load_tokenizer(args.tokenizer) if args.tokenizer else engine.tokenizer
+    batches = getattr(engine, "generate_sorted", None)  # continuous batching when the engine has it
+    run = batches or (lambda *a: generate_sorted(engine, *a))
 
     def decode(jobs):
         ids = [(key, prompt.ids) for key, prompt in jobs]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import torch
 
 from review_ext.generate.decode_graphs import StepRunner
-from review_ext.generate.engine_api import Completion, free_accelerator_memory, is_oom
+from review_ext.generate.engine_api import Cancelled, Completion, free_accelerator_memory, is_oom
 from review_ext.generate.sampling import next_tokens
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,21 @@ class ContinuousDecoder:
                     if result is not None:
                         yield key, result
             if any(busy):
-                yield from self._decode_some(params, busy, generated, live)
+                yield from self._decode_or_fail(params, busy, generated, live)
+
+    def _decode_or_fail(self, params, busy, generated, live) -> list:
+        """:meth:`_decode_some`; if a step fails, the busy slots' papers get the error."""
+        try:
+            return self._decode_some(params, busy, generated, live)
+        except Exception as exc:  # noqa: BLE001 - the papers in flight get it, the queue goes on
+            if is_oom(exc):
+                free_accelerator_memory()
+            log.error("decode step failed for %d papers: %s", sum(b is not None for b in busy), exc)
+            error = exc.with_traceback(None)
+            failed = [(b.key, error) for b in busy if b is not None]
+            busy[:] = [None] * len(busy)
+            live.zero_()
+            return failed
 
     @torch.inference_mode()
     def _start(self, s, key, ids, params, busy, generated, live, on_token):
@@ -110,7 +124,10 @@ class ContinuousDecoder:
         if first == self.eos:
             return Completion([], "stop")
         if on_token:
-            on_token(first)
+            try:
+                on_token(first)
+            except Cancelled:
+                return Completion([], "cancelled")
         if params.max_new_tokens == 1:
             return Completion([first], "length")
         busy[s] = _Busy(key, len(ids), [first], on_token)
@@ -147,13 +164,17 @@ class ContinuousDecoder:
         return ended
 
     def _take(self, b: _Busy, tokens, params):
-        """Append a slot's new tokens up to EOS or the limit; its Completion when it ended."""
+        """Append a slot's new tokens up to EOS, the limit or a :class:`Cancelled` callback;
+        its Completion when it ended."""
         for token in tokens:
             if token == self.eos:
                 return Completion(b.tokens, "stop")
-            b.tokens.append(token)
             if b.on_token:
-                b.on_token(token)
+                try:
+                    b.on_token(token)
+                except Cancelled:  # its client left: stop this slot alone
+                    return Completion(b.tokens, "cancelled")
+            b.tokens.append(token)
             if len(b.tokens) >= params.max_new_tokens:
                 return Completion(b.tokens, "length")
         return None

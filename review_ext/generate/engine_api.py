@@ -1,5 +1,11 @@
-"""The engine interface the fast engines build on, imported here once."""
-from review_ext.generate.batching import (decode_with_backoff, free_accelerator_memory,  # noqa: F401
-                                          generate_sorted, is_oom)
-from review_ext.generate.engine import Completion, EngineOptions, HFEngine, SamplingParams  # noqa: F401
-from review_ext.generate.loading import load_hf_model  # noqa: F401
+"""The engine interface the fast engine builds on, imported here once.
+
+When the generation modules move, only these imports follow them.
+"""
+from review_ext.generate.batching import free_accelerator_memory, generate_sorted, is_oom
+from review_ext.generate.engine import (Cancelled, Completion, EngineOptions, HFEngine,
+                                        SamplingParams)
+from review_ext.generate.loading import load_hf_model
+
+__all__ = ["Cancelled", "Completion", "EngineOptions", "HFEngine", "SamplingParams",
+           "free_accelerator_memory", "generate_sorted", "is_oom", "load_hf_model"]

@@ -30,7 +30,7 @@ class SlotKVCache:
         return sum(t.numel() * t.element_size() for t in self.keys + self.values)
 
     def write_prompt(self, layer: int, slot: int, k, v) -> None:
-        """Store a prompt's ``(kv_heads, tokens, head_dim)`` keys/values at positions 0..tokens-1."""
+        """Store a prompt's ``(kv_heads, tokens, head_dim)`` keys/values at 0..tokens-1."""
         n = k.shape[-2]
         self.keys[layer][slot, :, :n].copy_(k)
         self.values[layer][slot, :, :n].copy_(v)
@@ -79,5 +79,8 @@ def decode_attention(q, keys, values, mask, scale: float, impl: str = "sdpa"):
 
 
 def prefill_attention(q, k, v, scale: float):
-    """Causal attention of one unpadded prompt: q ``(1, heads, n, d)``, k/v ``(1, kv_heads, n, d)``."""
+    """Causal attention of one unpadded prompt: q ``(1, heads, n, d)``, k/v ``(1, kv_heads, n, d)``.
+
+    ``enable_gqa`` lets SDPA map query heads to KV heads without a ``repeat_kv`` copy.
+    """
     return F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=scale, enable_gqa=True)

@@ -89,7 +89,7 @@ class SlotModel:
 
     @torch.inference_mode()
     def prefill(self, ids, slot: int):
-        """Run one prompt into ``slot``'s cache; return its last token's logits ``(vocab,)`` (fp32)."""
+        """Run one prompt into ``slot``'s cache; its last token's logits ``(vocab,)``, fp32."""
         x = torch.as_tensor([list(ids)], device=self.input_device)
         n = x.shape[1]
         h = self.embed(x)

@@ -61,7 +61,9 @@ class HFStaticEngine(HFEngine):
 
 
 def _flag(value) -> bool:
-    return value if isinstance(value, bool) else str(value).lower() not in ("0", "false", "no", "off")
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() not in ("0", "false", "no", "off")
 
 
 class StaticEngine(HFStaticEngine):
@@ -83,9 +85,9 @@ class StaticEngine(HFStaticEngine):
     def from_options(cls, options: EngineOptions) -> "StaticEngine":
         model, tokenizer = load_hf_model(options)
         x = options.extra
-        return cls(model, tokenizer, cache_len=x.get("cache_len"), attention=x.get("attention", "sdpa"),
-                   graphs=_flag(x.get("graphs", True)), sync_every=int(x.get("sync_every", 8)),
-                   bucket=int(x.get("bucket", 1024)))
+        return cls(model, tokenizer, cache_len=x.get("cache_len"),
+                   attention=x.get("attention", "sdpa"), graphs=_flag(x.get("graphs", True)),
+                   sync_every=int(x.get("sync_every", 8)), bucket=int(x.get("bucket", 1024)))
 
     def _continuous(self, params) -> bool:
         return self.decoder is not None and supported(params)
@@ -102,7 +104,8 @@ class StaticEngine(HFStaticEngine):
         return [results[i] for i in range(len(jobs))]
 
     def generate_sorted(self, jobs, params, batch_size: int):
-        """``engine.generate_sorted`` with ``batch_size`` slots: ``([key], [result])`` as each ends."""
+        """``engine.generate_sorted`` over ``batch_size`` slots: ``([key], [result])`` per ended
+        review, in the order they end."""
         if not self._continuous(params):
             yield from generate_sorted(self, jobs, params, batch_size)
             return
