@@ -216,3 +216,7 @@ def test_max_length_is_clamped_to_the_models_context(short_context_model, papers
     assert 1000 < record["prompt_tokens"] <= 1024 - 3
     assert "max_length 5000 (--max-length) exceeds the model's context of 1024" in \
         (out / "infer.log").read_text()
+    line = last_line(cli("--test", str(tmp_path / "t.jsonl"), "--model", str(short_context_model),
+                         "--output-dir", str(tmp_path / "out2"), "--max-new-tokens", "2000"))
+    assert line == "max_length 1024 leaves no room for the prompt beside 2000 new tokens: " \
+                   "lower --max-new-tokens", line
