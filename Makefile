@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 PYTEST_ARGS ?=
 
-.PHONY: venv test demo clean
+.PHONY: venv browser test demo clean
 
 venv: $(STAMP)
 
@@ -19,8 +19,22 @@ $(STAMP): setup.cfg pyproject.toml
 	$(VENV)/bin/pip install --no-deps xtuner==0.2.0
 	touch $@
 
-test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+# The browser tests drive a headless chromium. When none is found: Debian's package
+# (apt-get, as root), else playwright's own build linked as .venv/bin/chromium.
+browser: | $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || test -x $(VENV)/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium (apt-get)"; \
+	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null || true; \
+	  fi; \
+	  command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
+	    echo "installing chromium (playwright)" && $(PY) -m playwright install chromium && \
+	    ln -sf "$$($(PY) -c 'from playwright.sync_api import sync_playwright as s; p = s().start(); \
+	      print(p.chromium.executable_path); p.stop()')" $(VENV)/bin/chromium; } || \
+	  echo "warning: could not install chromium: the browser tests will fail" >&2; }
+
+test: $(STAMP) browser
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m pytest $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH bash tools/demo.sh

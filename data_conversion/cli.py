@@ -2,22 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from review_ext.data.template import DEFAULT_SYSTEM, SYSTEM_PRESETS
 
-from .rows import Account, BadInput, Run
-
-
-def make_parser(module_doc: str) -> argparse.ArgumentParser:
-    """A parser whose description is the docstring's first paragraph and whose epilog is
-    its ``Usage:`` section."""
-    head = module_doc.strip().split("\n\n")[0]
-    usage = module_doc.split("Usage::", 1)[1] if "Usage::" in module_doc else ""
-    epilog = "examples:\n" + usage.strip("\n") if usage else None
-    return argparse.ArgumentParser(description=head, epilog=epilog,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+from .rows import Account, BadInput, InputFileError, Run, file_problem
 
 
 def add_run_args(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +18,10 @@ def add_run_args(parser: argparse.ArgumentParser) -> None:
                              "at the first one, non-zero exit)")
     parser.add_argument("--rejects", type=Path, default=None, metavar="PATH",
                         help="rejects file, JSONL with the reason (default: next to the output, "
-                             "<name>.rejects.jsonl)")
+                             "<output name less its extension>.rejects.jsonl, or rejects.jsonl "
+                             "in an output folder)")
+    parser.add_argument("--allow-empty", action="store_true",
+                        help="exit 0 even when nothing was written (default: exit 1)")
 
 
 def add_system_args(parser: argparse.ArgumentParser) -> None:
@@ -52,35 +46,51 @@ def system_text(args, parser: argparse.ArgumentParser) -> str:
     return text
 
 
-def default_rejects(output) -> Path:
-    """``out.jsonl`` -> ``out.rejects.jsonl``; a folder -> ``folder/rejects.jsonl``."""
+def default_rejects(output, folder: bool = False) -> Path:
+    """``out.jsonl`` (or ``out``) -> ``out.rejects.jsonl``; a folder -> ``folder/rejects.jsonl``."""
     output = Path(output)
-    if output.suffix:
-        return output.with_name(output.stem + ".rejects.jsonl")
-    return output / "rejects.jsonl"
+    return output / "rejects.jsonl" if folder else output.with_name(output.stem + ".rejects.jsonl")
 
 
 def run_converter(name: str, args, output, body, unit: str = "rows",
-                  verb: str = "written") -> Account:
+                  verb: str = "written", folder: bool = False) -> Account:
     """Run ``body(run)`` and end with the account printed (stderr); return the account.
 
-    A :class:`BadInput` (no ``--skip-bad``) stops the run: its message is printed,
-    no output is written and the account's ``exit_code`` is 1.
+    A :class:`BadInput` (no ``--skip-bad``) or a path that cannot be read or written stops
+    the run: its one-line message is printed, no output is written and the account's
+    ``exit_code`` is 1.
     """
-    run = Run(name, skip_bad=args.skip_bad, rejects_path=args.rejects or default_rejects(output),
-              unit=unit, verb=verb)
+    rejects = args.rejects or default_rejects(output, folder)
+    run = Run(name, skip_bad=args.skip_bad, rejects_path=rejects, unit=unit, verb=verb)
+    run.account.allow_empty = args.allow_empty
     error = None
     try:
         body(run)
-    except BadInput as e:
+    except (BadInput, InputFileError) as e:
         error = e
-        print(f"error: {e}", file=sys.stderr)
+    except OSError as e:  # an output that cannot be written (read-only folder, disk full)
+        error = file_problem(e, output)
     except BaseException:
         run.abort()
         raise
-    account = run.finish(error)
+    if error is not None:
+        print(f"error: {error}", file=sys.stderr)
+    try:
+        account = run.finish(error)
+    except OSError as e:  # the rename into place failed
+        run.abort()
+        account = run.finish(file_problem(e, output))
+        print(f"error: {account.error}", file=sys.stderr)
     print(account.summary(), file=sys.stderr)
     return account
+
+
+def write_summary(path, summary: dict) -> None:
+    """Write a report's numbers as JSON (``--json PATH``; nothing when ``path`` is None)."""
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
 
 
 def exit_with(account: Account) -> None:

@@ -43,13 +43,17 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from .cli import exit_with, make_parser, run_converter
+from review_ext.common.cli import doc_parser
+
+from .cli import exit_with, run_converter
 from .docling import docling_parts
 from .from_peerread import truthy
 from .rows import Account, JsonlWriter
 from .paper_folders import FolderConverter, NoPart, Source, folder_args
-from .review_format import count_points
-from .review_parts import ACC, MIXED, REJ, TRIVIAL, label_part, map_review, merge_parts
+from review_ext.formats.text import count_points
+from .review_labels import GENERAL, MIXED, label_part
+from .point_filters import FORM_ANSWER
+from .review_parts import ACC, DROPPED, REJ, map_review, merge_parts
 
 _BLOCK = re.compile(r"^[ \t]*(?P<name>[A-Z][A-Z0-9 ,&/()'-]{2,80}?)[ \t]*:?[ \t]*$", re.M)
 _FORM_FIELDS = re.compile(r"RATING|CONFIDENCE|SOUNDNESS|PRESENTATION|ETHIC|CONDUCT|FLAG|"
@@ -58,8 +62,8 @@ _FORM_TEXT = re.compile(r"Please provide a thorough assessment of the strengths 
                         r".{0,600}?openreview\.net/faq\.?", re.S)
 
 
-def split_blocks(text: str) -> list[tuple[str | None, str]]:
-    """``[(block name or None for text before the first, text), ...]``.
+def split_form_blocks(text: str) -> list[tuple[str | None, str]]:
+    """The review form's blocks: ``[(block name or None for text before the first, text)]``.
 
     Only names that map to a part or are form fields start a block; any other upper-case
     line (an acronym alone on a line) stays in the text.
@@ -76,23 +80,26 @@ def split_blocks(text: str) -> list[tuple[str | None, str]]:
 
 
 def block_parts(name: str | None, text: str) -> dict | None:
-    """The parts of one block (None for a form field or a form answer)."""
-    text = _FORM_TEXT.sub("", text)
-    if TRIVIAL.match(text) or not text.strip():
+    """The parts of one block (None for a form field); ``DROPPED`` says what was not a
+    point (a form answer, the form's instructions pasted in)."""
+    if name is not None and _FORM_FIELDS.search(name):
         return None
-    if name is None:
-        return map_review(text, part=None)
-    if _FORM_FIELDS.search(name):
-        return None
-    part = label_part(name, whole_line=True)
+    text, pasted = _FORM_TEXT.subn("", text)
+    dropped = ["the form's instructions pasted into the review"] * pasted
+    if FORM_ANSWER.match(text) or not text.strip():
+        return {DROPPED: dropped + ["form answer (yes/no/N/A)"] * bool(text.strip())}
+    part = label_part(name, whole_line=True) if name is not None else GENERAL
     if part == MIXED:
-        return map_review(text, part=None, allowed=(ACC, REJ), default=ACC)
-    return map_review(text, part=part)
+        parts = map_review(text, part=None, allowed=(ACC, REJ), default=ACC)
+    else:
+        parts = map_review(text, part=None if part == GENERAL else part)
+    parts[DROPPED] = dropped + parts[DROPPED]
+    return parts
 
 
 def review_parts(entry: dict) -> dict:
     """The four parts of one OpenReview review."""
-    blocks = split_blocks(entry["comments"])
+    blocks = split_form_blocks(entry["comments"])
     if all(name is None for name, _ in blocks):
         raise NoPart("no SUMMARY:, STRENGTHS AND WEAKNESSES:, QUESTIONS: or LIMITATIONS: "
                      "block")
@@ -136,7 +143,7 @@ def make_source(keep_references: bool = False, keep_checklist: bool = False) -> 
 
 
 def parse_args(argv=None):
-    parser = make_parser(__doc__)
+    parser = doc_parser(__doc__)
     parser.add_argument("--keep-references", action="store_true",
                         help="keep the References section in the paper text")
     parser.add_argument("--keep-checklist", action="store_true",

@@ -30,9 +30,11 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PdfReadError
 
-from .cli import add_run_args, exit_with, make_parser, run_converter
+from review_ext.common.cli import doc_parser
+
+from .cli import add_run_args, exit_with, run_converter
 from .rows import Account, BadInput, JsonlWriter
-from .paper_format import render_paper
+from review_ext.formats.text import render_paper
 
 
 class PdfError(ValueError):
@@ -328,7 +330,7 @@ def pdf_to_paper(data: bytes) -> str:
 
 # ---------------------------------------------------------------- CLI
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = make_parser(__doc__)
+    parser = doc_parser(__doc__)
     parser.add_argument("pdfs", nargs="+", type=Path, help="PDF files (id = file name stem)")
     parser.add_argument("--out", type=Path, default=Path("test.jsonl"),
                         help="output JSONL, {id, input} per paper (default: test.jsonl)")

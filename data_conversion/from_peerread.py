@@ -4,10 +4,12 @@ Reads ``reviews/<id>.json`` with ``parsed_pdfs/<id>.pdf.json`` (science-parse) i
 folder below the given ones (``iclr_2017`` covers ``train``, ``dev`` and ``test``).
 
 Which entries: PeerRead lists every ICLR review twice; repeats (same reviewer, title,
-date and text) are counted as duplicates. Official reviews only: an ``AnonReviewer``
-entry with a ``RECOMMENDATION`` and text. Skipped and counted: the ``IS_META_REVIEW``
-entry (a copy of one reviewer's text), the committee's final decision, pre-review
-questions, public comments and author replies.
+date and text) are counted as duplicates. Official reviews only: an entry with a
+``RECOMMENDATION`` and text whose author (``OTHER_KEYS``, ICLR only) is an
+``AnonReviewer``; the ACL 2017 and CoNLL 2016 forms have no author key and list
+official reviews only (reviewer ``r<n>``, n-th review of the file). Skipped and
+counted: the ``IS_META_REVIEW`` entry (a copy of one reviewer's text), the committee's
+final decision, pre-review questions, public comments and author replies.
 
 How free text becomes the four parts (see :mod:`data_conversion.review_parts`):
 explicit cues first (``Pros``/``Cons``, ``Strengths``/``Weaknesses``, ``Significance:``,
@@ -32,10 +34,12 @@ from __future__ import annotations
 
 import re
 
-from .cli import exit_with, make_parser, run_converter
+from review_ext.common.cli import doc_parser
+
+from .cli import exit_with, run_converter
 from .rows import Account, JsonlWriter
 from .paper_folders import FolderConverter, NoPart, Source, folder_args
-from .review_format import count_points
+from review_ext.formats.text import count_points
 from .review_parts import SIG, map_review
 from .science_parse import science_parse_parts
 
@@ -46,12 +50,16 @@ def truthy(value) -> bool:
 
 
 def skip_reason(entry: dict) -> str | None:
-    """Why an entry is not an official review (None when it is one)."""
-    if truthy(entry.get("IS_META_REVIEW")):
+    """Why an entry is not an official review (None when it is one).
+
+    ICLR names each entry's author in ``OTHER_KEYS`` (official: ``AnonReviewer``); the
+    ACL 2017 and CoNLL 2016 forms hold official reviews only and have no such key.
+    """
+    if truthy(entry.get("IS_META_REVIEW")) or truthy(entry.get("is_meta_review")):
         return "meta-review entry (a copy of one review)"
     if "final decision" in str(entry.get("TITLE", "")).lower():
         return "committee final decision"
-    if "AnonReviewer" not in str(entry.get("OTHER_KEYS", "")):
+    if "OTHER_KEYS" in entry and "AnonReviewer" not in str(entry["OTHER_KEYS"]):
         return "public comment or author reply"
     if "RECOMMENDATION" not in entry:
         return "pre-review question (no RECOMMENDATION)"
@@ -83,7 +91,7 @@ SOURCE = Source("from_peerread", skip_reason, review_parts, science_parse_parts,
 
 
 def parse_args(argv=None):
-    return folder_args(make_parser(__doc__), argv)
+    return folder_args(doc_parser(__doc__), argv)
 
 
 def main(argv=None) -> Account:

@@ -12,11 +12,8 @@ from typing import Iterator
 
 from tqdm import tqdm
 
-from review_ext.data.template import REVIEW_HEADINGS
-
 from .rows import BadInput, Run, Seen, content_key
-from .paper_format import is_empty_paper
-from .review_format import heading_order
+from review_ext.formats.text import REVIEW_HEADINGS, heading_order, is_empty_paper
 
 WHAT = {"input": "the paper text", "output": "the review"}
 

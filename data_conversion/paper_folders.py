@@ -15,11 +15,10 @@ from typing import Callable
 from tqdm import tqdm
 
 from .rows import BadInput, Run, content_key, read_json_file
-from .paper_format import render_paper
-from .review_format import render_review
-from .review_parts import merge_parts
+from review_ext.formats.text import render_paper, render_review
+from .review_parts import DROPPED, merge_parts
 
-NOT_RATINGS = {"comments", "TITLE", "OTHER_KEYS", "IS_META_REVIEW", "DATE"}
+NOT_RATINGS = {"comments", "TITLE", "OTHER_KEYS", "IS_META_REVIEW", "is_meta_review", "DATE"}
 
 
 class NoPart(ValueError):
@@ -130,11 +129,17 @@ class FolderConverter:
     def __init__(self, run: Run, source: Source, writer, per_paper: bool = False):
         self.run, self.source, self.writer, self.per_paper = run, source, writer, per_paper
         self.papers: dict[str, str] = {}
+        self.no_review: list[str] = []  # papers none of whose entries is an official review
 
     def convert(self, roots) -> None:
         for path, root in tqdm(find_review_files(roots), desc=self.source.name, unit="paper",
                                disable=None):
             self.paper(path, root)
+        if self.no_review:
+            ids = ", ".join(self.no_review[:10]) + (" ..." if len(self.no_review) > 10 else "")
+            self.run.account.warnings.append(
+                f"{len(self.no_review)} of {len(self.papers)} papers have no official review "
+                f"(ids {ids}): check the skip reasons above")
 
     def _bad(self, source, where, field, problem, hint, record=None, units=1):
         self.run.reject(BadInput(source, where, field, problem, hint, record, units))
@@ -160,6 +165,7 @@ class FolderConverter:
         self.papers[pid] = str(path)
         official = self.official_entries(path, pid, entries)
         if not official:
+            self.no_review.append(pid)
             return
         acc.read += len(official)
         paper = self.load_paper(path, pid, doc, official)
@@ -169,7 +175,9 @@ class FolderConverter:
         for rank, (i, entry) in enumerate(official, 1):
             reviewer = self.source.reviewer(entry, rank)
             try:
-                reviews.append((reviewer, entry, self.source.review_parts(entry)))
+                parts = self.source.review_parts(entry)
+                acc.dropped.update(parts.pop(DROPPED, ()))
+                reviews.append((reviewer, entry, parts))
             except NoPart as e:
                 self._bad(path, f"id {pid}, review {reviewer}", f"reviews[{i}].comments",
                           f"review with no recognisable part ({e})",

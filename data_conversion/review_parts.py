@@ -3,20 +3,12 @@
 A heuristic that never writes words of its own: every sentence of the review lands in
 exactly one part, and a point's explanation is the reviewer's text.
 
-1. **Headings.** A short label alone on its line (ending in ``:``, set off by Markdown
-   ``**``/``#``/``_``, or a bare cue word) or opening a line (``Strengths: ...``,
-   ``_Weaknesses_. ...``) is matched word by word against cue words, typos allowed
-   (difflib ratio >= 0.8, so ``Weeknesses`` is ``weaknesses``):
-
-   - summary, contribution, significance, novelty, originality -> significance
-     (whole-line headings only: as an inline label ``Novelty: ...`` is a point title)
-   - strength, pros, advantages, merits, positives -> acceptance
-   - weakness, cons, concerns, drawbacks, shortcomings, negatives -> rejection
-   - question, suggestion, comment, minor, typo, limitation, remark -> improvement
-
-   A label naming two parts (``Pros and Cons``) is *mixed*: what follows is classified
-   (3). Any other label (``**Clarity**``, ``1. Clarity and motivation:``) keeps the
-   current part and becomes the title of the next point.
+1. **Headings.** The reviewer's labels, read by :mod:`data_conversion.review_labels`:
+   a part heading sends what follows to its part; a mixed or general one has it
+   classified (3); any other label (``**Clarity**``, ``Scalability concerns:``) keeps the
+   current part and becomes the title of the next point. Where the caller restricts the
+   parts (a strengths-and-weaknesses block), an aspect heading (``Originality``) is such
+   a label too.
 2. **Points.** Each list item (``-``, ``*``, ``+``, ``1.``, ``(a)``) and each paragraph
    is a point; under a part heading every point goes to that part.
 3. **Unheaded text** is classified sentence by sentence from cue phrases: questions and
@@ -36,40 +28,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
-from functools import lru_cache
 
-from .paper_format import one_line
-from .review_format import PARTS, empty_parts
+from review_ext.formats.text import PARTS, empty_parts, one_line
+
+from .point_filters import not_a_point
+from .review_labels import GENERAL, LIST_ITEM, MIXED, clean_text, heading
 
 SIG, ACC, REJ, IMP = PARTS
-MIXED = "mixed"
-
-SECTION_WORDS = {
-    ACC: ("strength", "strengths", "pros", "pro", "advantages", "merits", "positives",
-          "acceptance", "accept"),
-    REJ: ("weakness", "weaknesses", "cons", "con", "disadvantages", "concerns", "drawbacks",
-          "shortcomings", "negatives", "rejection", "reject", "criticisms"),
-    IMP: ("question", "questions", "suggestion", "suggestions", "comment", "comments",
-          "minor", "typo", "typos", "limitation", "limitations", "remarks", "clarifications",
-          "recommendations", "improvement", "improvements", "feedback", "requests"),
-    SIG: ("summary",),
-}
-ASPECT_WORDS = {SIG: ("contribution", "contributions", "significance", "novelty",
-                      "originality", "summary")}
-QUALIFIERS = {"major", "minor", "main", "key", "other", "some", "additional", "general", "specific",
-              "detailed", "overall", "potential", "several", "more", "few", "a", "the", "of",
-              "and", "for", "to", "i", "have", "were", "was", "raised", "my", "paper", "s",
-              "smaller", "small", "further", "points", "point", "authors", "list", "on",
-              "reasons", "aspects", "aspect", "positive", "negative", "in", "with", "this"}
-
-_LIST = re.compile(r"^\s*(?:(?P<sign>[-*•·‣+–])|\(?\d{1,2}[.)]|\(?[a-hA-H][.)](?=\s)|"
-                   r"\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)[.)](?=\s))\s*(?=\S)")
-_MD = r"(?:\*{1,3}|_{1,2})"
-_WHOLE = re.compile(rf"^(?:#{{1,6}}\s*)?(?P<o>{_MD})?\s*(?P<label>[^*_:：?]{{1,60}}?)\s*"
-                    rf"(?P<c>{_MD})?\s*(?P<colon>[:：])?(?P<dot>\.)?\s*(?:{_MD})?\s*$")
-_INLINE = re.compile(rf"^(?:#{{1,6}}\s*)?(?P<o>{_MD})?(?P<label>[A-Za-z][\w /&'-]{{0,50}}?)"
-                     rf"(?P<c>{_MD})?\s*(?P<sep>[:：]|(?<=[*_])\.)\s*(?!//)(?P<rest>\S.*)$")
+DROPPED = "dropped"  # key of the reasons for items that are not review points
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Eq|Eqs|Sec|Secs|Fig|Figs|Tab|resp|"
                      r"w\.r\.t|approx|Ref|Refs|No|Thm|Def|Prop|App|[A-Z])\.)$")
 _SENT_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
@@ -95,6 +61,8 @@ CUES = {
                (r"\bcould (?:also|further|add|provide|include|discuss|explain|clarify|be "
                 r"improved)\b", 1), (r"\brecommend (?:that|adding|including|to|the authors)\b", 2),
                (r"\bminor\b", 1), (r"\btypo", 2), (r"->", 2), (r"\bencourage", 1),
+               (r"^\W*(?:l\.|lines?|p\.|page|eq\.|fig\.|table|sec\.)\s*\d+\b", 2),  # an edit
+               (r"\breplace\b", 1),
                (r"\bwould (?:strengthen|improve|help|enhance)\b", 2), (r"\bspell", 1),
                (r"\bit would\b", 1), (r"\bdid you\b|\bhave you\b", 2)),
     REJ: _cues((r"\bunclear\b|\bnot (?:very |entirely |fully )?clear\b", 2), (r"\black", 2),
@@ -109,7 +77,9 @@ CUES = {
                (r"\bwrong\b|\bincorrect|\berroneous", 2), (r"\bmisleading\b|\bvague\b", 2),
                (r"\bout of place\b|\bnot motivated\b", 2), (r"\bno (?:comparison|baseline|"
                 r"analysis|discussion|evidence|ablation)", 2), (r"\bonly\b", 1),
-               (r"\breject", 2), (r"\bnot (?:state|compar)", 1)),
+               (r"\breject", 2), (r"\bnot (?:state|compar)", 1),
+               (r"\b(?:does|do|did) not (?:explicitly |clearly )?(?:mention|discuss|explain|"
+                r"describe|report|address|justify|show)", 2)),
     ACC: _cues((r"\binteresting\b", 1), (r"\bnovel\b", 1), (r"\bwell[- ](?:written|motivated|"
                 r"organized|presented|structured|executed|designed|justified)", 2),
                (r"\bclear(?:ly)?\b", 1), (r"\bstrong\b", 1), (r"\bgood\b", 1), (r"\bgreat\b", 1),
@@ -120,17 +90,19 @@ CUES = {
                (r"\boutperform", 1), (r"\bi (?:really )?like\b|\benjoy", 2), (r"\baccept", 1),
                (r"\bimportant\b", 1), (r"\bcompetitive\b", 1), (r"\bstrength", 1),
                (r"\beffective", 1), (r"\bextensive", 1), (r"\bexcellent\b", 2),
-               (r"\bappreciate", 1), (r"\bsurpris", 1), (r"\brigorous", 1), (r"\bclever", 2),
+               (r"\bappreciate", 1), (r"\brigorous", 1), (r"\bclever", 2),
                (r"\bof (?:great )?value\b", 1), (r"\bbenefit\b", 1),
                (r"\baddress(?:es|ed)? (?:many of |all of |most of )?my concerns", 4)),
     SIG: _cues((r"\b(?:propose|present|introduce|describe|stud(?:y|ies)|investigate|address|"
                 r"develop|consider)s?\b", 1), (r"\bcontribution", 1), (r"\bnovelty\b", 1),
                (r"\bsignifican(?:ce|t contribution)", 1), (r"\bimpact\b", 1)),
 }
-TRIVIAL = re.compile(r"^\W*(?:yes|no|n/?a|none|nothing|not applicable)\W*$", re.I)
 _PRIORITY = (IMP, REJ, ACC, SIG)
 _TRAILING = {"a", "an", "the", "of", "to", "and", "or", "with", "that", "for", "in", "on", "by",
              "as", "is", "are", "be", "from", "at", "which", "this", "their", "its", "it"}
+# Markdown emphasis around words (**bold**, _it_), headings and code ticks; an underscore
+# inside a word or formula (A_int, $\sigma_t$) is text and stays.
+_MARKUP = re.compile(r"(?<!\w)[*_]+(?=\S)|(?<=\S)[*_]+(?!\w)|^#+\s*|`")
 _NEGATED_CLEAR = re.compile(r"\b(?:not|un)[- ]?(?:very |entirely )?clear", re.I)
 
 
@@ -144,71 +116,18 @@ class Point:
     opening: bool = False
 
 
-def clean_text(text: str) -> str:
-    """Line ends, zero-width characters and full-width colons normalised."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = re.sub(r"[\u200b\u200c\u200d\ufeff]", "", text)
-    return text.replace("\u00a0", " ").replace("：", ":").replace("\t", "    ")
+def split_points(text: str, part: str | None, allowed=PARTS) -> list[Point]:
+    """The review text cut into points, each with the part its headings give (or None).
 
-
-def _words(label: str) -> list[str]:
-    return re.findall(r"[a-z]+", label.lower())
-
-
-@lru_cache(maxsize=65536)
-def _word_parts(word: str, whole_line: bool) -> frozenset:
-    """The parts a heading word names (exactly, or with a typo: difflib ratio >= 0.8)."""
-    vocabs = list(SECTION_WORDS.items()) + ([(SIG, ASPECT_WORDS[SIG])] if whole_line else [])
-    found = set()
-    for part, vocab in vocabs:
-        if word in vocab or (len(word) > 4 and any(
-                abs(len(word) - len(v)) <= 2 and SequenceMatcher(None, word, v).ratio() >= 0.8
-                for v in vocab)):
-            found.add(part)
-    return frozenset(found)
-
-
-@lru_cache(maxsize=65536)
-def label_part(label: str, *, whole_line: bool) -> str | None:
-    """The part a heading label names, :data:`MIXED`, or None (a plain label)."""
-    words = _words(label)
-    if not words or len(words) > 7:
-        return None
-    kept = [w for w in words if w not in QUALIFIERS] or words
-    found = set().union(*(_word_parts(w, whole_line) for w in kept))
-    if len(found) > 1:
-        return MIXED
-    return found.pop() if found else None
-
-
-def _heading(line: str):
-    """``(label, part, rest)`` when ``line`` is a heading or opens with a label, else None."""
-    m = _WHOLE.match(line)
-    if m and len(m.group("label").split()) <= 8 and not m.group("label").endswith("."):
-        label = m.group("label").strip()
-        styled = bool(m.group("o") or m.group("c") or line.lstrip().startswith("#"))
-        part = label_part(label, whole_line=True)
-        plain_dot = m.group("dot") and not styled
-        if not plain_dot and (m.group("colon") or styled or (part and len(_words(label)) <= 3)):
-            return label, part, ""
-    m = _INLINE.match(line)
-    if m:
-        label = m.group("label").strip()
-        part = label_part(label, whole_line=False)
-        if len(label.split()) <= (8 if part else 5):
-            return label, part, m.group("rest").strip()
-    return None
-
-
-def split_points(text: str, part: str | None) -> list[Point]:
-    """The review text cut into points, each with the part its headings give (or None)."""
+    A heading of significance where ``allowed`` lacks it is a plain label.
+    """
     points: list[Point] = []
     cur: Point | None = None
     pending = None  # a label alone on its line: the title of the next point
 
     def close():
         nonlocal cur
-        if cur is not None and re.search(r"\w", cur.text) and not TRIVIAL.match(cur.text):
+        if cur is not None and re.search(r"\w", cur.text):
             points.append(cur)
         cur = None
 
@@ -217,17 +136,20 @@ def split_points(text: str, part: str | None) -> list[Point]:
         if not line:
             close()
             continue
-        mark = _LIST.match(raw)
+        mark = LIST_ITEM.match(raw)
         body = raw[mark.end():].strip() if mark else line
         sign = mark.group("sign") if mark else None
-        head = _heading(body)
+        head = heading(body)
+        if head and head[1] == SIG and SIG not in allowed:
+            head = (head[0], None, head[2])
         if head and head[1] is None and head[2] and cur is not None and not mark:
             head = None  # "Note: ..." inside a paragraph is just text
         if head:
             label, heading_part, rest = head
             close()
             if heading_part is not None:
-                part, pending, label = (None if heading_part == MIXED else heading_part), None, None
+                part = None if heading_part in (MIXED, GENERAL) else heading_part
+                pending = label = None
             elif not rest:
                 pending = label
             if rest:
@@ -302,7 +224,7 @@ def derive_title(text: str) -> str:
     clause = re.split(r"[,;:()\[\]]| [-–—] ", first)[0].strip()
     if len(clause.split()) < 3:
         clause = first
-    words = re.sub(r"[*_#`]", "", clause).split()[:12]
+    words = _MARKUP.sub("", clause).split()[:12]
     while len(words) > 3 and words[-1].lower() in _TRAILING:
         words.pop()
     return " ".join(words).rstrip(".?!:;,")
@@ -345,10 +267,15 @@ def _place(p: Point, allowed, current: str) -> list[tuple[str, str, str | None]]
 
 
 def assign(points: list[Point], allowed=PARTS, default: str = ACC) -> dict:
-    """``{part: [(title, explanation), ...]}`` for the points, classifying unheaded ones."""
-    parts = empty_parts()
+    """``{part: [(title, explanation), ...], DROPPED: [reason, ...]}`` for the points,
+    classifying unheaded ones; items that are not review points are dropped, with why."""
+    parts = {**empty_parts(), DROPPED: []}
     current = None
     for p in points:
+        why = not_a_point(p.label or "", p.text)
+        if why:
+            parts[DROPPED].append(why)
+            continue
         for part, text, title in _place(p, allowed, current or default):
             parts[part].append((title or derive_title(text), text))
             current = part
@@ -360,12 +287,12 @@ def map_review(text: str, *, part: str | None = None, allowed=PARTS, default: st
 
     ``part`` is where unheaded text goes (None: classify it, within ``allowed``).
     """
-    return assign(split_points(text, part), allowed=allowed, default=default)
+    return assign(split_points(text, part, allowed), allowed=allowed, default=default)
 
 
 def merge_parts(*many: dict) -> dict:
-    """Points of several mappings, part by part, in order."""
-    out = empty_parts()
+    """Points of several mappings, part by part, in order (and what each dropped)."""
+    out = {**empty_parts(), DROPPED: []}
     for parts in many:
         for k in out:
             out[k].extend(parts.get(k, ()))

@@ -45,7 +45,7 @@ class BadInput(Exception):
 
     def as_reject(self) -> dict:
         return {"source": self.source, "where": self.where, "field": self.field,
-                "reason": self.problem, "record": self.record}
+                "reason": self.problem, "hint": self.hint, "record": self.record}
 
 
 @dataclass
@@ -61,9 +61,13 @@ class Account:
     merged: int = 0
     rejected: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
+    dropped: Counter = field(default_factory=Counter)  # items of a review that are no points
     outputs: list = field(default_factory=list)
     rejects_path: str | None = None
     error: str | None = None
+    allow_empty: bool = False  # an output of no rows is a success (--allow-empty)
+    failure: str | None = None  # the run went through but failed its purpose: exit 1
+    warnings: list = field(default_factory=list)  # printed loudly, the run still succeeds
     extra: dict = field(default_factory=dict)  # converter-specific results (stats' numbers)
 
     @property
@@ -80,11 +84,20 @@ class Account:
                              + self.n_skipped)
 
     @property
+    def empty(self) -> bool:
+        """Nothing written (the run succeeded only in form)."""
+        return self.written == 0 and not self.allow_empty
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.error or not self.balanced else 0
+        return 1 if self.error or self.failure or not self.balanced or self.empty else 0
 
     def summary(self) -> str:
-        terms = [f"{self.verb} {self.written}", f"rejected {self.n_rejected}"]
+        done = f"{self.verb} {self.written}"
+        if self.error:  # nothing was written: say what the stop discarded
+            done = f"{self.verb} 0" + (f" ({self.written} converted, discarded at the stop)"
+                                       if self.written else "")
+        terms = [done, f"rejected {self.n_rejected}"]
         if self.duplicates:
             terms.append(f"duplicates {self.duplicates}")
         if self.merged:
@@ -94,15 +107,23 @@ class Account:
         line = f"{self.name}: read {self.read} {self.unit} = " + " + ".join(terms)
         if not self.balanced:
             line += "  [UNBALANCED]"
-        for title, counts in (("rejected", self.rejected), ("skipped", self.skipped)):
+        for title, counts in (("rejected", self.rejected), ("skipped", self.skipped),
+                              ("dropped from reviews (not review points)", self.dropped)):
             for reason, n in sorted(counts.items()):
                 line += f"\n  {title} {n}: {reason}"
         if self.n_rejected and self.rejects_path and not self.error:
             line += f"\n  rejects written to {self.rejects_path}"
+        for warning in self.warnings:
+            line += f"\n  WARNING: {warning}"
         if self.outputs and not self.error:
             line += "\n  output: " + ", ".join(map(str, self.outputs))
         if self.error:
-            line += "\n  STOPPED at the first bad input: no output written"
+            line += "\n  STOPPED: no output written"
+        elif self.failure:
+            line += f"\n  FAILED: {self.failure} (exit 1)"
+        elif self.empty:
+            line += (f"\n  FAILED: nothing {self.verb} (exit 1); pass --allow-empty to accept "
+                     "an empty output")
         return line
 
 
@@ -110,7 +131,7 @@ class JsonlWriter(AtomicWriter):
     """One JSON object a line (UTF-8, not ASCII-escaped)."""
 
     def add(self, record: dict) -> None:
-        self.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 class JsonArrayWriter(AtomicWriter):
@@ -122,7 +143,8 @@ class JsonArrayWriter(AtomicWriter):
         self.write("[")
 
     def add(self, record: dict) -> None:
-        self.write(("\n" if self.n == 0 else ",\n") + json.dumps(record, ensure_ascii=False))
+        self.write(("\n" if self.n == 0 else ",\n")
+                   + json.dumps(record, ensure_ascii=False, allow_nan=False))
         self.n += 1
 
     def commit(self) -> None:
@@ -183,41 +205,87 @@ class Run:
         return self.account
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+class InputFileError(Exception):
+    """An input or output path that cannot be used at all (missing, a folder, unreadable)."""
+
+
+def file_problem(error: OSError, path) -> InputFileError:
+    """A one-line error for a path the OS refused."""
+    reason = error.strerror or type(error).__name__
+    return InputFileError(f"{error.filename or path}: {reason.lower()}: check the path and "
+                          "its permissions")
+
+
 def iter_jsonl(path) -> Iterator[tuple[str, dict | BadInput]]:
-    """``(where, record or BadInput)`` per non-blank line, read as bytes and decoded per line."""
-    with open(path, "rb") as f:
+    """``(where, record or BadInput)`` per non-blank line, read as bytes and decoded per line.
+
+    A UTF-8 byte order mark before the first line is skipped.
+    """
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise file_problem(e, path) from None
+    with f:
         for n, raw in enumerate(f, 1):
+            if n == 1 and raw.startswith(BOM):
+                raw = raw[len(BOM):]
             if not raw.strip():
                 continue
             yield f"line {n}", parse_json_bytes(raw, path, f"line {n}", "(the line)", want=dict)
 
 
+class _NonFinite(ValueError):
+    pass
+
+
+def _no_constant(name: str):
+    raise _NonFinite(name)
+
+
 def parse_json_bytes(raw: bytes, source, where: str, field: str, want=dict):
-    """Decode UTF-8 JSON; a problem comes back as :class:`BadInput` (not raised)."""
+    """Decode strict UTF-8 JSON; a problem comes back as :class:`BadInput` (not raised).
+
+    ``NaN`` and ``Infinity`` are refused (not JSON: strict readers fail on them).
+    """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         return BadInput(source, where, field, f"not UTF-8 (byte 0x{raw[e.start]:02x} at offset "
                         f"{e.start})", "re-save it as UTF-8",
                         raw.decode("utf-8", "backslashreplace"))
+    bad = lambda problem, hint: BadInput(source, where, field, problem, hint, text.rstrip("\n"))
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
-        return BadInput(source, where, field, f"malformed JSON ({e.msg} at column {e.colno})",
-                        "fix the JSON syntax", text.rstrip("\n"))
+        at = f"line {e.lineno} column {e.colno}" if e.lineno > 1 else f"column {e.colno}"
+        return bad(f"malformed JSON ({e.msg} at {at})", "fix the JSON syntax")
+    except _NonFinite as e:
+        return bad(f"{e} is not JSON", "write null or a number instead")
+    except RecursionError:
+        return bad("malformed JSON (nested too deep to read)", "flatten the record")
     if not isinstance(value, want):
+        hint = ("each record must be a JSON object (a JSON array file? write one object a "
+                "line)" if isinstance(value, list) else "each record must be a JSON object")
         return BadInput(source, where, field, f"a JSON {type(value).__name__}, not an object",
-                        "each record must be a JSON object", value)
+                        hint, value)
     return value
 
 
 def read_json_file(path, where: str):
-    """A JSON object from a file, or :class:`BadInput` for a missing, non-UTF-8 or bad file."""
+    """A JSON object from a file, None when it does not exist, or :class:`BadInput` for a
+    file that cannot be read (a folder, a symlink loop), is not UTF-8 or is bad JSON."""
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         return None
-    return parse_json_bytes(raw, path, where, "(the file)")
+    except OSError as e:
+        return BadInput(path, where, "(the file)", f"cannot be read ({e.strerror or e})",
+                        "make it a readable JSON file", {"file": str(path)})
+    return parse_json_bytes(raw[len(BOM):] if raw.startswith(BOM) else raw, path, where,
+                            "(the file)")
 
 
 def content_key(*parts) -> bytes:

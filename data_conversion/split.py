@@ -17,7 +17,9 @@ import json
 import random
 from pathlib import Path
 
-from .cli import add_run_args, exit_with, make_parser, run_converter
+from review_ext.common.cli import doc_parser
+
+from .cli import add_run_args, exit_with, run_converter
 from .rows import Account, AtomicWriter, BadInput, JsonlWriter, iter_jsonl
 from .pairs import check_pair, iter_pairs
 
@@ -54,7 +56,7 @@ def paper_ids(path) -> set[str]:
 
 
 def parse_args(argv=None):
-    parser = make_parser(__doc__)
+    parser = doc_parser(__doc__)
     parser.add_argument("input", type=Path, help="input/output JSONL")
     parser.add_argument("out_dir", type=Path, help="folder for train.jsonl, test.jsonl, split.json")
     size = parser.add_mutually_exclusive_group()
@@ -92,7 +94,7 @@ def main(argv=None) -> Account:
         run.output(AtomicWriter(args.out_dir / "split.json")).write(
             json.dumps(manifest, indent=1) + "\n")
 
-    return run_converter("split", args, args.out_dir, body)
+    return run_converter("split", args, args.out_dir, body, folder=True)
 
 
 if __name__ == "__main__":

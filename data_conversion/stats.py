@@ -13,7 +13,6 @@ Usage::
 """
 from __future__ import annotations
 
-import json
 from array import array
 from pathlib import Path
 
@@ -22,7 +21,9 @@ from tqdm import tqdm
 
 from review_ext.data.template import encode_prompt, render_prompt
 
-from .cli import (add_run_args, add_system_args, exit_with, make_parser, run_converter,
+from review_ext.common.cli import doc_parser
+
+from .cli import (add_run_args, add_system_args, exit_with, run_converter, write_summary,
                   system_text)
 from .rows import Account
 from .pairs import iter_pairs
@@ -108,6 +109,8 @@ def measure(run, path, tokenizer, system: str) -> dict[str, np.ndarray]:
     batch: list[dict] = []
 
     def flush():
+        if not batch:  # a multiple of BATCH rows, or none
+            return
         for values in row_lengths(tokenizer, [r["input"] for r in batch],
                                   [r["output"] for r in batch], system, overhead):
             for kind, v in zip(KINDS, values):
@@ -125,7 +128,7 @@ def measure(run, path, tokenizer, system: str) -> dict[str, np.ndarray]:
 
 
 def parse_args(argv=None):
-    parser = make_parser(__doc__)
+    parser = doc_parser(__doc__)
     parser.add_argument("input", type=Path, help="input/output JSONL")
     parser.add_argument("--max-length", type=int, default=8192,
                         help="training max_length to count rows against (default: 8192)")
@@ -158,9 +161,7 @@ def main(argv=None, tokenizer=None) -> Account:
         if summary["rows"]:
             plot(lengths, args.max_length, args.plot)
             print(f"histogram: {args.plot}")
-        if args.json:
-            args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+        write_summary(args.json, summary)
 
     return run_converter("stats", args, args.input, body, verb="measured")
 

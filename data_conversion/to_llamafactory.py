@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .cli import (add_run_args, add_system_args, exit_with, make_parser, run_converter,
+from review_ext.common.cli import doc_parser
+
+from .cli import (add_run_args, add_system_args, exit_with, run_converter,
                   system_text)
 from .rows import Account, AtomicWriter, BadInput, JsonArrayWriter
 from .pairs import convert_pairs
@@ -47,7 +49,7 @@ def updated_dataset_info(path: Path, name: str, file_name: str) -> dict:
 
 
 def parse_args(argv=None):
-    parser = make_parser(__doc__)
+    parser = doc_parser(__doc__)
     parser.add_argument("input", type=Path, help="input/output JSONL")
     parser.add_argument("out_dir", type=Path, help="folder for <name>.json and dataset_info.json")
     parser.add_argument("--name", default="paper_review",
@@ -70,7 +72,7 @@ def main(argv=None) -> Account:
         convert_pairs(run, args.input, writer, lambda r: to_alpaca(r, args.system_text))
         run.output(AtomicWriter(info_path)).write(json.dumps(info, indent=2) + "\n")
 
-    return run_converter("to_llamafactory", args, args.out_dir, body)
+    return run_converter("to_llamafactory", args, args.out_dir, body, folder=True)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .cli import (add_run_args, add_system_args, exit_with, make_parser, run_converter,
+from review_ext.common.cli import doc_parser
+
+from .cli import (add_run_args, add_system_args, exit_with, run_converter,
                   system_text)
 from .rows import Account, JsonlWriter
 from .pairs import convert_pairs
@@ -25,7 +27,7 @@ def to_messages(record: dict, system: str) -> dict:
 
 
 def parse_args(argv=None):
-    parser = make_parser(__doc__)
+    parser = doc_parser(__doc__)
     parser.add_argument("input", type=Path, help="input/output JSONL")
     parser.add_argument("output", type=Path, help="messages JSONL")
     add_system_args(parser)

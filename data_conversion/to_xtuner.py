@@ -4,8 +4,9 @@ Training rows become ``{"conversation": [{"system", "input", "output"}]}`` in on
 array (what ``xtuner_configs`` read as ``data_path``). With ``--test`` the rows are
 for inference: JSONL with ``system`` and ``input`` (and ``id`` when the row has one),
 one row per paper: rows of a ``paper_id`` already written (its other reviews) are counted
-as merged and the row's ``id`` becomes the paper id. ``output`` is not needed then. The system prompt is a preset of
-``review_ext.data.template.SYSTEM_PRESETS`` (``--system v1|v2``) or a text file.
+as merged and the row's ``id`` becomes the paper id. ``output`` is not needed then.
+The system prompt is a preset of ``review_ext.data.template.SYSTEM_PRESETS``
+(``--system v1|v2``) or a text file.
 
 Usage::
 
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .cli import (add_run_args, add_system_args, exit_with, make_parser, run_converter,
+from review_ext.common.cli import doc_parser
+
+from .cli import (add_run_args, add_system_args, exit_with, run_converter,
                   system_text)
 from .rows import Account, JsonArrayWriter, JsonlWriter
 from .pairs import convert_pairs
@@ -52,7 +55,7 @@ def one_per_paper(system: str):
 
 
 def parse_args(argv=None):
-    parser = make_parser(__doc__)
+    parser = doc_parser(__doc__)
     parser.add_argument("input", type=Path, help="input/output JSONL")
     parser.add_argument("output", type=Path, help="XTuner JSON (or JSONL with --test)")
     add_system_args(parser)
@@ -66,7 +69,10 @@ def parse_args(argv=None):
 
 def main(argv=None) -> Account:
     args = parse_args(argv)
-    make = one_per_paper(args.system_text) if args.test else (lambda r: to_conversation(r, args.system_text))
+    if args.test:
+        make = one_per_paper(args.system_text)
+    else:
+        make = lambda r: to_conversation(r, args.system_text)  # noqa: E731
 
     def body(run):
         writer = run.output((JsonlWriter if args.test else JsonArrayWriter)(args.output))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from review_ext.data.template import REVIEW_HEADINGS, resolve_system
+from review_ext.data.template import resolve_system
+from review_ext.formats.text import REVIEW_HEADINGS
 
 
 def paper_text(title: str, abstract: str, captions: list[str], sections: list[tuple[str, str]]) -> str:

@@ -17,7 +17,7 @@ from review_ext.data.template import SYSTEM_PRESETS, encode_prompt, encode_revie
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIS = ("from_peerread", "from_openreview", "to_xtuner", "to_llamafactory", "to_swift", "split",
-        "stats")
+        "stats", "quality", "llm_labels")
 
 
 def read_jsonl(path):
@@ -40,7 +40,7 @@ def test_help(name):
     res = subprocess.run([sys.executable, "-m", f"data_conversion.{name}", "--help"],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert res.returncode == 0, res.stderr
-    assert "usage:" in res.stdout and "examples:" in res.stdout
+    assert "usage:" in res.stdout and "Usage::" in res.stdout
     assert f"python -m data_conversion.{name}" in res.stdout
     assert "--skip-bad" in res.stdout
 

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from data_conversion.from_openreview import review_parts, split_blocks
-from data_conversion.paper_format import MARKERS, marker_order, parse_paper, render_paper
+from data_conversion.from_openreview import review_parts, split_form_blocks
 from data_conversion.paper_folders import NoPart
-from data_conversion.review_format import heading_order, parse_review, render_review
-from data_conversion.review_parts import (ACC, IMP, MIXED, REJ, SIG, derive_title, label_part,
+from data_conversion.review_labels import GENERAL, MIXED, label_part
+from data_conversion.review_parts import (ACC, DROPPED, IMP, REJ, SIG, derive_title,
                                           map_review, sentences)
+from review_ext.formats.text import (MARKERS, PARTS, heading_order, marker_order, parse_paper,
+                                     parse_review, render_paper, render_review)
 
 
 def where(parts: dict, needle: str) -> str:
-    found = [p for p, points in parts.items() if any(needle in t for _, t in points)]
+    found = [p for p in PARTS if any(needle in t for _, t in parts[p])]
     assert len(found) == 1, (needle, found)
     return found[0]
 
@@ -27,6 +28,36 @@ def where(parts: dict, needle: str) -> str:
 ])
 def test_heading_labels(label, part):
     assert label_part(label.strip("*# "), whole_line=True) == part
+
+
+@pytest.mark.parametrize("label, whole_line, part", [  # labels seen in the shared reviews
+    ("Scalability concerns", False, None),  # a point title: it kept questions in rejection
+    ("Limited recent citations", False, None),  # "citations" is no typo of "limitations"
+    ("Assumptions and Limitations", False, None), ("Writing needs improvement", False, None),
+    ("Quality and Significance", True, None), ("Final Remarks", True, GENERAL),
+    ("General Discussion", True, GENERAL), ("Review summary", True, GENERAL),
+    ("Paper summary", True, SIG), ("W1", False, REJ), ("**W2**", True, REJ), ("S1", False, ACC),
+    ("Q3", False, IMP), ("Major concerns", False, REJ), ("Strengths", False, ACC),
+    ("Weeknesses", True, REJ),
+])
+def test_label_names_a_part_only_with_every_word(label, whole_line, part):
+    assert label_part(label, whole_line=whole_line) == part
+
+
+@pytest.mark.parametrize("text, needle, part", [
+    # aspect headings inside a strengths-and-weaknesses block keep the reviewer's part
+    ("Strengths:\nOriginality\n- The idea is new and well motivated.\nWeaknesses:\n"
+     "Quality and Significance\n- The experiments are small.", "The idea is new", ACC),
+    ("Strengths:\nOriginality\n- The idea is new and well motivated.\nWeaknesses:\n"
+     "Quality and Significance\n- The experiments are small.", "experiments are small", REJ),
+    # a label holding a part word is a title, not a heading
+    ("Weaknesses:\n- Assumptions and Limitations: the bound needs convexity.\n"
+     "- Writing needs improvement: many typos.", "many typos", REJ),
+    ("Strengths:\n- Good results.\n- W1: the baseline is old.\n- W2: one dataset only.",
+     "one dataset only", REJ),
+])
+def test_labels_keep_points_in_the_reviewers_part(text, needle, part):
+    assert where(map_review(text, part=None, allowed=(ACC, REJ)), needle) == part
 
 
 def test_sub_headings_typos_and_styles():
@@ -80,14 +111,15 @@ def test_openreview_blocks_and_no_part():
     text = ("SUMMARY:\nThe paper does X.\n\nSTRENGTHS AND WEAKNESSES:\nStrengths:\n- Fast.\n"
             "Weaknesses:\n- CIFAR-10\n- Slow.\n\nQUESTIONS:\n1. Why?\n\nLIMITATIONS:\nyes\n\n"
             "FLAG FOR ETHICS REVIEW:\nNo ethics review needed.")
-    assert [n for n, _ in split_blocks(text)] == ["SUMMARY", "STRENGTHS AND WEAKNESSES",
-                                                  "QUESTIONS", "LIMITATIONS",
-                                                  "FLAG FOR ETHICS REVIEW"]
+    assert [n for n, _ in split_form_blocks(text)] == ["SUMMARY", "STRENGTHS AND WEAKNESSES",
+                                                       "QUESTIONS", "LIMITATIONS",
+                                                       "FLAG FOR ETHICS REVIEW"]
     parts = review_parts({"comments": text})
     assert where(parts, "The paper does X") == SIG and where(parts, "Fast") == ACC
     assert where(parts, "CIFAR-10") == REJ and where(parts, "Why?") == IMP
-    assert not any("ethics" in t for points in parts.values() for _, t in points)
-    assert not any(t == "yes" for points in parts.values() for _, t in points)
+    assert not any("ethics" in t for p in PARTS for _, t in parts[p])
+    assert not any(t == "yes" for p in PARTS for _, t in parts[p])
+    assert parts[DROPPED] == ["form answer (yes/no/N/A)"]  # counted, not silently lost
     with pytest.raises(NoPart):
         review_parts({"comments": "Great paper, accept."})
 

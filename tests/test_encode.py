@@ -12,9 +12,9 @@ from review_ext.data.encode import (
     encode_fn,
     encode_sample,
     fit_paper,
-    split_blocks,
 )
 from review_ext.data.template import encode_prompt, encode_review, resolve_system
+from review_ext.formats.text import split_blocks
 from tests import real_papers
 
 CLOSE_INST = [733, 28748, 16289, 28793]  # "▁[/INST]": the template's closing tokens

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from data_conversion.from_pdf import PdfError, pdf_to_paper
-from data_conversion.paper_format import MARKERS, marker_order, parse_paper
+from review_ext.formats.text import MARKERS, marker_order, parse_paper
 from tests import paper_pdf
 
 ROOT = Path(__file__).resolve().parents[1]

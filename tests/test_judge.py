@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from review_ext.common.chat_client import RateLimiter
+from review_ext.evaluate import judging
 from review_ext.evaluate.records import write_jsonl
 from tests.flaky_openai_server import FlakyOpenAIServer
 from tests.tool_scripts import load_tool
@@ -155,15 +156,17 @@ def test_kill_loses_nothing_judged(inputs):
 
 def test_against_serve_py_with_the_tiny_model(inputs, tiny_model):
     """A real OpenAI-compatible model server: random weights give no verdict, so every
-    judgement is counted invalid and the run still completes with its report."""
+    judgement is counted invalid; the run writes its report and exits 1 (no win rate)."""
     from tests.serve_process import serve
 
     for name in ("a.jsonl", "b.jsonl", "papers.jsonl"):  # two papers are enough
         rows = [r for r in map(json.loads, (inputs / name).open()) if r["id"] in ("p0", "p1")]
         write_jsonl(inputs / name, rows)
     with serve(tiny_model) as url:
-        summary = judge.main(judge_args(inputs, url + "/v1", "--max-tokens", "8",
-                                        "--concurrency", "2", "--timeout", "120"))
+        with pytest.raises(SystemExit, match="no pair has a valid verdict in both orders"):
+            judge.main(judge_args(inputs, url + "/v1", "--max-tokens", "8",
+                                  "--concurrency", "2", "--timeout", "120"))
+    summary = json.loads((inputs / "out/summary.json").read_text())
     assert summary["judgements"] == 2 * summary["matched"] > 0
     assert summary["invalid_verdicts"] + summary["refused_verdicts"] == summary["judgements"]
     assert summary["failed_requests"] == 0 and summary["invalid_pairs"] == summary["matched"]
@@ -180,11 +183,11 @@ def test_rate_limiter_spaces_requests():
 
 
 def test_prompt_file_sections_and_placeholders():
-    prompt = judge.load_prompt(judge.DEFAULT_PROMPT)
+    prompt = judging.load_prompt(judge.DEFAULT_PROMPT)
     assert set(prompt) == {"system", "user", "reference"}
     for name in ("{paper}", "{review_1}", "{review_2}", "{reference}"):
         assert name in prompt["user"]
-    messages = judge.render_messages(prompt, "PAPER {review_1}", "FIRST", "SECOND")
+    messages = judging.render_messages(prompt, "PAPER {review_1}", "FIRST", "SECOND")
     user = messages[-1]["content"]
     assert user.index("FIRST") < user.index("SECOND") and "PAPER {review_1}" in user
     assert "{reference}" not in user and "HUMAN" not in user

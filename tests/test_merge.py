@@ -23,6 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 META = {"base_model": None, "template": "review_mixtral", "max_length": 512}
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    """Runs write work_dirs/last_model.json where they run: here, not in the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
     """A sharded tiny Mixtral (3 layers, ffn 96: unlike conftest's tiny_model)."""
@@ -155,7 +161,7 @@ def test_help_of_shell_wrapper():
     env = {**os.environ, "PYTHON": sys.executable}
     result = subprocess.run(["bash", str(ROOT / "tools/merge_bf16.sh"), "--help"],
                             capture_output=True, text=True, env=env, check=True)
-    assert "[base] adapter out" in result.stdout and "examples:" in result.stdout
+    assert "[base] adapter out" in result.stdout and "Examples:" in result.stdout
 
 
 def test_help_of_make_random_adapter(capsys):

@@ -9,11 +9,17 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from review_ext.checkpoint import artifacts
+from review_ext.checkpoint import artifacts, base_identity
 from tests.xtuner_cli import ROOT, trained
 from tests.tool_scripts import load_tool
 merge_bf16 = load_tool("merge_bf16")
 pth_to_hf = load_tool("pth_to_hf")
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    """Runs write work_dirs/last_model.json where they run: here, not in the checkout."""
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +72,16 @@ def test_metadata_names_config_template_and_base(lora_run, tiny_model, tmp_path)
     assert meta["max_length"] == 1024  # the --cfg-options value, not v2's 16384
     assert meta["finetune"] == "lora" and meta["dtype"] == "float32"
     assert meta["cfg_options"]["model.llm.pretrained_model_name_or_path"] == str(tiny_model)
+    assert meta["base_fingerprint"] == base_identity.fingerprint(tiny_model)
+    assert json.loads(artifacts.LAST_MODEL_FILE.read_text()) == {"path": str(out.resolve()),
+                                                                 "written_by": "tools/pth_to_hf.py"}
     resolved = (out / meta["config_resolved"]).read_text()
     assert "lora_alpha=128" in resolved and str(tiny_model) in resolved
     # merge needs no BASE: the metadata names it, and carries over
     merged = tmp_path / "merged"
     merge_bf16.main([str(out), str(merged), "--no-progress"])
     assert artifacts.read_metadata(merged)["merge"]["base"] == str(tiny_model.resolve())
+    assert json.loads(artifacts.LAST_MODEL_FILE.read_text())["path"] == str(merged.resolve())
     assert json.loads((merged / "config.json").read_text())["torch_dtype"] == "bfloat16"
 
 
@@ -111,7 +121,35 @@ def test_work_dir_as_pth_and_refusals(lora_run, tmp_path, capsys):
     v3 = ROOT / "xtuner_configs" / "v3.py"  # an adapter checkpoint read with the full fine-tune config
     with pytest.raises(SystemExit, match="does not fit the config"):
         pth_to_hf.main([str(v3), str(work_dir), str(tmp_path / "y"), "--cfg-options", *options])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["hf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hf", "work_dirs"]
+
+
+BAD_PATHS = {  # case -> (config, pth, out, words of the error); "CFG", "CKPT" are the run's own
+    "config missing": ("nowhere.py", "CKPT", "out", "config nowhere.py does not exist"),
+    "config is a folder": (".", "CKPT", "out", "is a folder, not a file"),
+    "checkpoint missing": ("CFG", "iter_9.pth", "out", "no checkpoint at"),
+    "folder without checkpoints": ("CFG", ".", "out", "no checkpoint at"),
+    "truncated checkpoint": ("CFG", "cut.pth", "out", "not a readable checkpoint"),
+    "not a checkpoint": ("CFG", "list.pth", "out", "not a checkpoint"),
+    "out is a file": ("CFG", "CKPT", "file", "exists; pass --force"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(BAD_PATHS))
+def test_bad_paths_get_a_one_line_error(case, lora_run, tmp_path):
+    config, work_dir, options = lora_run
+    data = (work_dir / "iter_2.pth").read_bytes()
+    (tmp_path / "cut.pth").write_bytes(data[: len(data) // 2])
+    torch.save([1, 2], tmp_path / "list.pth")
+    (tmp_path / "file").write_text("keep")
+    cfg, pth, out, words = BAD_PATHS[case]
+    names = {"CFG": str(config), "CKPT": str(work_dir / "iter_2.pth")}
+    with pytest.raises(SystemExit) as e:
+        pth_to_hf.main([names.get(cfg, cfg), names.get(pth, pth), out, "--cfg-options", *options])
+    message = str(e.value)
+    assert message.startswith("pth_to_hf: error: ") and "\n" not in message and words in message, message
+    assert (tmp_path / "file").read_text() == "keep" and not (tmp_path / "out").exists()
 
 
 def free_port() -> int:

@@ -19,15 +19,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from review_ext.common.cli import doc_parser
 from review_ext.evaluate.compliance import aggregate, check_review, format_table
 from review_ext.evaluate.records import PAPER_FIELDS, load_texts, write_jsonl
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Usage:" + __doc__.split("Usage:")[1])
+    parser = doc_parser(__doc__)
     parser.add_argument("reviews", type=Path, help="JSONL: id + reply/output/review")
     parser.add_argument("--papers", type=Path, help="JSONL: id + input (for the copy check)")
     parser.add_argument("--out", type=Path,

@@ -8,23 +8,17 @@ Examples:
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+from review_ext.common.cli import doc_parser
 from review_ext.train.config_dump import load_config, resolved_text
-
-EPILOG = __doc__.split("Examples:")[1]
 
 
 def parse_args(argv=None):
     from mmengine.config import DictAction
 
-    p = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="examples:" + EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = doc_parser(__doc__)
     p.add_argument("config", type=Path)
     p.add_argument("--out", type=Path, help="write here instead of stdout")
     p.add_argument("--flat", action="store_true", help="one `dotted.key = value` line per leaf")

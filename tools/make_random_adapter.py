@@ -11,19 +11,14 @@ Examples:
 """
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
-EPILOG = __doc__.split("Examples:")[1]
+from review_ext.common.cli import doc_parser
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        description="Random peft LoRA adapter for an HF base (built on the meta device).",
-        epilog="examples:" + EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = doc_parser(__doc__)
     p.add_argument("base", type=Path, help="base HF folder")
     p.add_argument("out", type=Path, help="adapter output folder")
     p.add_argument("--r", type=int, default=8)

@@ -7,19 +7,14 @@ Examples:
 """
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
-EPILOG = __doc__.split("Examples:")[1]
+from review_ext.common.cli import doc_parser
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        description="Mixtral-architecture model with random bf16 weights and Mixtral's real tokenizer.",
-        epilog="examples:" + EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = doc_parser(__doc__)
     p.add_argument("out", type=Path, help="output folder (HF layout)")
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--hidden", type=int, default=64)

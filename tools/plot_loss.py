@@ -11,24 +11,19 @@ Examples:
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 from pathlib import Path
 
 from review_ext.checkpoint.artifacts import run_dirs
+from review_ext.common.cli import doc_parser
 
-EPILOG = __doc__.split("Examples:")[1]
 LOG_LINE = re.compile(r"Iter\(train\)\s*\[\s*(\d+)/\s*\d+\]\s+(.*)")
 LOG_FIELD = re.compile(r"(\w+): (-?[\d.]+(?:e[-+]?\d+)?)")
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        description="Plot loss and learning rate of mmengine runs (one line per run) to a PNG.",
-        epilog="examples:" + EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = doc_parser(__doc__)
     p.add_argument("work_dirs", type=Path, nargs="+", metavar="WORK_DIR",
                    help="xtuner work dir (or one <timestamp> run folder of it)")
     p.add_argument("--out", type=Path, help="PNG path (default: WORK_DIR/loss.png of the first)")

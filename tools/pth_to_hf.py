@@ -9,8 +9,9 @@ checkpoint is read straight into the dtype asked for and saved as is:
   the meta device without quantisation: only the adapter's structure is needed.
 * Full fine-tunes (v3): bf16 safetensors shards with config and tokenizer.
 
-Next to it: ``review_suite.json`` (config, template, base model, system prompt,
-max_length, checkpoint) and the resolved config, for merge and inference.
+Next to it: ``review_suite.json`` (config, template, base model and its fingerprint,
+system prompt, max_length, checkpoint) and the resolved config, for merge and
+inference. On success, ``work_dirs/last_model.json`` points at OUT.
 ``PTH`` is an ``iter_N.pth`` file, a DeepSpeed ``iter_N.pth/`` folder, or a work
 dir (its last checkpoint).
 
@@ -22,25 +23,22 @@ Examples:
 """
 from __future__ import annotations
 
-import argparse
+import pickle
+import sys
 import warnings
 from pathlib import Path
 
-from review_ext.checkpoint import artifacts
-from review_ext.common.files import staged_folder
+from review_ext.checkpoint import artifacts, base_identity
+from review_ext.common.cli import doc_parser
+from review_ext.common.files import LockedError, check_input, locked_staging
 
-EPILOG = __doc__.split("Examples:")[1]
 DTYPES = ("auto", "bf16", "fp32")
 
 
 def parse_args(argv=None):
     from mmengine.config import DictAction
 
-    p = argparse.ArgumentParser(
-        description="XTuner checkpoint -> HF adapter (LoRA) or bf16 model (full), with metadata.",
-        epilog="examples:" + EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = doc_parser(__doc__)
     p.add_argument("config", type=Path, help="the XTuner config the checkpoint was trained with")
     p.add_argument("pth", type=Path, help="iter_N.pth file, DeepSpeed iter_N.pth/ folder, or work dir")
     p.add_argument("out", type=Path, help="output folder (must not exist unless --force)")
@@ -56,10 +54,24 @@ def parse_args(argv=None):
 def resolve_checkpoint(pth: Path) -> Path:
     """``pth`` itself, or the last ``iter_N.pth`` of a work dir."""
     if pth.name.endswith(".pth") and pth.exists():
-        return pth
+        return check_input(pth, "checkpoint", folder=pth.is_dir())
     if pth.is_dir() and (found := artifacts.checkpoints(pth)):
         return found[-1]
     raise FileNotFoundError(f"no checkpoint at {pth} (an iter_N.pth file or folder, or a work dir with one)")
+
+
+def base_fingerprint(base: str) -> dict | None:
+    """The base's fingerprint, or None (with a warning) when it cannot be read here."""
+    try:
+        found = base_identity.fingerprint(base)
+    except ValueError as e:
+        found, why = None, str(e)
+    else:
+        why = "not a local folder nor in the HF cache"
+    if found is None:
+        print(f"pth_to_hf: warning: no fingerprint of base {base} ({why}): the merge will not be able to "
+              "check that it is given this base", file=sys.stderr)
+    return found
 
 
 def load_checkpoint(pth: Path, dtype):
@@ -71,7 +83,12 @@ def load_checkpoint(pth: Path, dtype):
 
         return get_state_dict_from_zero_checkpoint(str(pth.parent), pth.name, exclude_frozen_parameters=True,
                                                    dtype=dtype)
-    state = torch.load(pth, map_location="cpu", weights_only=False, mmap=True)
+    try:
+        state = torch.load(pth, map_location="cpu", weights_only=False, mmap=True)
+    except (RuntimeError, EOFError, pickle.UnpicklingError) as e:
+        raise ValueError(f"{pth}: not a readable checkpoint ({str(e).splitlines()[0]}); truncated copy?") from e
+    if not isinstance(state, dict):
+        raise ValueError(f"{pth}: not a checkpoint (holds a {type(state).__name__}, not a state dict)")
     return state.get("state_dict", state)
 
 
@@ -134,8 +151,9 @@ def convert(config: Path, pth: Path, out: Path, dtype: str = "auto", cfg_options
     if out.exists() and not force:
         raise FileExistsError(f"{out} exists; pass --force to replace it")
     pth = resolve_checkpoint(Path(pth))
-    cfg = load_config(config, cfg_options)
+    cfg = load_config(check_input(config, "config"), cfg_options)
     meta = artifacts.config_metadata(cfg, Path(config).resolve())  # before build_empty_model edits cfg
+    meta["base_fingerprint"] = base_fingerprint(meta["base_model"])
     resolved = resolved_text(cfg)
     lora = meta["finetune"] == "lora"
     name = {"auto": "fp32" if lora else "bf16"}.get(dtype, dtype)
@@ -143,7 +161,7 @@ def convert(config: Path, pth: Path, out: Path, dtype: str = "auto", cfg_options
 
     model = build_empty_model(cfg)
     n = load_trained(model, load_checkpoint(pth, torch_dtype), torch_dtype)
-    with staged_folder(out) as tmp:
+    with locked_staging(out, force, log=lambda m: print(f"pth_to_hf: {m}", file=sys.stderr)) as tmp:
         # fp32=True: XTuner's "do not cast"; the tensors already hold the dtype asked for.
         model.to_hf(cfg=cfg, save_dir=str(tmp), fp32=True,
                     save_pretrained_kwargs=dict(safe_serialization=True, max_shard_size=max_shard_size))
@@ -160,8 +178,9 @@ def main(argv=None):
     try:
         out = convert(args.config, args.pth, args.out, args.dtype, args.cfg_options, args.max_shard_size,
                       args.force)
-    except (FileExistsError, FileNotFoundError, ValueError) as e:
+    except (OSError, ValueError, LockedError) as e:
         raise SystemExit(f"pth_to_hf: error: {e}")
+    artifacts.announce_last_model(out, "tools/pth_to_hf.py")
     print(f"wrote {out}")
 
 

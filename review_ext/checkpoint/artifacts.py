@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
+
+from review_ext.common.files import atomic_write
 
 METADATA_FILE = "review_suite.json"
 RESOLVED_CONFIG_FILE = "xtuner_config_resolved.py"
@@ -31,14 +34,31 @@ def read_metadata(folder: Path, missing_ok: bool = False) -> dict | None:
         if missing_ok:
             return None
         raise FileNotFoundError(f"{path} not found: was {folder} written by tools/pth_to_hf.py?")
-    return json.loads(path.read_text())
+    try:
+        meta = json.loads(path.read_text())
+    except ValueError as e:
+        raise ValueError(f"{path}: not valid JSON ({e}); write the folder again") from e
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path}: not a JSON object; write the folder again")
+    return meta
 
 
 def record_last_model(folder: Path, written_by: str, pointer: Path = LAST_MODEL_FILE) -> None:
     """Point ``pointer`` at ``folder``, the HF folder ``written_by`` has just completed."""
-    pointer = Path(pointer)
-    pointer.parent.mkdir(parents=True, exist_ok=True)
-    pointer.write_text(json.dumps({"path": str(Path(folder).resolve()), "written_by": written_by}) + "\n")
+    record = {"path": str(Path(folder).resolve()), "written_by": written_by}
+    atomic_write(pointer, lambda f: f.write(json.dumps(record) + "\n"))  # a reader never sees half of it
+
+
+def announce_last_model(folder: Path, written_by: str) -> None:
+    """:func:`record_last_model`, from a tool that has just completed ``folder``.
+
+    The folder is complete whatever happens here: a pointer that cannot be written
+    (a read-only working directory) is a warning on stderr, not a failure.
+    """
+    try:
+        record_last_model(folder, written_by)
+    except OSError as e:
+        print(f"{written_by}: warning: could not record {folder} in {LAST_MODEL_FILE} ({e})", file=sys.stderr)
 
 
 def read_last_model(pointer: Path = LAST_MODEL_FILE) -> dict | None:

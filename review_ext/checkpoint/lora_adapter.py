@@ -82,9 +82,20 @@ class LoraAdapter:
         path = self.folder / CONFIG_FILE
         if not path.is_file():
             raise AdapterError(f"missing {path}: not a peft adapter folder")
-        config = json.loads(path.read_text())
+        try:
+            config = json.loads(path.read_text())
+        except UnicodeDecodeError as e:
+            raise AdapterError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start}); export it again") from e
+        except json.JSONDecodeError as e:
+            raise AdapterError(f"{path}: line {e.lineno}, column {e.colno}: invalid JSON ({e.msg}); "
+                               "export the adapter again") from e
+        if not isinstance(config, dict):
+            raise AdapterError(f"{path}: not a JSON object; export the adapter again")
         if config.get("peft_type") != "LORA":
             raise AdapterError(f"{path}: peft_type {config.get('peft_type')!r}, only LORA merges")
+        for key, kind in (("r", int), ("lora_alpha", (int, float))):
+            if not isinstance(config.get(key), kind) or isinstance(config.get(key), bool) or config[key] <= 0:
+                raise AdapterError(f"{path}: field {key!r} is {config.get(key)!r}, expected a positive number")
         for key, why in UNSUPPORTED.items():
             if config.get(key):
                 raise AdapterError(f"{path}: {key} is set ({why}); not supported")

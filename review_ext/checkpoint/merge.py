@@ -4,28 +4,35 @@ Each output tensor is ``bf16(fp32(W) + (B @ A) * scaling)`` (peft's merge done i
 fp32, rounded once), written in the base's shard layout. Everything is checked
 before the first byte is written (files, keys, shapes, free space); the output is
 built in a temporary sibling folder and renamed into place at the end, so a
-failed run leaves no half-written folder behind.
+failed run leaves no half-written folder behind. A lock keeps two merges out of one
+output, and staging folders of killed merges are removed at the next start. The base
+must be the one the adapter was trained on (``base_identity``).
 """
 from __future__ import annotations
 
 import json
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-from review_ext.checkpoint import artifacts
-from review_ext.common.files import staged_folder
+from review_ext.checkpoint import artifacts, base_identity
+from review_ext.checkpoint.base_identity import INDEX_FILE, SINGLE_FILE
 from review_ext.checkpoint.lora_adapter import AdapterError, LoraAdapter
-from review_ext.checkpoint.safetensors_stream import TensorSpec, file_size, read_specs, read_tensor, write_streaming
+from review_ext.checkpoint.safetensors_stream import (SafetensorsFileError, TensorSpec, file_size, read_specs,
+                                                      read_tensor, write_streaming)
+from review_ext.common.files import LockedError, check_input, locked_staging
 
-INDEX_FILE = "model.safetensors.index.json"
-SINGLE_FILE = "model.safetensors"
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf", ".safetensors.index.json",
                    ".bin.index.json")
 SHARD_METADATA = {"format": "pt"}
 SPACE_MARGIN = 64 << 20  # config, tokenizer and filesystem slack
+
+
+def _stderr(message: str) -> None:
+    print(f"merge: {message}", file=sys.stderr)
 
 
 class MergeError(RuntimeError):
@@ -44,21 +51,17 @@ class Shard:
 
 def base_shards(base: Path) -> tuple[list[Shard], bool]:
     """The base's shards (in index order) and whether it has an index file."""
-    index = base / INDEX_FILE
-    if index.is_file():
-        names = sorted(set(json.loads(index.read_text())["weight_map"].values()))
-    elif (base / SINGLE_FILE).is_file():
-        names = [SINGLE_FILE]
-    else:
+    paths = base_identity.shard_files(base)
+    if paths is None:
         raise MergeError(f"{base}: no {INDEX_FILE} or {SINGLE_FILE} (base must be HF safetensors)")
     shards = []
-    for name in names:
-        if not (base / name).is_file():
-            raise MergeError(f"{base}: shard {name} named in the index is missing")
+    for path in paths:
+        if not path.is_file():
+            raise MergeError(f"{base}: shard {path.name} named in the index is missing")
         specs = [TensorSpec(s.name, torch.bfloat16 if s.dtype.is_floating_point else s.dtype, s.shape)
-                 for s in read_specs(base / name)]
-        shards.append(Shard(name, specs))
-    return shards, index.is_file()
+                 for s in read_specs(path)]
+        shards.append(Shard(path.name, specs))
+    return shards, (base / INDEX_FILE).is_file()
 
 
 def resolve_base(adapter: Path) -> Path:
@@ -66,19 +69,25 @@ def resolve_base(adapter: Path) -> Path:
     meta = artifacts.read_metadata(adapter, missing_ok=True) or {}
     candidates = [meta.get("base_model"), LoraAdapter(adapter).base_model]
     for c in candidates:
-        if c and Path(c).is_dir():
-            return Path(c)
+        if c and (folder := base_identity.local_folder(c)) is not None:
+            return folder
     raise MergeError(f"{adapter}: names no local base model ({candidates}); pass BASE explicitly")
 
 
 def check_paths(base: Path, adapter: Path, out: Path, force: bool) -> None:
     for what, path in (("base", base), ("adapter", adapter)):
-        if not path.is_dir():
-            raise MergeError(f"{what} folder {path} does not exist")
+        try:
+            check_input(path, f"{what} folder", folder=True)
+        except ValueError as e:
+            raise MergeError(str(e)) from e
         if out.resolve() == path.resolve() or path.resolve() in out.resolve().parents:
             raise MergeError(f"refusing to write {out} over or inside the {what} folder")
     if out.exists() and not force:
         raise MergeError(f"{out} exists; pass --force to replace it")
+    if out.exists() and not out.is_dir():
+        raise MergeError(f"{out} is a file, not an output folder; remove it or choose another OUT")
+    if not (base / "config.json").is_file():
+        raise MergeError(f"{base}: missing config.json (base must be an HF model folder)")
 
 
 def check_space(shards: list[Shard], parent: Path) -> None:
@@ -99,19 +108,21 @@ def write_shard(base: Path, adapter: LoraAdapter, shard: Shard, dest: Path) -> N
     write_streaming(dest / shard.name, shard.specs, produce, SHARD_METADATA)
 
 
-def copy_side_files(base: Path, adapter: Path, dest: Path, merge_info: dict) -> None:
-    """Config (saying bfloat16), tokenizer, generation config; metadata from the adapter."""
+def copy_side_files(base: Path, dest: Path, meta: dict) -> None:
+    """Config (saying bfloat16), tokenizer, generation config; ``meta`` as the metadata."""
     for path in sorted(base.iterdir()):
         if path.is_file() and not path.name.endswith(WEIGHT_SUFFIXES):
             shutil.copy2(path, dest / path.name)
-    config = json.loads((base / "config.json").read_text())
+    try:
+        config = json.loads((base / "config.json").read_text())
+    except ValueError as e:
+        raise MergeError(f"{base / 'config.json'}: not valid JSON ({e})") from e
     if "quantization_config" in config:
         raise MergeError(f"{base} is quantized ({config['quantization_config'].get('quant_method')}); "
                          "merge into the unquantized bf16 base")
     config["torch_dtype"] = "bfloat16"
     (dest / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
-    meta = artifacts.read_metadata(adapter, missing_ok=True) or {}
-    artifacts.write_metadata(dest, {**meta, "merge": merge_info})
+    artifacts.write_metadata(dest, meta)
 
 
 def write_index(shards: list[Shard], dest: Path) -> None:
@@ -121,35 +132,75 @@ def write_index(shards: list[Shard], dest: Path) -> None:
     (dest / INDEX_FILE).write_text(json.dumps(index, indent=2) + "\n")
 
 
-def merge(base: Path | None, adapter: Path, out: Path, force: bool = False, progress: bool = True) -> Path:
+def check_base(base: Path, adapter: Path, meta: dict, allow_mismatch: bool, log) -> dict | None:
+    """Refuse a base other than the adapter's, or one with an adapter merged in already.
+
+    Returns the base's fingerprint (recorded in the merge's metadata).
+    """
+    try:
+        actual = base_identity.fingerprint(base)
+    except (SafetensorsFileError, ValueError) as e:
+        raise MergeError(str(e)) from e
+    recorded = meta.get("base_fingerprint")
+    merged_into = (artifacts.read_metadata(base, missing_ok=True) or {}).get("merge")
+    problem = None
+    already = f" (it already has adapter {merged_into.get('adapter')} merged in)" if merged_into else ""
+    if recorded and (actual or {}).get("sha256") != recorded["sha256"]:
+        problem = (f"base {base}{already}, fingerprint {base_identity.short(actual)}, is not the model adapter "
+                   f"{adapter} was trained on: {recorded.get('path')}, fingerprint {base_identity.short(recorded)}")
+    elif merged_into and not recorded:
+        problem = (f"base {base} already has adapter {merged_into.get('adapter')} merged in, and adapter "
+                   f"{adapter} records no base to compare: merging would add a second delta")
+    if problem and not allow_mismatch:
+        raise MergeError(problem + "; pass the right base, or --allow-base-mismatch to merge anyway")
+    if problem:
+        log(f"warning: {problem}; merging anyway (--allow-base-mismatch)")
+    elif not recorded:
+        log(f"warning: adapter {adapter} records no base fingerprint (written before fingerprints, or its "
+            f"base was not on this machine): cannot check that {base} is its base")
+    return actual
+
+
+def read_adapter(adapter: Path, base: Path) -> tuple[LoraAdapter, list[Shard], bool, dict]:
+    """The adapter, the base's shards, whether the base is indexed, and the adapter's metadata."""
+    try:
+        meta = artifacts.read_metadata(adapter, missing_ok=True) or {}
+        lora = LoraAdapter(adapter)
+        shards, indexed = base_shards(base)
+        lora.check_fits({s.name: s.shape for shard in shards for s in shard.specs})
+    except (AdapterError, SafetensorsFileError, ValueError) as e:
+        raise MergeError(str(e)) from e
+    return lora, shards, indexed, meta
+
+
+def merge(base: Path | None, adapter: Path, out: Path, force: bool = False, progress: bool = True,
+          allow_base_mismatch: bool = False, log=_stderr) -> Path:
     """Merge ``adapter`` into ``base`` (None: the base its metadata names) as bf16 at ``out``."""
     from tqdm import tqdm
 
     adapter, out = Path(adapter), Path(out)
-    if not adapter.is_dir():
-        raise MergeError(f"adapter folder {adapter} does not exist")
-    base = Path(base) if base is not None else resolve_base(adapter)
-    check_paths(base, adapter, out, force)
-    if not (base / "config.json").is_file():
-        raise MergeError(f"{base}: missing config.json")
     try:
-        lora = LoraAdapter(adapter)
-        shards, indexed = base_shards(base)
-        lora.check_fits({s.name: s.shape for shard in shards for s in shard.specs})
-    except AdapterError as e:
+        check_input(adapter, "adapter folder", folder=True)
+        base = Path(base) if base is not None else resolve_base(adapter)
+    except ValueError as e:
         raise MergeError(str(e)) from e
-    out.parent.mkdir(parents=True, exist_ok=True)
-    check_space(shards, out.parent)
-
+    check_paths(base, adapter, out, force)
+    lora, shards, indexed, meta = read_adapter(adapter, base)
     info = {"base": str(base.resolve()), "adapter": str(adapter.resolve()), "dtype": "bfloat16",
-            "merged_modules": len(lora.modules), "replaced_tensors": len(lora.replaced)}
+            "merged_modules": len(lora.modules), "replaced_tensors": len(lora.replaced),
+            "base_fingerprint": check_base(base, adapter, meta, allow_base_mismatch, log)}
     try:
-        with staged_folder(out) as tmp:
-            copy_side_files(base, adapter, tmp, info)
+        with locked_staging(out, force, log) as tmp:
+            check_space(shards, out.parent)  # after the staging folders of dead runs are gone
+            copy_side_files(base, tmp, {**meta, "merge": info})
             for shard in tqdm(shards, desc="merge shards", unit="shard", disable=not progress):
                 write_shard(base, lora, shard, tmp)
             if indexed:
                 write_index(shards, tmp)
-    except OSError as e:
+    except LockedError as e:
+        raise MergeError(f"{e} (another merge into {out.name})") from e
+    except FileExistsError as e:
+        raise MergeError(str(e)) from e
+    except (OSError, SafetensorsFileError) as e:
         raise MergeError(f"writing {out} failed ({e}); nothing was left behind") from e
     return out

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import torch
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 
 DTYPE_NAMES = {
     torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
@@ -38,20 +38,57 @@ class TensorSpec:
         return math.prod(self.shape) * self.dtype.itemsize
 
 
+class SafetensorsFileError(ValueError):
+    """A file that is not a complete safetensors file; the message names it and says why."""
+
+
+def read_header(path: Path) -> tuple[dict, int]:
+    """The JSON header (tensors by name, ``__metadata__`` dropped) and where the data starts.
+
+    Checks what a torn copy breaks: the header's length and JSON, and that the file
+    holds every byte the header promises.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(8)
+            length = struct.unpack("<Q", head)[0] if len(head) == 8 else None
+            raw = f.read(length) if length is not None and length <= size - 8 else b""
+    except OSError as e:
+        raise SafetensorsFileError(f"{path}: cannot read ({e.strerror})") from e
+    if length is None or len(raw) != length:
+        raise SafetensorsFileError(f"{path}: truncated or not safetensors ({size} bytes, no complete header); "
+                                   "copy or download it again")
+    try:
+        header = json.loads(raw)
+        end = max((t["data_offsets"][1] for k, t in header.items() if k != "__metadata__"), default=0)
+    except (ValueError, TypeError, KeyError, IndexError) as e:
+        raise SafetensorsFileError(f"{path}: unreadable safetensors header ({e})") from e
+    if 8 + length + end > size:
+        raise SafetensorsFileError(f"{path}: truncated: its header promises {8 + length + end} bytes, "
+                                   f"the file has {size}; copy or download it again")
+    header.pop("__metadata__", None)
+    return header, 8 + length
+
+
 def read_specs(path: Path) -> list[TensorSpec]:
-    """Names, dtypes and shapes of a file's tensors, in file order (header only)."""
-    with safe_open(str(path), framework="pt") as f:
-        specs = []
-        for name in f.keys():
-            sl = f.get_slice(name)
-            specs.append(TensorSpec(name, DTYPES[sl.get_dtype()], tuple(sl.get_shape())))
-    return specs
+    """Names, dtypes and shapes of a file's tensors, by name, as ``safe_open`` lists them (header only)."""
+    header, _ = read_header(path)
+    tensors = sorted(header.items())
+    try:
+        return [TensorSpec(name, DTYPES[t["dtype"]], tuple(t["shape"])) for name, t in tensors]
+    except KeyError as e:
+        raise SafetensorsFileError(f"{path}: unsupported dtype {e}") from e
 
 
 def read_tensor(path: Path, name: str) -> torch.Tensor:
     """One tensor, with nothing of the file left mapped afterwards."""
-    with safe_open(str(path), framework="pt") as f:
-        return f.get_tensor(name)
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            return f.get_tensor(name)
+    except (OSError, SafetensorError) as e:
+        raise SafetensorsFileError(f"{path}: cannot read tensor {name} ({e})") from e
 
 
 def header_bytes(specs: Sequence[TensorSpec], metadata: dict[str, str] | None = None) -> bytes:

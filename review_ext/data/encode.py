@@ -11,15 +11,14 @@ Trimming is done on the text and checked by re-encoding, so inference calling
 """
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from review_ext.data.template import encode_prompt, encode_review, prompt_parts, render_prompt
+from review_ext.formats.text import split_blocks
 
 IGNORE_INDEX = -100  # xtuner.utils.IGNORE_INDEX (not imported: it pulls in torch)
 
-BLOCK_HEADER = re.compile(r"^\[(TITLE|ABSTRACT|CAPTIONS|CONTENT)\]\n", re.M)
 CUT_ORDER = ("CONTENT", "CAPTIONS", "OTHER", "ABSTRACT", "TITLE")
 MAX_ROUNDS = 16  # re-encode/cut rounds; each removes at least the measured excess
 
@@ -47,19 +46,6 @@ def _encode(tokenizer, text: str) -> tuple[list[int], list[int]]:
     """Token ids of ``text`` (no special tokens) and each token's end offset."""
     enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     return enc["input_ids"], [end for _, end in enc["offset_mapping"]]
-
-
-def split_blocks(paper: str) -> list[tuple[str, int, int, int]]:
-    """``(name, start, body_start, end)`` character spans of the paper's blocks."""
-    heads = list(BLOCK_HEADER.finditer(paper))
-    blocks = []
-    if not heads or heads[0].start() > 0:
-        first = heads[0].start() if heads else len(paper)
-        blocks.append(("OTHER", 0, 0, first))
-    for i, m in enumerate(heads):
-        end = heads[i + 1].start() if i + 1 < len(heads) else len(paper)
-        blocks.append((m.group(1), m.start(), m.end(), end))
-    return blocks
 
 
 def _word_start(text: str, lo: int, cut: int, reach: int = 64) -> int:

@@ -10,6 +10,8 @@ sample trains on and the ids inference feeds the model are the same list.
 """
 from __future__ import annotations
 
+from review_ext.formats.text import REVIEW_HEADINGS  # noqa: F401  (re-exported for old imports)
+
 SYSTEM_PRESETS = {
     "v1": (
         "You are a professional machine learning conference reviewer who reviews a given "
@@ -33,12 +35,6 @@ SYSTEM_PRESETS = {
 # The preset used wherever none is named (recipes v2/v3, converters, inference, the server).
 DEFAULT_SYSTEM = "v2"
 
-REVIEW_HEADINGS = (
-    "[Significance and novelty]",
-    "[Potential reasons for acceptance]",
-    "[Potential reasons for rejection]",
-    "[Suggestions for improvement]",
-)
 
 # Same strings as xtuner.utils.PROMPT_TEMPLATE.mixtral, so XTuner's own hooks
 # (EvaluateChatHook) render exactly what ``render_prompt`` renders.

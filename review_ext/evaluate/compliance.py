@@ -7,7 +7,7 @@ failures the published models showed are what is flagged:
 * ``empty`` / ``non_answer`` -- nothing, or a refusal or request instead of a review
   (v3 sometimes declined to answer);
 * ``missing_parts`` / ``out_of_order`` / ``repeated_parts`` -- the four headed parts
-  (``review_ext.data.template.REVIEW_HEADINGS``) not each present once, in order;
+  (``review_ext.formats.text.REVIEW_HEADINGS``) not each present once, in order;
 * ``no_points`` -- no ``<title of point>`` explanation lines at all;
 * ``repetition`` -- the same 8-word run over and over, or a line looping;
 * ``copies_paper`` -- the paper copied back (v1 repeated the paper until max length).
@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from review_ext.data.template import REVIEW_HEADINGS
+from review_ext.formats.text import (HEADING_OF, PARTS, REVIEW_HEADINGS, heading_order,
+                                     looks_like_paper, parse_review, point_titles, strip_markup)
 
-PART_NAMES = ("significance", "acceptance", "rejection", "improvement")
 FLAGS = ("empty", "non_answer", "missing_parts", "out_of_order", "repeated_parts", "no_points",
          "repetition", "copies_paper")
 NGRAM = 8
@@ -30,10 +30,7 @@ REPEAT_LIMIT = 0.25  # share of 8-gram occurrences that repeat an earlier one
 LOOP_LINES = 3  # the same line (5+ words) this many times
 COPY_LIMIT = 0.35  # share of the review's 8-grams found in the paper
 
-_HEADING = re.compile("|".join(re.escape(h) for h in REVIEW_HEADINGS))
-_POINT = re.compile(r"^[ \t]*(?:[-*\u2022][ \t]*|\d+[.)][ \t]*)?<([^<>\n]{2,})>", re.M)
 _WORD = re.compile(r"\w+(?:[-']\w+)*")
-_PAPER_MARKERS = re.compile(r"^\[(?:TITLE|ABSTRACT|CAPTIONS|CONTENT)\]\s*$|^Section Title: ", re.M)
 _REFUSAL = re.compile(
     r"^\W*(?:I'?m sorry|I am sorry|sorry,|as an (?:AI|language model)"
     r"|I (?:cannot|can't|can not|am unable to|'m unable to|am not able to|won't|will not)"
@@ -71,28 +68,12 @@ def looped_lines(text: str) -> int:
     return max(counts.values(), default=0)
 
 
-def split_parts(review: str) -> tuple[list[str], dict[str, str]]:
-    """The headings in the order found, and each part's text (first occurrence)."""
-    found = list(_HEADING.finditer(review))
-    texts: dict[str, str] = {}
-    for i, m in enumerate(found):
-        end = found[i + 1].start() if i + 1 < len(found) else len(review)
-        texts.setdefault(m.group(0), review[m.end():end])
-    return [m.group(0) for m in found], texts
-
-
-def prose(review: str) -> str:
-    """The review without headings and point titles (what n-gram measures look at)."""
-    return _POINT.sub(" ", _HEADING.sub(" ", review))
-
-
 def check_review(review: str | None, paper: str | None = None) -> dict:
     """Metrics, ``flags`` and ``warnings`` of one review (``None``: generation failed)."""
     review = review or ""
-    order, texts = split_parts(review)
-    points = {name: len(_POINT.findall(texts.get(h, "")))
-              for name, h in zip(PART_NAMES, REVIEW_HEADINGS)}
-    tokens = words(prose(review))
+    order, texts = heading_order(review), parse_review(review)
+    points = {part: len(point_titles(texts.get(part, ""))) for part in PARTS}
+    tokens = words(strip_markup(review))
     metrics = {
         "words": len(words(review)),
         "parts_found": len(set(order)),
@@ -107,18 +88,18 @@ def check_review(review: str | None, paper: str | None = None) -> dict:
         "empty": not review.strip(),
         "non_answer": bool(review.strip()) and (
             bool(_REFUSAL.search(review[:300])) or (not order and metrics["words"] < 40)),
-        "missing_parts": [h for h in REVIEW_HEADINGS if h not in texts],
+        "missing_parts": [HEADING_OF[p] for p in PARTS if p not in texts],
         "out_of_order": firsts != sorted(firsts, key=REVIEW_HEADINGS.index),
         "repeated_parts": [h for h, n in Counter(order).items() if n > 1],
         "no_points": bool(order) and not sum(points.values()),
         "repetition": (metrics["repeat_ratio"] > REPEAT_LIMIT
                        or metrics["looped_line"] >= LOOP_LINES),
-        "copies_paper": bool(_PAPER_MARKERS.search(review))
+        "copies_paper": looks_like_paper(review)
                         or metrics.get("copy_ratio", 0.0) > COPY_LIMIT,
     }
     flags = [name for name in FLAGS if checks[name]]
-    warnings = [f"no points in {h}" for name, h in zip(PART_NAMES, REVIEW_HEADINGS)
-                if h in texts and not points[name] and "no_points" not in flags]
+    warnings = [f"no points in {HEADING_OF[p]}" for p in PARTS
+                if p in texts and not points[p] and "no_points" not in flags]
     details = {k: checks[k] for k in ("missing_parts", "repeated_parts") if checks[k]}
     return {**metrics, "flags": flags, "warnings": warnings, **details}
 
@@ -136,7 +117,7 @@ def aggregate(results: list[dict]) -> dict:
         "passed": sum(not r["flags"] for r in results),
         "flagged": {name: sum(name in r["flags"] for r in results) for name in FLAGS},
         "with_warnings": sum(bool(r["warnings"]) for r in results),
-        "mean_points": {p: mean(r["points"][p] for r in results) for p in PART_NAMES},
+        "mean_points": {p: mean(r["points"][p] for r in results) for p in PARTS},
         "mean_words": mean(r["words"] for r in results),
         "mean_repeat_ratio": mean(r["repeat_ratio"] for r in results),
         "mean_copy_ratio": mean(r["copy_ratio"] for r in results if "copy_ratio" in r),

@@ -115,3 +115,22 @@ def summarize(outcomes: list[str], verdicts: list[str], n_resamples: int = 10000
         "ci95": list(ci) if ci else None,
         "bootstrap": {"resamples": n_resamples, "seed": seed},
     }
+
+
+def shortfall(summary: dict, min_answered: float, errors: list[str] = ()) -> str | None:
+    """Why a judging run produced no usable result (None when it did), from its :func:`summarize`.
+
+    Too few judgements answered (``min_answered`` is the share that must get a reply), or no
+    pair with a valid verdict in both orders. ``errors``: a failed request's error, quoted.
+    """
+    n, failed = summary["judgements"], summary["failed_requests"]
+    if n == 0:
+        return "no pair to judge: no id has a review in both files and a paper (see unmatched in summary.json)"
+    if n - failed < min_answered * n:
+        example = f" (e.g. {errors[0]})" if errors else ""
+        return (f"only {n - failed} of {n} judgements got a reply, fewer than --min-answered {min_answered:g}: "
+                f"{failed} requests failed after every retry{example}")
+    if summary["valid_pairs"] == 0:
+        return (f"no pair has a valid verdict in both orders ({summary['invalid_verdicts']} invalid, "
+                f"{summary['refused_verdicts']} refused, {failed} failed of {n}); see the replies in per_paper.jsonl")
+    return None

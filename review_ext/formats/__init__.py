@@ -1,0 +1,1 @@
+"""Paper text -> the formats the model reads and writes: paper blocks and review parts."""
