@@ -244,7 +244,10 @@ def run(args) -> int:
     todo = [row for row in assigned if row.key not in done or not rf.is_final(done[row.key])]
     backend = open_backend(args, settings, world, local_rank)
     max_length = settings.max_length_for(backend.context)
-    budget = prompt_budget(max_length, args.max_new_tokens, args.max_prompt_tokens)
+    try:
+        budget = prompt_budget(max_length, args.max_new_tokens, args.max_prompt_tokens)
+    except ValueError as error:
+        raise SystemExit(f"{error}: lower --max-new-tokens") from None
     record["prompt_budget"] = budget
     if done:
         try:
