@@ -99,7 +99,8 @@ def test_two_runs_on_one_output_folder_the_second_is_refused(tiny_model, papers,
     second = subprocess.run([sys.executable, *args, "--overwrite"], capture_output=True,
                             text=True, env=ENV, timeout=300)
     assert first.poll() is None, "the first run should still be writing"
-    assert f"in use by another run (pid {first.pid})" in last_line(second)
+    line = last_line(second)
+    assert "in use by another run" in line and f"pid {first.pid}" in line, line
     assert first.wait(600) == 0, first.stderr.read()[-2000:]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["replies"] == 4 and summary["this_run"]["replies"] == 4  # nothing lost
@@ -167,17 +168,17 @@ def test_unreadable_inputs_and_outputs_are_one_line_errors(tiny_model, papers, t
     (tmp_path / "latin1.jsonl").write_bytes('{"input": "caf\xe9"}\n'.encode("latin-1"))
     (tmp_path / "a-file").write_text("")
     cases = {
-        tmp_path: "is a directory",
-        tmp_path / "missing.jsonl": "no such file",
-        tmp_path / "loop.jsonl": "cannot read it",
-        tmp_path / "empty.jsonl": "no rows",
-        tmp_path / "list.json": "not a valid JSON list",
-        tmp_path / "latin1.jsonl": "not UTF-8",
+        tmp_path: f"test file {tmp_path} is a folder, not a file",
+        tmp_path / "missing.jsonl": f"test file {tmp_path / 'missing.jsonl'} does not exist",
+        tmp_path / "loop.jsonl": f"test file {tmp_path / 'loop.jsonl'} does not exist",
+        tmp_path / "empty.jsonl": f"{tmp_path / 'empty.jsonl'}: no rows",
+        tmp_path / "list.json": f"{tmp_path / 'list.json'}: not a valid JSON list",
+        tmp_path / "latin1.jsonl": f"{tmp_path / 'latin1.jsonl'}: not UTF-8",
     }
     for test, message in cases.items():
         line = last_line(cli("--test", str(test), "--model", str(tiny_model),
                              "--output-dir", str(tmp_path / "out")))
-        assert line.startswith(f"{test}: {message}"), line
+        assert line.startswith(message), line
     outputs = [tmp_path / "a-file" / "out"]  # under a file
     try:
         os.mkdir("/sys/review-suite-out")  # sysfs refuses new folders, even to root
@@ -216,3 +217,7 @@ def test_max_length_is_clamped_to_the_models_context(short_context_model, papers
     assert 1000 < record["prompt_tokens"] <= 1024 - 3
     assert "max_length 5000 (--max-length) exceeds the model's context of 1024" in \
         (out / "infer.log").read_text()
+    line = last_line(cli("--test", str(tmp_path / "t.jsonl"), "--model", str(short_context_model),
+                         "--output-dir", str(tmp_path / "out2"), "--max-new-tokens", "2000"))
+    assert line == "max_length 1024 leaves no room for the prompt beside 2000 new tokens: " \
+                   "lower --max-new-tokens", line

@@ -162,7 +162,7 @@ def test_against_serve_py_with_the_tiny_model(inputs, tiny_model):
     for name in ("a.jsonl", "b.jsonl", "papers.jsonl"):  # two papers are enough
         rows = [r for r in map(json.loads, (inputs / name).open()) if r["id"] in ("p0", "p1")]
         write_jsonl(inputs / name, rows)
-    with serve(tiny_model) as url:
+    with serve(tiny_model, "--served-model-name", "tiny", "judge-x") as url:
         with pytest.raises(SystemExit, match="no pair has a valid verdict in both orders"):
             judge.main(judge_args(inputs, url + "/v1", "--max-tokens", "8",
                                   "--concurrency", "2", "--timeout", "120"))

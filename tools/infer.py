@@ -63,6 +63,8 @@ def parse_args(argv=None):
     g = p.add_argument_group("batching (local backend)")
     g.add_argument("--batch-size", type=int, default=8,
                    help="largest batch; halves on CUDA out-of-memory")
+    g.add_argument("--gpus-per-replica", type=int, default=1, help="GPUs one model copy spans "
+                   "(torchrun: one process per replica, --nproc-per-node GPUs/N)")
     g = p.add_argument_group("prompt")
     g.add_argument("--system", help="system prompt: a preset (v1, v2) or text (default, as in "
                                     "training: review_suite.json's, else the row's, else v2)")
@@ -242,7 +244,10 @@ def run(args) -> int:
     todo = [row for row in assigned if row.key not in done or not rf.is_final(done[row.key])]
     backend = open_backend(args, settings, world, local_rank)
     max_length = settings.max_length_for(backend.context)
-    budget = prompt_budget(max_length, args.max_new_tokens, args.max_prompt_tokens)
+    try:
+        budget = prompt_budget(max_length, args.max_new_tokens, args.max_prompt_tokens)
+    except ValueError as error:
+        raise SystemExit(f"{error}: lower --max-new-tokens") from None
     record["prompt_budget"] = budget
     if done:
         try:

@@ -1,19 +1,28 @@
-"""Inference throughput on one GPU: the published loop against tools/infer.py's engine.
+"""Inference throughput on one GPU: HF ``generate``, the HF static-cache engine, and ours.
 
-Published loop: HF ``generate``, batch 1, the tokenizer's chat template, bf16.
-Ours: ``review_ext.generate.static_engine.StaticEngine`` (static KV cache, dense MoE decode
-steps, the decode step compiled into a CUDA graph), a batch of real papers of
-unequal length with left padding, the training template.
-Papers are trimmed to ``--prompt-tokens``; reviews are forced to ``--new-tokens``
-(``min_new_tokens``). Prints papers per GPU-hour at the model's depth and scaled
-to 32 layers (time x 32 / layers: pessimistic, as embeddings and lm_head scale too).
+All three in one process on the same model and prompts (real papers trimmed to
+``--prompt-tokens``, rendered with the training template, repeated to fill the batch):
+  * ``hf_generate``: HF ``generate`` batched (left padding, dynamic cache, stock sparse MoE);
+    prefill timed with 1 new token, decode per step from a ``--hf-new-tokens`` run,
+    extrapolated to ``--new-tokens``;
+  * ``hf_static``: main's ``StaticEngine`` (HF ``generate`` + ``StaticCache`` + dense MoE
+    decode + ``torch.compile``), if staged as ``review_ext/generate/main_static_engine.py``,
+    else the identical ``HFStaticEngine``;
+  * ``ours``: ``StaticEngine`` (slot cache, GQA decode attention over the filled cache, CUDA
+    graphs, continuous batching), per attention kernel.
+Reviews are forced to ``--new-tokens`` (``min_new_tokens``). Papers/GPU-hour are also
+scaled to 32 layers (time x 32 / layers: pessimistic, as embeddings and lm_head scale too).
+``benchmarks/gpu/infer_profile.py`` adds the per-step time split.
 
-Usage (GPU machine): python benchmarks/gpu/bench_infer.py --model build/m4 --test .gpu_data/test.jsonl
+Usage (GPU machine):
+    python benchmarks/gpu/bench_infer.py --model build/m4 --test .gpu_data/test.jsonl
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import statistics
 import time
 
 
@@ -23,9 +32,21 @@ def parse_args(argv=None):
     p.add_argument("--test", required=True, help="JSONL with an `input` paper per row")
     p.add_argument("--prompt-tokens", type=int, default=8192)
     p.add_argument("--new-tokens", type=int, default=1000)
-    p.add_argument("--batch-size", type=int, nargs="+", default=[32])
-    p.add_argument("--baseline-papers", type=int, default=2)
-    p.add_argument("--baseline-new-tokens", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--repeats",
+                   type=int,
+                   default=3,
+                   help="timed runs of ours (after a warm-up run)")
+    p.add_argument("--stock-repeats", type=int, default=2, help="timed runs of hf_static")
+    p.add_argument("--hf-new-tokens", type=int, default=48)
+    p.add_argument("--attention", nargs="+", default=["sdpa", "matmul"])
+    p.add_argument("--skip", nargs="*", default=[], choices=["hf_generate", "hf_static"])
+    p.add_argument("--full-depth",
+                   type=int,
+                   default=0,
+                   metavar="LAYERS",
+                   help="before our runs, hold as much more GPU memory as LAYERS layers of weights "
+                   "and KV cache would need (proves the batch fits at that depth)")
     p.add_argument("--out", help="write the results JSON here too")
     p.add_argument("--device", default="cuda", help="cpu only for a smoke test")
     return p.parse_args(argv)
@@ -42,23 +63,123 @@ def timed(fn):
     return time.perf_counter() - start, result
 
 
-def baseline(model, tok, papers, system, new_tokens):
-    """Seconds per paper of the published loop, from a 1-token and an n-token run."""
+def rates(seconds: float, batch: int, layers: int, new_tokens: int) -> dict:
+    return {
+        "s_per_batch": round(seconds, 3),
+        "new_tokens_per_s": round(batch * new_tokens / seconds, 1),
+        "papers_per_gpu_hour": round(3600 * batch / seconds, 1),
+        "papers_per_gpu_hour_32_layers": round(3600 * batch / (seconds * 32 / layers), 1)
+    }
+
+
+def spread(values: list[float]) -> dict:
+    return {
+        "mean": round(statistics.mean(values), 1),
+        "min": round(min(values), 1),
+        "max": round(max(values), 1),
+        "runs": [round(v, 1) for v in values]
+    }
+
+
+def forced(new_tokens: int):
+    from review_ext.generate.engine_api import SamplingParams
+
+    return SamplingParams(max_new_tokens=new_tokens, min_new_tokens=new_tokens)
+
+
+def hf_generate(model, tok, ids, args, layers):
+    """Batched HF generate: prefill (1 token) and per-step decode, extrapolated."""
+    from review_ext.generate.engine_api import HFEngine
+
+    engine = HFEngine(model, tok)
+    engine.generate(ids[:2], forced(2))  # warm-up
+    t_prefill, _ = timed(lambda: engine.generate(ids, forced(1)))
+    t_n, out = timed(lambda: engine.generate(ids, forced(args.hf_new_tokens)))
+    step = (t_n - t_prefill) / (args.hf_new_tokens - 1)
+    total = t_prefill + (args.new_tokens - 1) * step
+    return {
+        "prefill_s": round(t_prefill, 3),
+        "decode_step_ms": round(1000 * step, 2),
+        **rates(total, len(ids), layers, args.new_tokens)
+    }, [c.token_ids for c in out]
+
+
+def hf_static(model, tok, ids, args, layers):
+    try:
+        module = importlib.import_module("review_ext.generate.main_static_engine")
+        engine, source = module.StaticEngine(model,
+                                             tok,
+                                             cache_len=args.prompt_tokens + args.new_tokens), "main"
+    except ImportError:
+        from review_ext.generate.static_engine import HFStaticEngine
+
+        engine, source = HFStaticEngine(model, tok, cache_len=args.prompt_tokens +
+                                        args.new_tokens), "HFStaticEngine"
+    t_warm, _ = timed(lambda: engine.generate(ids, forced(8)))
+    runs = []
+    for _ in range(args.stock_repeats):
+        t, out = timed(lambda: engine.generate(ids, forced(args.new_tokens)))
+        assert all(len(c.token_ids) == args.new_tokens for c in out)
+        runs.append(rates(t, len(ids), layers, args.new_tokens))
+        print("hf_static", json.dumps(runs[-1]), flush=True)
+    return {
+        "source": source,
+        "warmup_s": round(t_warm, 1),
+        "runs": runs,
+        "papers_per_gpu_hour_32_layers": spread([r["papers_per_gpu_hour_32_layers"] for r in runs])
+    }
+
+
+def ours(model, tok, ids, args, layers, attention):
+    from review_ext.generate.static_engine import StaticEngine
+
+    engine = StaticEngine(model, tok, attention=attention)
+    params = forced(args.new_tokens)
+    t_warm, _ = timed(lambda: engine.generate(ids, params))  # captures every bucket's graph
+    runs, out = [], None
+    for _ in range(args.repeats):
+        t, out = timed(lambda: engine.generate(ids, params))
+        assert all(len(c.token_ids) == args.new_tokens for c in out)
+        runs.append(rates(t, len(ids), layers, args.new_tokens))
+        print("ours", attention, json.dumps(runs[-1]), flush=True)
+    t_prefill, _ = timed(lambda: [engine.decoder.model.prefill(p, 0) for p in ids[:8]])
+    row = {"attention": attention, "warmup_s": round(t_warm, 1), "runs": runs,
+           "prefill_s_per_paper": round(t_prefill / 8, 4),
+           "papers_per_gpu_hour_32_layers": spread([r["papers_per_gpu_hour_32_layers"]
+                                                    for r in runs])}
+    return engine, row, [c.token_ids for c in out]
+
+
+def ballast(model, args, prompt_tokens: int):
+    """GPU memory standing in for the layers (weights and cache) a ``--full-depth`` model adds."""
     import torch
 
-    per_paper = []
-    for paper in papers:
-        ids = tok.apply_chat_template([{"role": "user", "content": f"{system}\n\n{paper}"}], return_tensors="pt").to(model.device)
+    layers = model.config.num_hidden_layers
+    per_layer = sum(p.numel() * p.element_size() for p in model.model.layers[0].parameters())
+    attn = model.model.layers[0].self_attn
+    length = -(-(prompt_tokens + args.new_tokens) // 1024) * 1024
+    kv_heads = model.config.num_key_value_heads
+    kv_per_layer = args.batch_size * length * 2 * kv_heads * attn.head_dim * 2  # K and V, bf16
+    extra = (args.full_depth - layers) * (per_layer + kv_per_layer)
+    return torch.empty(extra, dtype=torch.uint8, device="cuda"), {
+        "full_depth_layers": args.full_depth,
+        "ballast_gb": round(extra / 1e9, 1),
+        "kv_cache_gb_at_full_depth": round(args.full_depth * kv_per_layer / 1e9, 1)
+    }
 
-        def run(n):
-            with torch.inference_mode():
-                return model.generate(ids, max_new_tokens=n, min_new_tokens=n, do_sample=False, pad_token_id=tok.eos_token_id)
 
-        run(2)  # warm-up
-        t1, _ = timed(lambda: run(1))
-        tn, _ = timed(lambda: run(new_tokens))
-        per_paper.append({"prompt_tokens": ids.shape[1], "prefill_s": t1, "decode_s_per_token": (tn - t1) / (new_tokens - 1)})
-    return per_paper
+def agreement(reference, got) -> dict:
+    """How long the greedy outputs agree with the reference (bf16 kernels differ)."""
+    prefix = []
+    for a, b in zip(reference, got):
+        n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        prefix.append(n)
+    return {
+        "compared_tokens": len(reference[0]),
+        "all_equal": sum(p == len(reference[0]) for p in prefix),
+        "papers": len(prefix),
+        "mean_equal_prefix": round(statistics.mean(prefix), 1)
+    }
 
 
 def main(argv=None):
@@ -66,51 +187,64 @@ def main(argv=None):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from review_ext.generate.static_engine import StaticEngine
-    from review_ext.generate.engine import SamplingParams
-    from review_ext.generate.prompting import build_prompt
     from review_ext.data.template import resolve_system
+    from review_ext.generate.prompting import build_prompt
 
     tok = AutoTokenizer.from_pretrained(args.model)
-    model = AutoModelForCausalLM.from_pretrained(args.model, torch_dtype=torch.bfloat16, device_map=args.device).eval()
+    model = AutoModelForCausalLM.from_pretrained(args.model,
+                                                 torch_dtype=torch.bfloat16,
+                                                 device_map=args.device).eval()
     layers = model.config.num_hidden_layers
     rows = [json.loads(line) for line in open(args.test) if line.strip()]
-    system = resolve_system("v2")
-    prompts = [build_prompt(tok, r["input"], system, budget=args.prompt_tokens) for r in rows]
-    need = max(args.batch_size)
-    prompts = (prompts * (need // len(prompts) + 1))[:need]
-    result = {"gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu", "layers": layers, "prompt_tokens": [len(p.ids) for p in prompts[:len(rows)]],
-              "new_tokens": args.new_tokens}
-
-    base = baseline(model, tok, [p.paper for p in prompts[: args.baseline_papers]], system, args.baseline_new_tokens)
-    secs = sum(b["prefill_s"] + (args.new_tokens - 1) * b["decode_s_per_token"] for b in base) / len(base)
-    result["baseline"] = {"runs": base, "s_per_paper": secs, "papers_per_gpu_hour": 3600 / secs,
-                          "papers_per_gpu_hour_32_layers": 3600 / (secs * 32 / layers)}
-    print(json.dumps(result["baseline"]), flush=True)
-
-    engine = StaticEngine(model, tok, cache_len=args.prompt_tokens + args.new_tokens)
+    prompts = [
+        build_prompt(tok, r["input"], resolve_system("v2"), budget=args.prompt_tokens) for r in rows
+    ]
+    ids = [p.ids for p in (prompts * (args.batch_size // len(prompts) + 1))[:args.batch_size]]
+    result = {
+        "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu",
+        "layers": layers,
+        "batch": args.batch_size,
+        "prompt_tokens": sorted({len(i)
+                                 for i in ids}),
+        "new_tokens": args.new_tokens
+    }
+    reference = None
+    if "hf_generate" not in args.skip:  # first: the other engines patch the MoE blocks
+        result["hf_generate"], reference = hf_generate(model, tok, ids, args, layers)
+        print("hf_generate", json.dumps(result["hf_generate"]), flush=True)
+    if "hf_static" not in args.skip:
+        result["hf_static"] = hf_static(model, tok, ids, args, layers)
     result["ours"] = []
-    for batch in args.batch_size:
-        ids = [p.ids for p in prompts[:batch]]
-        t_warm, _ = timed(lambda: engine.generate(ids, SamplingParams(max_new_tokens=8, min_new_tokens=8)))
-        t_prefill, _ = timed(lambda: engine.generate(ids, SamplingParams(max_new_tokens=1)))
-        params = SamplingParams(max_new_tokens=args.new_tokens, min_new_tokens=args.new_tokens)
-        t_all, out = timed(lambda: engine.generate(ids, params))
-        assert all(len(c.token_ids) == args.new_tokens for c in out)
-        row = {"batch": batch, "warmup_s": t_warm, "prefill_s": t_prefill, "total_s": t_all,
-               "new_tokens_per_s": batch * args.new_tokens / t_all,
-               "papers_per_gpu_hour": 3600 * batch / t_all,
-               "papers_per_gpu_hour_32_layers": 3600 * batch / (t_all * 32 / layers),
-               "peak_mem_gb": torch.cuda.max_memory_allocated() / 2**30 if torch.cuda.is_available() else None}
+    held = None
+    if args.full_depth:
+        held, result["full_depth"] = ballast(model, args, max(len(i) for i in ids))
+        print("full depth", json.dumps(result["full_depth"]), flush=True)
+    for attention in args.attention:
+        try:
+            engine, row, tokens = ours(model, tok, ids, args, layers, attention)
+        except Exception as exc:  # noqa: BLE001 - one kernel's failure must not lose the others
+            result["ours"].append({"attention": attention, "error": f"{type(exc).__name__}: {exc}"})
+            print("ours", attention, "failed:", exc, flush=True)
+            continue
+        if torch.cuda.is_available() and len(result["ours"]) == 0:
+            from infer_profile import step_split  # beside this script
+
+            row["step_split"] = step_split(engine)
+            print("step split", json.dumps(row["step_split"]), flush=True)
+        if reference:
+            row["agreement_with_hf_generate"] = agreement(reference,
+                                                          [t[:len(reference[0])] for t in tokens])
         result["ours"].append(row)
-        print(json.dumps(row), flush=True)
+        del engine
+    result["peak_mem_gb"] = round(torch.cuda.max_memory_allocated() /
+                                  2**30, 1) if torch.cuda.is_available() else None
+    result["gpu_mem_gb"] = round(torch.cuda.get_device_properties(0).total_memory /
+                                 2**30, 1) if torch.cuda.is_available() else None
+    del held
     if args.out:
         with open(args.out, "w") as f:
             json.dump(result, f, indent=1)
-    best = max(result["ours"], key=lambda r: r["papers_per_gpu_hour"])
-    print(f"published loop: {result['baseline']['papers_per_gpu_hour_32_layers']:.0f} papers/GPU-hour (32 layers, scaled); "
-          f"ours: {best['papers_per_gpu_hour_32_layers']:.0f} at batch {best['batch']}; ratio "
-          f"{best['papers_per_gpu_hour'] / result['baseline']['papers_per_gpu_hour']:.1f}x")
+    print(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

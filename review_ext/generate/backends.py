@@ -52,18 +52,19 @@ def local_backend(args, params, model: str, world: int, local_rank: int) -> Back
     from review_ext.generate.batching import generate_sorted
 
     options = engine_options(args, model)
-    if world > 1:
-        import torch
+    per_replica = getattr(args, "gpus_per_replica", 1)
+    if world > 1 or per_replica > 1:
+        from review_ext.generate.replicas import place_replica
 
-        if torch.cuda.is_available():
-            torch.cuda.set_device(local_rank)
-            options.device_map = {"": local_rank}
+        place_replica(options, local_rank, per_replica)
     engine = load_engine(args.engine, options)
     tokenizer = load_tokenizer(args.tokenizer) if args.tokenizer else engine.tokenizer
+    batches = getattr(engine, "generate_sorted", None)  # continuous batching when the engine has it
+    run = batches or (lambda *a: generate_sorted(engine, *a))
 
     def decode(jobs):
         ids = [(key, prompt.ids) for key, prompt in jobs]
-        for keys, results in generate_sorted(engine, ids, params, args.batch_size):
+        for keys, results in run(ids, params, args.batch_size):
             for key, result in zip(keys, results):
                 yield (key, result) if isinstance(result, Exception) else (key, (
                     tokenizer.decode(result.token_ids, skip_special_tokens=True),

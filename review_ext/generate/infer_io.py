@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from review_ext.common.files import atomic_write
+from review_ext.common.files import atomic_write, check_input
 
 PREDICTIONS = "predictions.jsonl"
 REPLIES_CSV = "replies.csv"
@@ -71,11 +71,11 @@ def _loads(text: str):
 
 def _read_text(path: Path) -> str:
     try:
+        path = check_input(path, "test file")
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    try:
         return path.read_text(encoding="utf-8-sig")  # a leading BOM is not part of the first row
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory; pass the test file (JSONL)") from None
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
     except UnicodeDecodeError as error:
         raise InputError(f"{path}: not UTF-8 (byte {error.start}): convert it to UTF-8") from None
     except OSError as error:
