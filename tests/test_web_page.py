@@ -45,7 +45,7 @@ def page(browser, server):
 @pytest.fixture(scope="module")
 def real_paper(shared_data):
     from data_conversion.docling import docling_parts
-    from data_conversion.paper_format import render_paper
+    from review_ext.formats.text import render_paper
 
     parsed = sorted((shared_data / "neurips_2025/parsed_pdfs").glob("*.pdf.json"))[0]
     title, abstract, captions, sections = docling_parts(json.loads(parsed.read_text()))
