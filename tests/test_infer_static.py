@@ -95,3 +95,14 @@ def test_a_model_placed_by_the_spread_map_decodes_the_same(tiny_model, tokenizer
     params = SamplingParams(max_new_tokens=6, min_new_tokens=6)
     assert spread.decoder is not None
     assert spread.generate(prompts, params) == plain.generate(prompts, params)
+
+
+def test_auto_engine_is_the_hf_reference_without_cuda(tiny_model):
+    from review_ext.generate.args import build_engine
+    from review_ext.generate.engine import EngineOptions, HFEngine
+    from review_ext.generate.static_engine import StaticEngine
+
+    options = EngineOptions(model=str(tiny_model), dtype="float32", device="cpu")
+    auto = build_engine("auto", options)
+    assert type(auto) is HFEngine
+    assert isinstance(build_engine("static", options), StaticEngine)

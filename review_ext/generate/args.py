@@ -23,7 +23,14 @@ ENGINES: dict[str, Callable[[EngineOptions], Engine]] = {
 
 
 def build_engine(spec: str, options: EngineOptions) -> Engine:
-    """An engine from a name of :data:`ENGINES` or ``package.module:factory``."""
+    """An engine from a name of :data:`ENGINES`, ``auto`` or ``package.module:factory``.
+
+    ``auto`` is the fast static engine on CUDA and the HF engine (the reference) elsewhere.
+    """
+    if spec == "auto":
+        import torch
+
+        spec = "static" if torch.cuda.is_available() and options.device != "cpu" else "hf"
     if spec in ENGINES:
         return ENGINES[spec](options)
     if ":" not in spec:
@@ -53,8 +60,9 @@ def add_engine_args(parser) -> None:
     g.add_argument("--adapter", help="LoRA adapter folder (HF/peft) applied to --model")
     g.add_argument("--load-4bit", action="store_true", help="nf4-quantise the base (bf16 compute)")
     g.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
-    g.add_argument("--engine", default="hf",
-                   help=f"{', '.join(ENGINES)} (static KV cache + CUDA graphs) or "
+    g.add_argument("--engine", default="auto",
+                   help=f"auto (static on CUDA, else hf), {', '.join(ENGINES)} (static: slot KV "
+                        "cache, CUDA graphs, continuous batching) or "
                         "package.module:factory (see review_ext.generate.engine)")
     g.add_argument("--attn-implementation",
                    help="sdpa, flash_attention_2, ... (default: transformers' choice)")
