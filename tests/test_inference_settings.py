@@ -5,7 +5,7 @@ import pytest
 
 from review_ext.checkpoint.artifacts import record_last_model, write_metadata
 from review_ext.data.template import DEFAULT_SYSTEM, resolve_system
-from review_ext.generate.settings import NoModel, resolve
+from review_ext.infer.settings import NoModel, resolve
 
 
 @pytest.fixture

@@ -239,8 +239,8 @@ def test_openai_backend_falls_back_to_chat_on_a_chat_only_server(tokenizer):
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     from review_ext.generate.engine import SamplingParams
-    from review_ext.generate.prompting import build_prompt
-    from review_ext.generate.remote import RemoteBackend
+    from review_ext.infer.prompting import build_prompt
+    from review_ext.infer.remote import RemoteBackend
 
     asked = []
 

@@ -2,7 +2,7 @@
 
 Reads XTuner's test format (``system`` + ``input``, JSONL, ``id`` kept), input/output
 records or conversations. Each paper is trimmed and rendered exactly as training did
-(``review_ext.generate.prompting``), decoded longest-first in batches that halve on CUDA
+(``review_ext.infer.prompting``), decoded longest-first in batches that halve on CUDA
 out-of-memory, and written to ``predictions.jsonl`` as soon as its batch ends (one
 flushed line per paper), so ``--resume`` skips what is done. At the end the output
 folder also holds ``replies.csv`` (system, input, reply), ``updated_conversations.json``,
@@ -12,7 +12,7 @@ error record.
 Without --model (and --adapter), the model is the last one the pipeline wrote
 (work_dirs/last_model.json, recorded by tools/pth_to_hf.py and tools/merge_bf16.sh).
 Settings come from the flag, else the model's review_suite.json, else the row, else the
-default (review_ext.generate.settings). --resume refuses an output folder made with
+default (review_ext.infer.settings). --resume refuses an output folder made with
 another model, template, system prompt, decoding settings or papers (run.json). The
 output folder is locked while a run writes it. The exit code is non-zero when no paper
 got a reply, or fewer than --min-success of them.
@@ -120,7 +120,7 @@ def sampling_params(args):
 
 def resolve_settings(args):
     """The run's settings (flag > review_suite.json > row > default), logged with their sources."""
-    from review_ext.generate.settings import NoModel, resolve
+    from review_ext.infer.settings import NoModel, resolve
 
     try:
         settings = resolve(args.model, args.adapter, args.system, args.max_length,
@@ -140,8 +140,8 @@ def system_of(settings):
 
 def build_jobs(rows, tokenizer, budget, settings, sink, stats) -> list:
     """``(key, Prompt)`` for the rows that can be reviewed; error records for the others."""
-    from review_ext.generate.prompting import PromptTooLong, build_prompt
-    from review_ext.generate.run_folder import error_record
+    from review_ext.infer.prompting import PromptTooLong, build_prompt
+    from review_ext.infer.run_folder import error_record
 
     jobs = []
     for row in rows:
@@ -166,7 +166,7 @@ def build_jobs(rows, tokenizer, budget, settings, sink, stats) -> list:
 
 
 def open_backend(args, settings, world: int, local_rank: int):
-    from review_ext.generate.backends import local_backend, remote_backend
+    from review_ext.infer.backends import local_backend, remote_backend
 
     t_load = time.time()
     if args.backend == "openai":
@@ -180,7 +180,7 @@ def open_backend(args, settings, world: int, local_rank: int):
 def check_resume(args, out: Path, settings, done: dict, todo_rows) -> dict:
     """This run's record; refuses a resume over an earlier run made otherwise."""
     from review_ext.data.template import resolve_system
-    from review_ext.generate import provenance
+    from review_ext.infer import provenance
 
     backend = "local" if args.backend == "local" else f"openai {args.base_url} {args.model_name}"
     system = resolve_system(settings.system) if settings.system else None
@@ -199,8 +199,8 @@ def decode_all(args, backend, jobs, by_key, sink, stats, rank: int, world: int) 
     """Decode every job, appending one record per paper to ``sink`` as it ends."""
     from tqdm import tqdm
 
-    from review_ext.generate.provenance import paper_hash
-    from review_ext.generate.run_folder import error_record
+    from review_ext.infer.provenance import paper_hash
+    from review_ext.infer.run_folder import error_record
 
     prompts = dict(jobs)
     bar = tqdm(total=len(jobs), desc=f"rank {rank}" if world > 1 else "reviews", unit="paper",
@@ -227,9 +227,9 @@ def decode_all(args, backend, jobs, by_key, sink, stats, rank: int, world: int) 
 
 def run(args) -> int:
     from review_ext.common.jsonl_cache import JsonlCache
-    from review_ext.generate import provenance, run_folder as rf
-    from review_ext.generate.infer_io import InputError, read_test_rows
-    from review_ext.generate.prompting import prompt_budget
+    from review_ext.infer import provenance, run_folder as rf
+    from review_ext.infer.infer_io import InputError, read_test_rows
+    from review_ext.infer.prompting import prompt_budget
 
     rank, world, local_rank = rf.dist_info()
     out = args.output_dir
@@ -274,7 +274,7 @@ def run(args) -> int:
 
 
 def main(argv=None) -> int:
-    from review_ext.generate.run_folder import dist_info, locked_output, logging_to
+    from review_ext.infer.run_folder import dist_info, locked_output, logging_to
 
     args = parse_args(argv)
     rank, world, _ = dist_info()

@@ -188,7 +188,7 @@ def main(argv=None):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from review_ext.data.template import resolve_system
-    from review_ext.generate.prompting import build_prompt
+    from review_ext.infer.prompting import build_prompt
 
     tok = AutoTokenizer.from_pretrained(args.model)
     model = AutoModelForCausalLM.from_pretrained(args.model,

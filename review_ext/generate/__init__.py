@@ -1,8 +1,7 @@
-"""Merged model -> reviews: settings, engines, batching, prompts, test rows in and review records out.
+"""Merged model -> tokens: the engines that decode reviews.
 
-``settings`` (what to load and how to prompt), ``engine`` (the interface and the HF engine),
-``loading``, ``batching`` (out-of-memory backoff), ``args`` (command-line options and the
-engines by name), ``prompting``, ``infer_io`` (rows and records), ``run_folder`` and
-``provenance`` (an inference run's output folder and what produced it), ``backends`` and
-``remote`` (local engine or an OpenAI-compatible server).
+``engine`` (the interface and the HF engine, the reference), ``loading``, ``batching``
+(out-of-memory backoff), ``args`` (command-line options and the engines by name),
+``static_engine`` (the fast engine: ``kv_attention``, ``slot_forward``, ``decode_graphs``,
+``sampling``, ``continuous`` batching), ``replicas`` (a model copy spread over several GPUs).
 """

@@ -1,7 +1,7 @@
 """What the server serves: one engine behind a batch scheduler, with the training prompt.
 
 :func:`build_service` loads the model named by the settings resolver
-(``review_ext.generate.settings``: flag > ``review_suite.json`` > default); a chat
+(``review_ext.infer.settings``: flag > ``review_suite.json`` > default); a chat
 request's system message overrides the server's system prompt.
 """
 from __future__ import annotations
@@ -48,7 +48,7 @@ class ReviewService:
 
     def chat_prompt(self, body: dict, params) -> tuple[list[int], int]:
         """Prompt ids for a chat request, and the paper tokens trimmed away."""
-        from review_ext.generate.prompting import PromptTooLong, build_prompt, prompt_budget
+        from review_ext.infer.prompting import PromptTooLong, build_prompt, prompt_budget
 
         system, paper = parse_chat(body)
         system = self.system if system is None else system
@@ -86,7 +86,7 @@ class ReviewService:
 def build_service(args) -> ReviewService:
     """Load the engine and resolve the prompt settings from ``tools/serve.py``'s arguments."""
     from review_ext.generate.args import engine_options, load_engine
-    from review_ext.generate.settings import NoModel, resolve
+    from review_ext.infer.settings import NoModel, resolve
     from review_ext.serve.scheduler import BatchScheduler
 
     try:

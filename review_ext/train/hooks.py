@@ -11,7 +11,7 @@ from review_ext.data.template import DEFAULT_SYSTEM, PROMPT_TEMPLATE, resolve_sy
 
 def read_papers(path: str | Path, limit: int) -> list[str]:
     """The first ``limit`` reviewable papers of a test file (any format ``tools/infer.py`` reads)."""
-    from review_ext.generate.infer_io import read_test_rows
+    from review_ext.infer.infer_io import read_test_rows
 
     path = Path(path)
     if not path.is_file():

@@ -32,7 +32,7 @@ def load_tokenizer(path: str | None):
 
 
 def remote_backend(args, params) -> Backend:
-    from review_ext.generate.remote import RemoteBackend, server_max_len
+    from review_ext.infer.remote import RemoteBackend, server_max_len
 
     tokenizer = load_tokenizer(args.tokenizer or args.model)
     remote = RemoteBackend(args.base_url, args.model_name, params, api=args.api,

@@ -1,7 +1,7 @@
 """The output folder of an inference run: rank parts, done markers, resume and the summary.
 
 Each rank (``torchrun``) appends its records to its own part; the last rank to finish
-merges the parts into the pipeline outputs (``review_ext.generate.infer_io``) and
+merges the parts into the pipeline outputs (``review_ext.infer.infer_io``) and
 writes ``summary.json``. A run that produced too few replies says where its partial
 outputs are and ends with a non-zero exit code.
 """
@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from review_ext.common.files import FolderLock, LockedError, atomic_write
-from review_ext.generate.infer_io import PREDICTIONS, REPLIES_CSV, collect_records, write_outputs
+from review_ext.infer.infer_io import PREDICTIONS, REPLIES_CSV, collect_records, write_outputs
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import Iterator, Sequence
 
 from review_ext.common.chat_client import ChatClient, ChatError, post_json
 from review_ext.generate.engine import SamplingParams
-from review_ext.generate.prompting import Prompt
+from review_ext.infer.prompting import Prompt
 
 log = logging.getLogger(__name__)
 
