@@ -61,10 +61,10 @@ def peft_merge(precision: str, base: str, adapter: str, out: str, max_shard_size
     AutoTokenizer.from_pretrained(base).save_pretrained(out)
 
 
-def measure(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS GB) of one child process."""
+def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS GB) of one child process, run in ``cwd`` (its work_dirs/ stay there)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     if status != 0:
         raise SystemExit(f"failed ({status}): {' '.join(cmd)}")
@@ -110,7 +110,7 @@ def main(argv=None):
     shards = sorted(base.glob("*.safetensors"))
     runs = {
         "import torch+safetensors (merge_bf16 baseline)": [PY, "-c", "import review_ext.checkpoint.merge"],
-        "merge_bf16.sh": ["bash", "tools/merge_bf16.sh", str(base), str(adapter), str(args.work_dir / "out-ours"),
+        "merge_bf16.sh": ["bash", str(ROOT / "tools/merge_bf16.sh"), str(base), str(adapter), str(args.work_dir / "out-ours"),
                           "--no-progress"],
         "import torch+transformers+peft (peft baseline)": [PY, "-c", "import transformers, peft; "
                                                            "from transformers import MixtralForCausalLM"],
@@ -122,7 +122,7 @@ def main(argv=None):
         shutil.rmtree(out)
     results = {}
     for name, cmd in runs.items():
-        results[name] = measure(cmd)
+        results[name] = measure(cmd, args.work_dir)
         print(f"{name}: {results[name][0]:.1f} s, peak RSS {results[name][1]:.2f} GB", flush=True)
     largest = max(p.stat().st_size for p in shards) / 1e9
     print(f"\nmodel: {gb(shards):.2f} GB in {len(shards)} shards (largest {largest:.2f} GB), "
