@@ -114,8 +114,8 @@ def main(argv=None):
                           "--no-progress"],
         "import torch+transformers+peft (peft baseline)": [PY, "-c", "import transformers, peft; "
                                                            "from transformers import MixtralForCausalLM"],
-        "peft-bf16": [PY, __file__, "--peft-merge", "bf16", str(base), str(adapter), str(args.work_dir / "out-peft-bf16")],
-        "peft-fp32": [PY, __file__, "--peft-merge", "fp32", str(base), str(adapter), str(args.work_dir / "out-peft-fp32")],
+        "peft-bf16": [PY, str(Path(__file__).resolve()), "--peft-merge", "bf16", str(base), str(adapter), str(args.work_dir / "out-peft-bf16")],
+        "peft-fp32": [PY, str(Path(__file__).resolve()), "--peft-merge", "fp32", str(base), str(adapter), str(args.work_dir / "out-peft-fp32")],
     }
     os.environ["PYTHON"] = PY
     for out in args.work_dir.glob("out-*"):
