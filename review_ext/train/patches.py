@@ -39,6 +39,31 @@ def liger_kernels() -> bool:
     return True
 
 
+def grouped_moe() -> bool:
+    """``MixtralSparseMoeBlock.forward`` -> :func:`review_ext.train.moe.moe_forward`
+    (sorted tokens, grouped expert matmuls, no host synchronisation).
+
+    Class-level; a block the grouped path does not cover keeps transformers' forward,
+    which stays reachable as ``forward.hf_forward``. Returns False if already applied.
+    """
+    from transformers.models.mixtral.modeling_mixtral import MixtralSparseMoeBlock
+
+    from review_ext.train import moe
+
+    if hasattr(MixtralSparseMoeBlock.forward, "hf_forward"):
+        return False
+    hf_forward = MixtralSparseMoeBlock.forward
+
+    def forward(self, hidden_states):
+        if moe.supports(self):
+            return moe.moe_forward(self, hidden_states)
+        return hf_forward(self, hidden_states)
+
+    forward.hf_forward = hf_forward
+    MixtralSparseMoeBlock.forward = forward
+    return True
+
+
 PATCHES = {"cpu_bf16_query": cpu_bf16_query}
 
 
