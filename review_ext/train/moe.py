@@ -64,7 +64,19 @@ def dense_weight(linear, dtype) -> torch.Tensor:
 
 
 def stacked_weights(linears, dtype) -> torch.Tensor:
-    """(experts, out, in): the experts' base weights of one projection."""
+    """(experts, out, in): the experts' base weights of one projection.
+
+    nf4/fp4 weights are dequantised straight into their slice of one buffer.
+    """
+    weights = [_base(lin).weight for lin in linears]
+    states = [getattr(w, "quant_state", None) for w in weights]
+    if all(s is not None and s.dtype == dtype for s in states):
+        import bitsandbytes.functional as bnbf
+
+        out = torch.empty((len(weights), *states[0].shape), dtype=dtype, device=weights[0].device)
+        for e, (weight, state) in enumerate(zip(weights, states)):
+            bnbf.dequantize_4bit(weight.data, state, out=out[e])
+        return out
     return torch.stack([dense_weight(lin, dtype) for lin in linears])
 
 
@@ -104,7 +116,8 @@ def expert_linear(x: torch.Tensor, offs: torch.Tensor, linears) -> torch.Tensor:
 def experts_forward(experts, x: torch.Tensor, offs: torch.Tensor) -> torch.Tensor:
     """SwiGLU experts on rows sorted by expert: ``w2(act(w1 x) * w3 x)``."""
     w1, w3, w2 = ([getattr(e, name) for e in experts] for name in PROJECTIONS)
-    h = experts[0].act_fn(expert_linear(x, offs, w1)) * expert_linear(x, offs, w3)
+    act = getattr(experts[0], "act_fn", F.silu)  # Liger's expert class has no act_fn (SiLU)
+    h = act(expert_linear(x, offs, w1)) * expert_linear(x, offs, w3)
     return expert_linear(h, offs, w2)
 
 
