@@ -6,7 +6,7 @@
    forward+backward and host syncs per call;
 3. packed attention at 8,192 tokens (32/8 heads of 128): varlen vs per-sample SDPA, and its
    time against one causal SDPA over the whole bin (what attends across samples).
-Prints one JSON line per check.  Usage: python benchmarks/gpu/check_kernels.py MODEL
+Prints one JSON line per check.  Usage: python benchmarks/gpu/check_kernels.py [MODEL]  (no MODEL: skip 2)
 """
 import copy
 import inspect
@@ -95,17 +95,20 @@ def check_attention():
     k, v = (torch.randn(8192, 8, 128, device="cuda", dtype=torch.bfloat16, requires_grad=True) for _ in range(2))
     cu = torch.tensor([0, 1500, 5000, 8192], device="cuda", dtype=torch.int32)
     ok = attention.varlen_ok(q)
-    packed = attention.packed_attention(q, k, v, cu, 3192, 128 ** -0.5)
+    packed = attention.packed_attention(q, k, v, cu, 3500, 128 ** -0.5)
     ref = attention.per_sample_attention(q, k, v, cu, 128 ** -0.5)
+    whole = torch.nn.functional.scaled_dot_product_attention(
+        q.transpose(0, 1)[None], k.transpose(0, 1)[None], v.transpose(0, 1)[None], is_causal=True, enable_gqa=True)
 
     def run_packed():
-        attention.packed_attention(q, k, v, cu, 3192, 128 ** -0.5).sum().backward()
+        attention.packed_attention(q, k, v, cu, 3500, 128 ** -0.5).sum().backward()
 
     def run_whole():  # one causal SDPA over the bin, as without varlen
         qs, ks, vs = q.transpose(0, 1)[None], k.transpose(0, 1)[None], v.transpose(0, 1)[None]
         F.scaled_dot_product_attention(qs, ks, vs, is_causal=True, enable_gqa=True).sum().backward()
 
     print(json.dumps(dict(check="packed_attention_8k", varlen_used=ok, rel_vs_per_sample=rel(packed, ref),
+                          rel_whole_bin_vs_per_sample=rel(whole[0].transpose(0, 1), ref),
                           ms_packed=round(timed(run_packed), 3), ms_whole_bin_sdpa=round(timed(run_whole), 3),
                           syncs_packed=syncs(run_packed))), flush=True)
 
@@ -123,7 +126,8 @@ def main():
         info["varlen_attn_signature"] = f"missing: {err}"
     print(json.dumps(info), flush=True)
     check_attention()
-    check_moe(sys.argv[1])
+    if len(sys.argv) > 1:
+        check_moe(sys.argv[1])
 
 
 if __name__ == "__main__":

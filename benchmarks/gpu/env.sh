@@ -20,7 +20,7 @@ train() {  # train NAME CONFIG DEEPSPEED NPROC ITERS MAX_LENGTH [cfg-options...]
   PORT=$((29500 + ${CUDA_VISIBLE_DEVICES:-0} % 10)) MASTER_PORT=$((29500 + ${CUDA_VISIBLE_DEVICES:-0} % 10)) \
   NPROC_PER_NODE=$nproc timeout ${TRAIN_TIMEOUT:-300} xtuner train "$cfg" --deepspeed "$ds" --work-dir "build/wd/$name" \
     --cfg-options $opts train_cfg.max_epochs=None train_cfg.max_iters="$iters" \
-    default_hooks.logger.interval=1 default_hooks.checkpoint.interval="$iters" \
+    default_hooks.logger.interval=1 log_processor.window_size=1 default_hooks.checkpoint.interval="$iters" \
     custom_hooks.1.every_n_iters=100000 custom_hooks.1.max_new_tokens=32 \
     lr=1e-3 optim_wrapper.optimizer.lr=1e-3 "$@" > "$OUT/$name.log" 2>&1
   python3 benchmarks/gpu/summarize.py "build/wd/$name" --name "$name" ${SUMMARY_ARGS:-} | tee -a "$OUT/summary.jsonl"

@@ -37,7 +37,7 @@ def union_length(spans):
 
 def summarize(trace: dict, top: int) -> dict:
     events = [e for e in trace.get("traceEvents", []) if e.get("ph") == "X"]
-    steps = [e for e in events if str(e.get("name", "")).startswith("ProfilerStep#")]
+    steps = [e for e in events if str(e.get("name", "")).startswith("ProfilerStep#") and e.get("cat") == "user_annotation"]
     if not steps:
         return {"error": "no ProfilerStep spans in trace"}
     lo = min(e["ts"] for e in steps)

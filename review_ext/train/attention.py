@@ -39,9 +39,10 @@ def per_sample_attention(q, k, v, cumulative, scale):
     bounds = cumulative.tolist()
     outs = []
     for lo, hi in zip(bounds, bounds[1:]):
-        qs, ks, vs = (t[lo:hi].transpose(0, 1) for t in (q, k, v))
-        ks, vs = ks.repeat_interleave(groups, dim=0), vs.repeat_interleave(groups, dim=0)
-        outs.append(F.scaled_dot_product_attention(qs, ks, vs, is_causal=True, scale=scale).transpose(0, 1))
+        # 4-D (batch 1, heads, tokens, dim): 3-D inputs send CUDA SDPA to its fp32 math path
+        qs, ks, vs = (t[lo:hi].transpose(0, 1)[None] for t in (q, k, v))
+        ks, vs = ks.repeat_interleave(groups, dim=1), vs.repeat_interleave(groups, dim=1)
+        outs.append(F.scaled_dot_product_attention(qs, ks, vs, is_causal=True, scale=scale)[0].transpose(0, 1))
     return torch.cat(outs)
 
 
@@ -84,7 +85,8 @@ def varlen_ok(q: torch.Tensor) -> bool:
     key = (q.device, q.dtype)
     if key not in _CHECKED:
         try:
-            _CHECKED[key], reason = _check_varlen(q.device, q.dtype), ""
+            with torch.enable_grad():  # the first call may come under no_grad
+                _CHECKED[key] = _check_varlen(q.device, q.dtype)
             reason = "" if _CHECKED[key] else ": results differ from per-sample SDPA"
         except (ImportError, RuntimeError, TypeError, NotImplementedError) as err:
             _CHECKED[key], reason = False, f": {type(err).__name__}: {str(err).splitlines()[0]}"

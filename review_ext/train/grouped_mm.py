@@ -49,7 +49,8 @@ def device_mm_ok(x: torch.Tensor) -> bool:
     key = (x.device, x.dtype)
     if key not in _CHECKED:
         try:
-            _CHECKED[key] = _check_device_mm(x.device, x.dtype)
+            with torch.enable_grad():  # the first call may come from generation, under no_grad
+                _CHECKED[key] = _check_device_mm(x.device, x.dtype)
             reason = "" if _CHECKED[key] else ": results differ from the loop"
         except (RuntimeError, TypeError, NotImplementedError) as err:
             _CHECKED[key], reason = False, f": {type(err).__name__}: {str(err).splitlines()[0]}"
