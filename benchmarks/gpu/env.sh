@@ -1,5 +1,6 @@
 # Source on a GPU machine that has torch, from the repo root: installs the pinned stack from
-# wheels in .whl/ (no network needed) into build/site, and defines the helpers below.
+# wheels in .whl/ (no network needed) into build/site, plus the wheels named in EXTRA_WHEELS
+# (e.g. mistral-common and liger-kernel), and defines the helpers below.
 SITE=${SITE:-$PWD/build/site}
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$SITE" .whl/*.whl \
   ${EXTRA_WHEELS:-}
