@@ -1,6 +1,8 @@
 # Baseline for benchmarks: v2's model and optimiser on XTuner's stock data path
 # (process_hf_dataset: truncating encode_fn + Packer that splits samples) and
-# stock SupervisedFinetune (no ZeRO-3 MoE leaves). Not a recipe for users.
+# stock SupervisedFinetune (no ZeRO-3 MoE leaves, no grouped MoE, no packed attention:
+# XTuner's varlen path needs flash-attn), plus the
+# profiler window of profiler.py (last hook). Not a recipe for users.
 from datasets import load_dataset
 from mmengine.config import read_base
 from xtuner.dataset import process_hf_dataset
@@ -10,10 +12,13 @@ from xtuner.utils import PROMPT_TEMPLATE
 
 with read_base():
     from ...xtuner_configs.v2 import *  # noqa: F401,F403
+    from .profiler import *  # noqa: F401,F403
 
-model.update(type=SupervisedFinetune)
+model.update(type=SupervisedFinetune, use_varlen_attn=False)
 model.pop("z3_leaf_moe")
 model.pop("liger_kernels")
+train_dataloader["collate_fn"].update(use_varlen_attn=False)
+custom_hooks = custom_hooks[:-1] + [profiler_hook]  # v2's last hook feeds packed attention
 train_dataset = dict(
     type=process_hf_dataset,
     dataset=dict(type=load_dataset, path="json", data_files=data_path),
@@ -24,6 +29,6 @@ train_dataset = dict(
     remove_unused_columns=True,
     shuffle_before_pack=True,
     pack_to_max_length=True,
-    use_varlen_attn=use_varlen_attn,
+    use_varlen_attn=False,
 )
 train_dataloader["dataset"] = train_dataset

@@ -1,7 +1,9 @@
 # Source on a GPU machine that has torch, from the repo root: installs the pinned stack from
-# wheels in .whl/ (no network needed) into build/site, and defines the helpers below.
+# wheels in .whl/ (no network needed) into build/site, plus the wheels named in EXTRA_WHEELS
+# (e.g. mistral-common and liger-kernel), and defines the helpers below.
 SITE=${SITE:-$PWD/build/site}
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$SITE" .whl/*.whl
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$SITE" .whl/*.whl \
+  ${EXTRA_WHEELS:-}
 export PYTHONPATH=$SITE:$PWD PATH=$SITE/bin:$PATH PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 command -v python >/dev/null || ln -sf "$(command -v python3)" "$SITE/bin/python"
 export PYTHON=python3
@@ -19,8 +21,8 @@ train() {  # train NAME CONFIG DEEPSPEED NPROC ITERS MAX_LENGTH [cfg-options...]
   PORT=$((29500 + ${CUDA_VISIBLE_DEVICES:-0} % 10)) MASTER_PORT=$((29500 + ${CUDA_VISIBLE_DEVICES:-0} % 10)) \
   NPROC_PER_NODE=$nproc timeout ${TRAIN_TIMEOUT:-300} xtuner train "$cfg" --deepspeed "$ds" --work-dir "build/wd/$name" \
     --cfg-options $opts train_cfg.max_epochs=None train_cfg.max_iters="$iters" \
-    default_hooks.logger.interval=1 default_hooks.checkpoint.interval="$iters" \
+    default_hooks.logger.interval=1 log_processor.window_size=1 default_hooks.checkpoint.interval="$iters" \
     custom_hooks.1.every_n_iters=100000 custom_hooks.1.max_new_tokens=32 \
     lr=1e-3 optim_wrapper.optimizer.lr=1e-3 "$@" > "$OUT/$name.log" 2>&1
-  python3 benchmarks/gpu/summarize.py "build/wd/$name" --name "$name" --max-length "$len" | tee -a "$OUT/summary.jsonl"
+  python3 benchmarks/gpu/summarize.py "build/wd/$name" --name "$name" ${SUMMARY_ARGS:-} | tee -a "$OUT/summary.jsonl"
 }

@@ -39,6 +39,59 @@ def liger_kernels() -> bool:
     return True
 
 
+def grouped_moe() -> bool:
+    """``MixtralSparseMoeBlock.forward`` -> :func:`review_ext.train.moe.moe_forward`
+    (sorted tokens, grouped expert matmuls, no host synchronisation).
+
+    Class-level; a block the grouped path does not cover keeps transformers' forward,
+    which stays reachable as ``forward.hf_forward``. Returns False if already applied.
+    """
+    from transformers.models.mixtral.modeling_mixtral import MixtralSparseMoeBlock
+
+    from review_ext.train import moe
+
+    if hasattr(MixtralSparseMoeBlock.forward, "hf_forward"):
+        return False
+    hf_forward = MixtralSparseMoeBlock.forward
+
+    def forward(self, hidden_states):
+        if moe.supports(self):
+            return moe.moe_forward(self, hidden_states)
+        return hf_forward(self, hidden_states)
+
+    forward.hf_forward = hf_forward
+    MixtralSparseMoeBlock.forward = forward
+    return True
+
+
+def packed_attention() -> bool:
+    """``MixtralAttention.forward`` keeps packed samples apart when XTuner's varlen hook
+    has put the bin's cumulative lengths in the message hub (no flash-attn needed;
+    :mod:`review_ext.train.attention`). Otherwise, and with a KV cache, transformers'
+    forward runs (kept as ``forward.hf_forward``). Returns False if already applied.
+    """
+    from transformers.models.mixtral import modeling_mixtral
+
+    from review_ext.train import attention
+
+    cls = modeling_mixtral.MixtralAttention
+    if hasattr(cls.forward, "hf_forward"):
+        return False
+    hf_forward = cls.forward
+
+    def forward(self, hidden_states, position_embeddings, attention_mask=None, past_key_value=None,
+                cache_position=None, **kwargs):
+        if past_key_value is None and hidden_states.shape[0] == 1 and attention.packed_bounds() is not None:
+            return attention.packed_attn_forward(self, hidden_states, position_embeddings,
+                                                 modeling_mixtral.apply_rotary_pos_emb)
+        return hf_forward(self, hidden_states, position_embeddings, attention_mask, past_key_value,
+                          cache_position, **kwargs)
+
+    forward.hf_forward = hf_forward
+    cls.forward = forward
+    return True
+
+
 PATCHES = {"cpu_bf16_query": cpu_bf16_query}
 
 

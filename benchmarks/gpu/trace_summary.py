@@ -1,0 +1,88 @@
+"""One JSON line from a torch.profiler Chrome trace of training steps: GPU busy %, top kernels,
+kernel time by kind, host syncs, and the largest dtype copies (aten::copy_ by shape/dtype).
+
+GPU busy = union of GPU activity (kernels, copies, memsets) inside the profiled steps
+(``ProfilerStep#N`` spans) over their wall time.
+Usage: python benchmarks/gpu/trace_summary.py TRACE.json --name NAME [--top 8]
+"""
+import argparse
+import json
+import re
+from collections import Counter, defaultdict
+
+KINDS = [  # first match wins
+    ("dequant_nf4", r"kDequantize|dequantize"),
+    ("attention", r"flash|fmha|attention|sdpa"),
+    ("matmul", r"gemm|cutlass|xmma|nvjet|wgmma|Gemm|matmul"),
+    ("copy_cast", r"copy|_to_copy|CatArrayBatched|Memcpy"),
+    ("elementwise", r"elementwise|vectorized|reduce|softmax|index|scatter|gather|Loss|nll|norm"),
+]
+
+
+def kind_of(name: str) -> str:
+    for kind, pattern in KINDS:
+        if re.search(pattern, name):
+            return kind
+    return "other"
+
+
+def union_length(spans):
+    total, end = 0.0, float("-inf")
+    for lo, hi in sorted(spans):
+        if hi > end:
+            total += hi - max(lo, end)
+            end = hi
+    return total
+
+
+def summarize(trace: dict, top: int) -> dict:
+    events = [e for e in trace.get("traceEvents", []) if e.get("ph") == "X"]
+    steps = [e for e in events if str(e.get("name", "")).startswith("ProfilerStep#") and e.get("cat") == "user_annotation"]
+    if not steps:
+        return {"error": "no ProfilerStep spans in trace"}
+    lo = min(e["ts"] for e in steps)
+    hi = max(e["ts"] + e["dur"] for e in steps)
+    gpu = [e for e in events if e.get("cat") in ("kernel", "gpu_memcpy", "gpu_memset") and lo <= e["ts"] < hi]
+    busy = union_length((e["ts"], min(e["ts"] + e["dur"], hi)) for e in gpu)
+    by_name, by_kind = Counter(), Counter()
+    for e in gpu:
+        by_name[e["name"][:90]] += e["dur"]
+        by_kind[kind_of(e["name"])] += e["dur"]
+    kernel_total = sum(by_kind.values()) or 1.0
+    runtime = Counter(e["name"] for e in events if e.get("cat") == "cuda_runtime" and lo <= e["ts"] < hi)
+    copies = defaultdict(lambda: [0, 0.0])
+    for e in events:
+        if e.get("cat") == "cpu_op" and e.get("name") == "aten::copy_" and lo <= e["ts"] < hi:
+            args = e.get("args", {})
+            key = f"{args.get('Input Dims', '?')} {args.get('Input type', '?')}"
+            copies[key][0] += 1
+            copies[key][1] += e["dur"]
+    n = len(steps)
+    return dict(
+        steps=n,
+        wall_ms_per_step=round((hi - lo) / n / 1e3, 1),
+        gpu_busy_pct=round(100 * busy / (hi - lo), 1),
+        gpu_ms_per_step=round(busy / n / 1e3, 1),
+        kernel_ms_by_kind={k: round(v / n / 1e3, 1) for k, v in by_kind.most_common()},
+        kernel_share_pct={k: round(100 * v / kernel_total, 1) for k, v in by_kind.most_common()},
+        top_kernels=[dict(name=k, ms_per_step=round(v / n / 1e3, 2)) for k, v in by_name.most_common(top)],
+        syncs_per_step={k: round(runtime[k] / n, 1) for k in ("cudaStreamSynchronize", "cudaDeviceSynchronize",
+                                                              "cudaMemcpyAsync", "cudaLaunchKernel") if runtime[k]},
+        copy_ops_per_step=[dict(shape_dtype=k, count=round(c / n, 1), cpu_ms=round(t / n / 1e3, 2))
+                           for k, (c, t) in sorted(copies.items(), key=lambda kv: -kv[1][0])[:top]],
+    )
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("trace")
+    p.add_argument("--name", default="")
+    p.add_argument("--top", type=int, default=8)
+    args = p.parse_args(argv)
+    with open(args.trace) as f:
+        trace = json.load(f)
+    print(json.dumps({"run": args.name, "profile": summarize(trace, args.top)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Packed attention that keeps the samples of a bin apart, without flash-attn.
+
+XTuner's varlen path (``use_varlen_attn``) needs flash-attn; without it the bins of
+:mod:`review_ext.data.packing` attend across sample boundaries. Here the bin's cumulative
+lengths, which XTuner's ``VarlenAttnArgsToMessageHubHook`` puts in the ``varlen_attn_args``
+message hub each iteration, select the kernel:
+
+- CUDA: ``torch.nn.attention.varlen.varlen_attn`` (FlashAttention inside torch >= 2.10),
+  after a one-time check against the per-sample path;
+- elsewhere: causal SDPA on each sample in turn.
+
+RoPE positions restart per sample through the packing's ``position_ids``.
+"""
+from __future__ import annotations
+
+import inspect
+
+import torch
+import torch.nn.functional as F
+from mmengine import MessageHub, print_log
+from mmengine.dist import get_rank
+
+_CHECKED: dict[tuple, bool] = {}
+
+
+def packed_bounds():
+    """(cumulative lengths, longest sample) of the current bin, or None outside packed training."""
+    hub = MessageHub.get_instance("varlen_attn_args")
+    rank = get_rank()
+    cumulative = hub.get_info(f"cumulative_len_rank_{rank}")
+    if cumulative is None:
+        return None
+    return cumulative, int(hub.get_info(f"max_seqlen_rank_{rank}"))
+
+
+def per_sample_attention(q, k, v, cumulative, scale):
+    """Causal SDPA per sample: q (tokens, heads, dim), k/v (tokens, kv heads, dim)."""
+    groups = q.shape[1] // k.shape[1]
+    bounds = cumulative.tolist()
+    outs = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        # 4-D (batch 1, heads, tokens, dim): 3-D inputs send CUDA SDPA to its fp32 math path
+        qs, ks, vs = (t[lo:hi].transpose(0, 1)[None] for t in (q, k, v))
+        ks, vs = ks.repeat_interleave(groups, dim=1), vs.repeat_interleave(groups, dim=1)
+        outs.append(F.scaled_dot_product_attention(qs, ks, vs, is_causal=True, scale=scale)[0].transpose(0, 1))
+    return torch.cat(outs)
+
+
+def _varlen_call(q, k, v, cumulative, max_len, scale):
+    from torch.nn.attention.varlen import varlen_attn
+
+    params = inspect.signature(varlen_attn).parameters
+    kwargs = dict(scale=scale)
+    if "is_causal" in params:
+        kwargs["is_causal"] = True
+    else:
+        kwargs["window_size"] = (-1, 0)  # unlimited left, none right: causal
+    if "enable_gqa" in params:
+        kwargs["enable_gqa"] = True
+    else:
+        groups = q.shape[1] // k.shape[1]
+        k, v = k.repeat_interleave(groups, dim=1), v.repeat_interleave(groups, dim=1)
+    cu = cumulative.to(torch.int32)
+    return varlen_attn(q, k, v, cu, cu, max_len, max_len, **kwargs)
+
+
+def _check_varlen(device, dtype) -> bool:
+    gen = torch.Generator(device="cpu").manual_seed(0)
+    cumulative = torch.tensor([0, 37, 40, 168], device=device)
+    q0 = torch.randn(168, 8, 64, generator=gen).to(device, dtype)
+    k0, v0 = (torch.randn(168, 2, 64, generator=gen).to(device, dtype) for _ in range(2))
+    results = []
+    for fn in (_varlen_call, lambda q, k, v, c, m, s: per_sample_attention(q, k, v, c, s)):
+        q, k, v = (t.clone().requires_grad_() for t in (q0, k0, v0))
+        out = fn(q, k, v, cumulative, 128, 0.125)
+        out.float().pow(2).sum().backward()
+        results.append((out.float(), q.grad.float(), k.grad.float(), v.grad.float()))
+    return all(((a - b).norm() <= 2e-2 * b.norm()).item() for a, b in zip(*results))
+
+
+def varlen_ok(q: torch.Tensor) -> bool:
+    """Whether torch's ``varlen_attn`` serves inputs like ``q`` (checked once per device/dtype)."""
+    if q.device.type != "cuda" or q.dtype not in (torch.bfloat16, torch.float16):
+        return False
+    key = (q.device, q.dtype)
+    if key not in _CHECKED:
+        try:
+            with torch.enable_grad():  # the first call may come under no_grad
+                _CHECKED[key] = _check_varlen(q.device, q.dtype)
+            reason = "" if _CHECKED[key] else ": results differ from per-sample SDPA"
+        except (ImportError, RuntimeError, TypeError, NotImplementedError) as err:
+            _CHECKED[key], reason = False, f": {type(err).__name__}: {str(err).splitlines()[0]}"
+        print_log(f"packed attention: {'torch varlen_attn' if _CHECKED[key] else 'per-sample SDPA'}"
+                  f" on {q.device} {q.dtype}{reason}", "current")
+    return _CHECKED[key]
+
+
+def packed_attention(q, k, v, cumulative, max_len: int, scale: float) -> torch.Tensor:
+    """Causal attention within each packed sample; q (tokens, heads, dim) -> same shape."""
+    if varlen_ok(q):
+        return _varlen_call(q, k, v, cumulative, max_len, scale)
+    return per_sample_attention(q, k, v, cumulative, scale)
+
+
+def packed_attn_forward(attn, hidden_states, position_embeddings, apply_rope):
+    """``MixtralAttention.forward``'s work for one packed bin (batch 1): (output, None)."""
+    tokens = hidden_states.shape[1]
+    q = attn.q_proj(hidden_states).view(1, tokens, -1, attn.head_dim).transpose(1, 2)
+    k = attn.k_proj(hidden_states).view(1, tokens, -1, attn.head_dim).transpose(1, 2)
+    v = attn.v_proj(hidden_states).view(tokens, -1, attn.head_dim)
+    cos, sin = position_embeddings
+    q, k = apply_rope(q, k, cos, sin)  # (1, heads, tokens, dim): the layout Liger's RoPE expects too
+    q, k = (t[0].transpose(0, 1).contiguous() for t in (q, k))
+    cumulative, max_len = packed_bounds()
+    out = packed_attention(q, k, v, cumulative, max_len, attn.scaling)
+    return attn.o_proj(out.reshape(1, tokens, -1)), None

@@ -1,0 +1,45 @@
+"""The GPU benchmark's readers: profile trace summary and per-run throughput (run on CPU)."""
+import importlib.util
+import json
+from pathlib import Path
+
+GPU_BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "gpu"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"gpu_bench_{name}", GPU_BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_trace_summary_busy_is_union_of_gpu_spans_inside_steps():
+    trace_summary = _load("trace_summary")
+    events = [
+        dict(ph="X", cat="user_annotation", name="ProfilerStep#15", ts=0, dur=100),
+        dict(ph="X", cat="user_annotation", name="ProfilerStep#16", ts=100, dur=100),
+        dict(ph="X", cat="gpu_user_annotation", name="ProfilerStep#15", ts=0, dur=100),  # not a step
+        dict(ph="X", cat="kernel", name="nvjet_sm90_gemm", ts=10, dur=40),
+        dict(ph="X", cat="kernel", name="kDequantizeBlockwise", ts=30, dur=40),  # overlaps: union 10..70
+        dict(ph="X", cat="gpu_memcpy", name="Memcpy DtoD", ts=150, dur=20),
+        dict(ph="X", cat="kernel", name="late_kernel", ts=500, dur=50),  # outside the steps
+        dict(ph="X", cat="cuda_runtime", name="cudaStreamSynchronize", ts=60, dur=1),
+    ]
+    out = trace_summary.summarize({"traceEvents": events}, top=3)
+    assert out["steps"] == 2 and out["wall_ms_per_step"] == 0.1
+    assert out["gpu_busy_pct"] == 40.0  # (60 + 20) / 200
+    assert set(out["kernel_ms_by_kind"]) == {"matmul", "dequant_nf4", "copy_cast"}
+    assert out["syncs_per_step"] == {"cudaStreamSynchronize": 0.5}
+
+
+def test_summarize_counts_tokens_per_iteration(tmp_path, capsys):
+    summarize = _load("summarize")
+    run = tmp_path / "run" / "20261129_000000" / "vis_data"
+    run.mkdir(parents=True)
+    rows = [dict(step=i, loss=10 - i, time=t, tokens_per_sec=n / t, memory=100 + i)
+            for i, (t, n) in enumerate([(1.0, 8192), (0.5, 8000), (0.25, 4000), (0.5, 8192)], 1)]
+    (run / "scalars.json").write_text("\n".join(json.dumps(r) for r in rows))
+    summarize.main([str(tmp_path / "run"), "--skip", "1", "--until", "3", "--name", "x"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["steady_iters"] == 2 and out["tokens_per_s_per_gpu"] == round(12000 / 0.75)
+    assert out["s_per_iter_min_max"] == [0.25, 0.5] and out["peak_mem_mb"] == 104
