@@ -14,15 +14,14 @@ tokens can hold all four parts. Targets (benchmarks/RESULTS.md): >= 95% of held-
 papers with the four headed parts in order; no repetition loops; no copied paper text;
 the loss falls. The result is printed as JSON and written to ``--out``.
 
-Usage (repo root, shared data beside the checkout; ~25 min on 2 cores):
-    python benchmarks/learning_check.py [--shared-data ../shared/data] [--epochs 2] [--keep DIR]
+Usage (repo root, shared data beside the checkout; ~25 min on 2 busy cores):
+    python benchmarks/learning_check.py [--shared-data ../shared/data] [--epochs 1] [--keep DIR] [--out R.json]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -118,7 +117,8 @@ def learning_check(args, work: Path) -> dict:
     trained = time.time()
     run(ROOT / "tools" / "pth_to_hf.py", work / "train" / CONFIG.name, ckpt, work / "adapter")
     run(ROOT / "tools" / "infer.py", "--test", work / "test.jsonl", "--adapter", work / "adapter",
-        "--dtype", "float32", "--max-new-tokens", args.new_tokens, "--batch-size", result["held_out_papers"],
+        "--dtype", "float32", "--max-new-tokens", args.new_tokens, "--repetition-penalty", args.repetition_penalty,
+        "--batch-size", result["held_out_papers"],
         "--output-dir", work / "infer", "--no-progress")
     run(ROOT / "tools" / "compliance.py", work / "infer" / "predictions.jsonl", "--papers", work / "test.jsonl",
         "--out", work / "compliance.jsonl", "--summary", work / "compliance.json")
@@ -127,6 +127,7 @@ def learning_check(args, work: Path) -> dict:
     k = max(1, len(loss) // 5)
     result.update(
         iters=iters, max_length=args.max_length, new_tokens=args.new_tokens,
+        repetition_penalty=args.repetition_penalty, point_words=args.point_words,
         four_parts_in_order=sum(in_order(r.get("reply") or "") for r in replies) / len(replies),
         loss_first_fifth=sum(loss[:k]) / k, loss_last_fifth=sum(loss[-k:]) / k,
         compliance=json.loads((work / "compliance.json").read_text()),
@@ -136,15 +137,16 @@ def learning_check(args, work: Path) -> dict:
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__.split("Usage")[1],
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog="Usage" + __doc__.split("Usage")[1],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--shared-data", type=Path, default=ROOT.parent / "shared" / "data")
     p.add_argument("--model", type=Path, default=ROOT / "build" / "smollm2-135m-instruct")
     p.add_argument("--test-papers", type=int, default=5)
-    p.add_argument("--point-words", type=int, default=40)
-    p.add_argument("--epochs", type=int, default=2)
-    p.add_argument("--max-length", type=int, default=1024)
-    p.add_argument("--new-tokens", type=int, default=400)
+    p.add_argument("--point-words", type=int, default=30)
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--max-length", type=int, default=768)
+    p.add_argument("--new-tokens", type=int, default=300)
+    p.add_argument("--repetition-penalty", type=float, default=1.1, help="greedy decoding's (1: none)")
     p.add_argument("--keep", type=Path, help="work here instead of a temporary folder")
     p.add_argument("--out", type=Path, help="write the result JSON here")
     return p.parse_args(argv)

@@ -42,7 +42,7 @@ def test_hook_trims_a_long_paper_like_inference(tiny_model, tmp_path, shared_dat
     assert ids == info.prompt_ids and len(ids) <= 924
 
 
-def test_hook_renders_the_named_template(smollm2, tmp_path, shared_data):
+def test_hook_renders_the_named_template(smollm2, tmp_path, shared_data):  # noqa: F811
     """chatml (SmolLM2): the hook's ids equal the training prompt's, with no BOS, trimmed alike."""
     from tests.real_papers import neurips
 

@@ -7,7 +7,7 @@ from tests.smollm2_model import smollm2, smollm2_tokenizer  # noqa: F401  (fixtu
 from tests.tool_scripts import load_tool
 
 
-def test_eos_and_pad_are_end_of_turn(smollm2, smollm2_tokenizer):
+def test_eos_and_pad_are_end_of_turn(smollm2, smollm2_tokenizer):  # noqa: F811
     tok = smollm2_tokenizer
     end = tok.convert_tokens_to_ids("<|im_end|>")
     assert tok.eos_token == tok.pad_token == "<|im_end|>" and end == 2
@@ -27,7 +27,7 @@ def test_the_gguf_tokenizer_alone_has_the_wrong_eos():
     assert raw.eos_token == "<|im_start|>"
 
 
-def test_generation_stops_at_end_of_turn(smollm2, smollm2_tokenizer):
+def test_generation_stops_at_end_of_turn(smollm2, smollm2_tokenizer):  # noqa: F811
     import torch
     from transformers import AutoModelForCausalLM
 
@@ -39,7 +39,7 @@ def test_generation_stops_at_end_of_turn(smollm2, smollm2_tokenizer):
     assert smollm2_tokenizer.decode(out, skip_special_tokens=True).strip()
 
 
-def test_second_run_reuses_the_folder(smollm2, capsys):
+def test_second_run_reuses_the_folder(smollm2, capsys):  # noqa: F811
     load_tool("make_smollm2").main([str(smollm2)])
     assert "up to date" in capsys.readouterr().out
 

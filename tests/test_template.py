@@ -68,7 +68,7 @@ def test_mixtral_differs_from_its_chat_template_only_by_the_system_turn(tokenize
         assert encode_prompt(tokenizer, paper, "v2", "mixtral") == head + [28792] + own[2:]
 
 
-def test_chatml_equals_smollm2_chat_template(smollm2_tokenizer, real_papers):
+def test_chatml_equals_smollm2_chat_template(smollm2_tokenizer, real_papers):  # noqa: F811
     tok = smollm2_tokenizer
     for paper in real_papers:
         for system in ("v1", "v2"):
@@ -81,7 +81,7 @@ def test_chatml_equals_smollm2_chat_template(smollm2_tokenizer, real_papers):
             assert tok.decode(full[-2:]) == "<|im_end|>\n"
 
 
-def test_chatml_without_system_omits_smollm2_default_system(smollm2_tokenizer):
+def test_chatml_without_system_omits_smollm2_default_system(smollm2_tokenizer):  # noqa: F811
     """SmolLM2's template inserts its own default system turn when none is given; ours renders none."""
     own = smollm2_tokenizer.apply_chat_template([{"role": "user", "content": "P"}], add_generation_prompt=True,
                                                 tokenize=False)
@@ -90,7 +90,7 @@ def test_chatml_without_system_omits_smollm2_default_system(smollm2_tokenizer):
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
-def test_training_ids_equal_inference_ids(name, tokenizer, smollm2_tokenizer, real_papers):
+def test_training_ids_equal_inference_ids(name, tokenizer, smollm2_tokenizer, real_papers):  # noqa: F811
     """A sample's prompt ids (labels ignored) equal the ids inference builds from the same trimmed paper."""
     tok = smollm2_tokenizer if name == "chatml" else tokenizer
     for paper in real_papers:

@@ -13,7 +13,8 @@ MAX_LENGTH=${MAX_LENGTH:-768}
 NEW_TOKENS=${NEW_TOKENS:-320}
 MODEL=${SMOLLM2_DIR:-build/smollm2-135m-instruct}
 CONFIG=xtuner_configs/smollm2_135m.py
-export CUDA_VISIBLE_DEVICES="" OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} TOKENIZERS_PARALLELISM=false
+# One math thread when other work shares the cores (two threads then run ~5x slower); OMP_NUM_THREADS=2 on an idle machine.
+export CUDA_VISIBLE_DEVICES="" OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} TOKENIZERS_PARALLELISM=false TRANSFORMERS_VERBOSITY=error
 PY=${PYTHON:-python}
 step() { printf '\n== %s  (%ss)\n' "$*" "$SECONDS"; }
 rm -rf "$OUT" && mkdir -p "$OUT"
@@ -44,9 +45,9 @@ $PY tools/pth_to_hf.py "$OUT/train/smollm2_135m.py" "$OUT/train/iter_$ITERS.pth"
 step "5/7 merge_bf16: adapter + base -> bf16 shards (base read from the adapter's metadata)"
 PYTHON=$PY bash tools/merge_bf16.sh "$OUT/adapter" "$OUT/merged"
 
-step "6/7 infer: the 4 held-out papers, batched, the training prompt (fp32 on a CPU)"
+step "6/7 infer: the 4 held-out papers, batched, greedy, the training prompt (fp32 on a CPU)"
 $PY tools/infer.py --test "$OUT/data/test_prompts.jsonl" --model "$OUT/merged" --dtype float32 \
-  --max-new-tokens "$NEW_TOKENS" --batch-size 4 --output-dir "$OUT/infer"
+  --max-new-tokens "$NEW_TOKENS" --repetition-penalty 1.1 --batch-size 4 --output-dir "$OUT/infer"
 
 step "7/7 one generated review, the compliance summary, the loss"
 $PY tools/compliance.py "$OUT/infer/predictions.jsonl" --papers "$OUT/data/test_prompts.jsonl" \

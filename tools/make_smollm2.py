@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import sys
 from pathlib import Path
 
 from review_ext.common.cli import doc_parser
@@ -47,7 +46,8 @@ def gguf_path() -> Path:
     if not path.is_file():
         raise SystemExit(f"make_smollm2: {path} missing: reinstall with: {INSTALL}")
     if importlib.util.find_spec("gguf") is None:
-        raise SystemExit(f"make_smollm2: the package gguf is not installed (transformers reads GGUF with it): {INSTALL}")
+        raise SystemExit(f"make_smollm2: the package gguf is not installed (transformers reads GGUF "
+                         f"with it): {INSTALL}")
     return path
 
 
