@@ -56,7 +56,7 @@ def diff(a, b):
 
 
 def test_all_configs_found():
-    assert [p.name for p in CONFIGS] == ["v1.py", "v2.py", "v3.py"]
+    assert [p.name for p in CONFIGS] == ["smollm2_135m.py", "v1.py", "v2.py", "v3.py"]
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.stem)
@@ -64,7 +64,8 @@ def test_config_resolves_bf16_and_suite_hooks(path):
     cfg = load_config(path)
     assert cfg.model.type.__name__ == "ReviewFinetune"
     assert cfg.train_dataset.type.__name__ == "build_review_dataset"
-    assert str(cfg.model.llm.torch_dtype) == "torch.bfloat16"
+    # SmolLM2: its fp32 folder as is (fp32 on a CPU; bf16 AMP on a GPU)
+    assert str(cfg.model.llm.torch_dtype) == ("auto" if path.stem == "smollm2_135m" else "torch.bfloat16")
     assert cfg.optim_wrapper.dtype == "bfloat16"
     if "quantization_config" in cfg.model.llm:
         q = cfg.model.llm.quantization_config

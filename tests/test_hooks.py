@@ -8,6 +8,8 @@ from review_ext.train.hooks import ReviewChatHook
 from review_ext.data.template import resolve_system
 from xtuner.utils import IGNORE_INDEX
 
+from tests.smollm2_model import smollm2  # noqa: F401  (fixture)
+
 
 def hook_prompt_ids(hook, index=0):
     """What XTuner's EvaluateChatHook tokenises for its ``index``-th input."""
@@ -38,3 +40,19 @@ def test_hook_trims_a_long_paper_like_inference(tiny_model, tmp_path, shared_dat
     trimmed, info = fit_paper(hook.tokenizer, paper, resolve_system("v2"), 1024 - 100)
     assert hook.evaluation_inputs[0] == trimmed and info.trimmed
     assert ids == info.prompt_ids and len(ids) <= 924
+
+
+def test_hook_renders_the_named_template(smollm2, tmp_path, shared_data):  # noqa: F811
+    """chatml (SmolLM2): the hook's ids equal the training prompt's, with no BOS, trimmed alike."""
+    from tests.real_papers import neurips
+
+    _, paper, _ = neurips(shared_data)[0]
+    (tmp_path / "test.jsonl").write_text(json.dumps({"input": paper}) + "\n")
+    tokenizer_cfg = dict(type=AutoTokenizer.from_pretrained, pretrained_model_name_or_path=str(smollm2))
+    hook = ReviewChatHook(tokenizer=tokenizer_cfg, paper_file=tmp_path / "test.jsonl", system="v2",
+                          max_length=1024, max_new_tokens=100, template="chatml")
+    trimmed, info = fit_paper(hook.tokenizer, paper, resolve_system("v2"), 1024 - 100, "chatml")
+    assert hook.evaluation_inputs[0] == trimmed and info.trimmed
+    assert hook_prompt_ids(hook) == info.prompt_ids and info.prompt_ids[0] == hook.tokenizer.convert_tokens_to_ids(
+        "<|im_start|>")
+    assert [c.stop_word for c in hook.stop_criteria] == ["<|im_end|>"]

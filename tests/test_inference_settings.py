@@ -24,9 +24,9 @@ def test_flag_beats_metadata_beats_row_beats_default(adapter, tmp_path):
         ("the-base", resolve_system("v1"), 600, "mixtral")  # review_mixtral is mixtral
     assert "review_suite.json" in meta.model_source and "review_suite.json" in meta.system_source
     assert meta.system_for("the row's own") == resolve_system("v1")
-    flags = resolve("a-model", str(adapter), system="v2", max_length=900, template="other")
+    flags = resolve("a-model", str(adapter), system="v2", max_length=900, template="chatml")
     assert (flags.model, flags.system, flags.max_length, flags.template) == \
-        ("a-model", "v2", 900, "other")
+        ("a-model", "v2", 900, "chatml")
     assert flags.model_source == "--model" and flags.system_source == "--system"
     bare = resolve("a-model")  # no metadata anywhere
     assert bare.system_for("the row's own") == "the row's own"

@@ -67,7 +67,7 @@ def test_metadata_names_config_template_and_base(lora_run, tiny_model, tmp_path)
     meta = artifacts.read_metadata(out)
     assert meta["config"] == str(lora_run[0].resolve())
     assert meta["base_model"] == str(tiny_model.resolve())
-    assert meta["template"] == "review_mixtral" and meta["system"] == "v2"
+    assert meta["template"] == "mixtral" and meta["system"] == "v2"
     assert meta["system_prompt"].startswith("You are a professional machine learning conference reviewer")
     assert meta["max_length"] == 1024  # the --cfg-options value, not v2's 16384
     assert meta["finetune"] == "lora" and meta["dtype"] == "float32"
@@ -189,8 +189,9 @@ def test_help(capsys):
 
 
 @pytest.mark.parametrize("config, template, system, max_length, finetune", [
-    ("xtuner_configs/v1.py", "review_mixtral", "v1", 8192, "lora"),
-    ("xtuner_configs/v3.py", "review_mixtral", "v2", 16384, "full"),
+    ("xtuner_configs/v1.py", "mixtral", "v1", 8192, "lora"),
+    ("xtuner_configs/v3.py", "mixtral", "v2", 16384, "full"),
+    ("xtuner_configs/smollm2_135m.py", "chatml", "v2", 1024, "lora"),
     ("benchmarks/configs/stock_v2.py", "xtuner.mixtral", "v2", 16384, "lora"),
 ])
 def test_config_metadata_of_each_recipe(config, template, system, max_length, finetune):
@@ -199,4 +200,5 @@ def test_config_metadata_of_each_recipe(config, template, system, max_length, fi
     meta = artifacts.config_metadata(load_config(ROOT / config), ROOT / config)
     assert (meta["template"], meta["system"], meta["max_length"], meta["finetune"]) == (
         template, system, max_length, finetune)
-    assert meta["base_model"] == "mistralai/Mixtral-8x7B-Instruct-v0.1"
+    base = "smollm2-135m-instruct" if "smollm2" in config else "mistralai/Mixtral-8x7B-Instruct-v0.1"
+    assert meta["base_model"].endswith(base)

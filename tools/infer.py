@@ -44,6 +44,7 @@ from collections import Counter
 from pathlib import Path
 
 from review_ext.common.cli import doc_parser
+from review_ext.data.template import TEMPLATES
 from review_ext.generate.args import add_engine_args
 
 log = logging.getLogger("infer")
@@ -66,6 +67,8 @@ def parse_args(argv=None):
     g.add_argument("--gpus-per-replica", type=int, default=1, help="GPUs one model copy spans "
                    "(torchrun: one process per replica, --nproc-per-node GPUs/N)")
     g = p.add_argument_group("prompt")
+    g.add_argument("--template", choices=sorted(TEMPLATES),
+                   help="prompt template (default: review_suite.json's, else mixtral)")
     g.add_argument("--system", help="system prompt: a preset (v1, v2) or text (default, as in "
                                     "training: review_suite.json's, else the row's, else v2)")
     g.add_argument("--max-length", type=int,
@@ -123,7 +126,7 @@ def resolve_settings(args):
     from review_ext.infer.settings import NoModel, resolve
 
     try:
-        settings = resolve(args.model, args.adapter, args.system, args.max_length,
+        settings = resolve(args.model, args.adapter, args.system, args.max_length, args.template,
                            need_model=args.backend == "local")
     except NoModel as error:
         raise SystemExit(str(error)) from None
@@ -150,7 +153,8 @@ def build_jobs(rows, tokenizer, budget, settings, sink, stats) -> list:
             stats["row_errors"] += 1
             continue
         try:
-            prompt = build_prompt(tokenizer, row.paper, settings.system_for(row.system), budget)
+            prompt = build_prompt(tokenizer, row.paper, settings.system_for(row.system), budget,
+                                  settings.template)
         except PromptTooLong as error:
             sink.put(row.key, error_record(row, f"too long: {error}", "row"))
             stats["row_errors"] += 1

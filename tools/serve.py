@@ -30,6 +30,7 @@ import sys
 from pathlib import Path
 
 from review_ext.common.cli import doc_parser
+from review_ext.data.template import TEMPLATES
 from review_ext.generate.args import add_engine_args
 
 log = logging.getLogger("serve")
@@ -45,6 +46,8 @@ def parse_args(argv=None):
                         "lists the first (default: the model or adapter folder's name)")
     add_engine_args(p)
     g = p.add_argument_group("prompt and decoding")
+    g.add_argument("--template", choices=sorted(TEMPLATES),
+                   help="prompt template (default: review_suite.json's, else mixtral)")
     g.add_argument("--system", help="default system prompt: v1, v2 or text "
                                     "(default: review_suite.json's, else v2)")
     g.add_argument("--max-length", type=int,

@@ -36,6 +36,7 @@ from review_ext.train.optim import BF16OptimWrapper
 pretrained_model_name_or_path = "mistralai/Mixtral-8x7B-Instruct-v0.1"
 use_varlen_attn = False  # needs flash-attn; bins then attend within each sample only
 liger_kernels = True  # fused Triton kernels when liger-kernel is installed and CUDA present
+prompt_template = "mixtral"  # a name of review_ext.data.template.TEMPLATES (the base model's chat layout)
 
 # Data: XTuner conversation JSON from `python -m data_conversion.to_xtuner`.
 data_path = "data/train.json"
@@ -126,6 +127,7 @@ train_dataset = dict(
     tokenizer=tokenizer,
     max_length=max_length,
     system=system,
+    template=prompt_template,
     pack_to_max_length=pack_to_max_length,
     use_varlen_attn=use_varlen_attn,
     num_proc=dataset_num_proc,
@@ -182,6 +184,7 @@ custom_hooks = [
         tokenizer=tokenizer,
         paper_file=evaluation_file,
         system=system,
+        template=prompt_template,
         max_length=max_length,  # papers trimmed to max_length - max_new_tokens
         every_n_iters=evaluation_freq,
         max_new_tokens=evaluation_max_new_tokens,

@@ -70,12 +70,14 @@ def read_last_model(pointer: Path = LAST_MODEL_FILE) -> dict | None:
 
 
 def template_name(cfg) -> str:
-    """``review_mixtral`` (review_ext.data.template), or ``xtuner.<name>`` for XTuner's template_map_fn."""
-    from review_ext.data.template import TEMPLATE_NAME
+    """A name of ``review_ext.data.template.TEMPLATES`` (the dataset's ``template``), or
+    ``xtuner.<name>`` for XTuner's template_map_fn."""
+    from review_ext.data.template import get_template
 
-    template = cfg.train_dataloader.dataset.get("template_map_fn", {}).get("template") or cfg.get("prompt_template")
-    if template is None:
-        return TEMPLATE_NAME
+    dataset = cfg.train_dataloader.dataset
+    if not dataset.get("template_map_fn"):
+        return get_template(dataset.get("template")).name
+    template = dataset.template_map_fn.get("template")
     from xtuner.utils import PROMPT_TEMPLATE
 
     names = [name for name, value in PROMPT_TEMPLATE.items() if dict(value) == dict(template)]

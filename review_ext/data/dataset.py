@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from review_ext.data.encode import encode_fn
 from review_ext.data.packing import pack_dataset
+from review_ext.data.template import DEFAULT_TEMPLATE
 
 ACCOUNT_COLUMNS = ["drop_reason", "paper_trimmed", "review_trimmed", "paper_tokens_cut", "review_tokens_cut"]
 
@@ -68,9 +69,10 @@ def _fingerprint(records, fn_kwargs: dict) -> str:
     return Hasher.hash([records._fingerprint, code, fn_kwargs])
 
 
-def encode_dataset(records, tokenizer, max_length: int, system: str | None = None, num_proc: int | None = None):
+def encode_dataset(records, tokenizer, max_length: int, system: str | None = None, num_proc: int | None = None,
+                   template: str = DEFAULT_TEMPLATE):
     """Encoded kept samples (``input_ids``, ``labels``, ``length``) and the :class:`Account`."""
-    fn_kwargs = dict(tokenizer=tokenizer, max_length=max_length, system=system)
+    fn_kwargs = dict(tokenizer=tokenizer, max_length=max_length, system=system, template=template)
     encoded = records.map(
         encode_fn,
         fn_kwargs=fn_kwargs,
@@ -85,7 +87,8 @@ def encode_dataset(records, tokenizer, max_length: int, system: str | None = Non
     return kept.remove_columns(ACCOUNT_COLUMNS), account
 
 
-def _build(data_path, tokenizer, max_length, system, pack_to_max_length, use_varlen_attn, shuffle, seed, num_proc):
+def _build(data_path, tokenizer, max_length, system, template, pack_to_max_length, use_varlen_attn, shuffle, seed,
+           num_proc):
     from datasets import load_dataset
     from mmengine import print_log
     from mmengine.config import Config
@@ -94,7 +97,7 @@ def _build(data_path, tokenizer, max_length, system, pack_to_max_length, use_var
     if isinstance(tokenizer, (dict, Config)):  # ConfigDict is a dict
         tokenizer = BUILDER.build(tokenizer)
     records = load_dataset("json", data_files=data_path, split="train")
-    dataset, account = encode_dataset(records, tokenizer, max_length, system, num_proc)
+    dataset, account = encode_dataset(records, tokenizer, max_length, system, num_proc, template)
     print_log(f"review dataset ({max_length} tokens): {account}", logger="current",
               level=logging.WARNING if account.dropped else logging.INFO)
     packing = None
@@ -110,13 +113,14 @@ def _build(data_path, tokenizer, max_length, system, pack_to_max_length, use_var
 
 
 def build_review_dataset(data_path, tokenizer, max_length: int, system: str | None = None,
-                         pack_to_max_length: bool = True, use_varlen_attn: bool = False,
+                         template: str = DEFAULT_TEMPLATE, pack_to_max_length: bool = True, use_varlen_attn: bool = False,
                          shuffle: bool = True, seed: int = 0, num_proc: int | None = None):
     """Build the paper -> review training set from XTuner conversation JSON/JSONL.
 
     ``data_path``: a file or list of files of ``{"conversation": [{system, input, output}]}``
     records. ``tokenizer``: a tokenizer or its mmengine config dict. ``system``: a preset
-    name or text overriding each record's system. Each item has ``input_ids``, ``labels``,
+    name or text overriding each record's system. ``template``: a name of
+    ``review_ext.data.template.TEMPLATES`` (the recipe's ``prompt_template``). Each item has ``input_ids``, ``labels``,
     ``length`` (and ``cumulative_len``/``position_ids`` with ``use_varlen_attn``); the
     dataset carries ``.account`` and ``.packing`` (padding waste). Under
     ``torch.distributed`` rank 0 builds and broadcasts, as ``process_hf_dataset`` does.
@@ -124,7 +128,7 @@ def build_review_dataset(data_path, tokenizer, max_length: int, system: str | No
     if use_varlen_attn and not pack_to_max_length:
         raise ValueError("use_varlen_attn needs pack_to_max_length=True")
     kwargs = dict(data_path=data_path, tokenizer=tokenizer, max_length=max_length, system=system,
-                  pack_to_max_length=pack_to_max_length, use_varlen_attn=use_varlen_attn,
+                  template=template, pack_to_max_length=pack_to_max_length, use_varlen_attn=use_varlen_attn,
                   shuffle=shuffle, seed=seed, num_proc=num_proc or min(32, os.cpu_count() or 1))
     from torch import distributed as dist
 

@@ -7,14 +7,15 @@ then ``[ABSTRACT]`` and ``[TITLE]``. Only when the review alone does not fit is 
 tail cut; such a review gets no EOS, since it does not end there.
 
 Trimming is done on the text and checked by re-encoding, so inference calling
-``encode_prompt(tokenizer, fit_paper(...)[0], system)`` gets the training prompt ids.
+``encode_prompt(tokenizer, fit_paper(...)[0], system, template)`` gets the training prompt ids.
 """
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from review_ext.data.template import encode_prompt, encode_review, prompt_parts, render_prompt
+from review_ext.data.template import (DEFAULT_TEMPLATE, encode_prompt, encode_review, prefix_ids, prompt_parts,
+                                      render_prompt)
 from review_ext.formats.text import split_blocks
 
 IGNORE_INDEX = -100  # xtuner.utils.IGNORE_INDEX (not imported: it pulls in torch)
@@ -88,45 +89,48 @@ def _cut(paper: str, ends: list[int], shift: int, excess: int) -> tuple[str, lis
     return "\n\n".join(k for k in kept if k), cut_names
 
 
-def fit_paper(tokenizer, paper: str, system: str | None, budget: int) -> tuple[str, FitInfo]:
-    """Trim ``paper`` so that ``len(encode_prompt(tokenizer, text, system)) <= budget``.
+def fit_paper(tokenizer, paper: str, system: str | None, budget: int,
+              template=DEFAULT_TEMPLATE) -> tuple[str, FitInfo]:
+    """Trim ``paper`` so that ``len(encode_prompt(tokenizer, text, system, template)) <= budget``.
 
     Returns the trimmed text and a :class:`FitInfo` whose ``prompt_ids`` equal
-    ``encode_prompt(tokenizer, text, system)``. Raises ``ValueError`` when even an
-    empty paper does not fit.
+    ``encode_prompt(tokenizer, text, system, template)``. Raises ``ValueError`` when even
+    an empty paper does not fit.
     """
-    shift = len(prompt_parts(system)[0])
+    shift = len(prompt_parts(system, template)[0])
+    prefix = prefix_ids(tokenizer, template)
     text, cut_blocks, paper_tokens = paper, [], None
     for _ in range(MAX_ROUNDS):
-        ids, ends = _encode(tokenizer, render_prompt(text, system))
+        ids, ends = _encode(tokenizer, render_prompt(text, system, template))
         kept = bisect_right(ends, shift + len(text)) - bisect_right(ends, shift)
         paper_tokens = kept if paper_tokens is None else paper_tokens
-        excess = 1 + len(ids) - budget
+        excess = len(prefix) + len(ids) - budget
         if excess <= 0:
-            info = FitInfo([tokenizer.bos_token_id] + ids, paper_tokens, kept, cut_blocks)
+            info = FitInfo(prefix + ids, paper_tokens, kept, cut_blocks)
             return text, info
         if not text:
-            raise ValueError(f"the prompt without a paper needs {1 + len(ids)} tokens > budget {budget}")
+            raise ValueError(f"the prompt without a paper needs {len(prefix) + len(ids)} tokens > budget {budget}")
         text, names = _cut(text, ends, shift, excess)
         cut_blocks += [n for n in names if n not in cut_blocks]
     raise RuntimeError(f"paper did not fit {budget} tokens in {MAX_ROUNDS} rounds")
 
 
-def encode_sample(tokenizer, paper: str, review: str, system: str | None, max_length: int) -> dict:
+def encode_sample(tokenizer, paper: str, review: str, system: str | None, max_length: int,
+                  template=DEFAULT_TEMPLATE) -> dict:
     """``input_ids``/``labels`` of one sample within ``max_length``, and what was cut.
 
     Labels are ``IGNORE_INDEX`` on the prompt; the review and EOS are supervised.
     """
-    target = encode_review(tokenizer, review)
-    empty = len(encode_prompt(tokenizer, "", system))
+    target = encode_review(tokenizer, review, template)
+    empty = len(encode_prompt(tokenizer, "", system, template))
     if empty >= max_length:
         raise ValueError(DROP_NO_ROOM)
     review_cut = max(0, empty + len(target) - max_length)
     if review_cut:  # the review alone overflows: no paper, review tail (and EOS) cut
         target = target[: max_length - empty]
-        text, info = fit_paper(tokenizer, paper, system, budget=empty)
+        text, info = fit_paper(tokenizer, paper, system, empty, template)
     else:
-        text, info = fit_paper(tokenizer, paper, system, budget=max_length - len(target))
+        text, info = fit_paper(tokenizer, paper, system, max_length - len(target), template)
     prompt = info.prompt_ids
     return dict(
         input_ids=prompt + target,
@@ -139,10 +143,12 @@ def encode_sample(tokenizer, paper: str, review: str, system: str | None, max_le
     )
 
 
-def encode_fn(example: dict, tokenizer, max_length: int, system: str | None = None) -> dict:
+def encode_fn(example: dict, tokenizer, max_length: int, system: str | None = None,
+              template=DEFAULT_TEMPLATE) -> dict:
     """XTuner-style map function for a ``{"conversation": [{system, input, output}]}`` record.
 
-    ``system`` (a preset name or text) overrides the record's. A record that cannot be
+    ``system`` (a preset name or text) overrides the record's; ``template`` names the
+    prompt layout (``review_ext.data.template.TEMPLATES``). A record that cannot be
     encoded gets empty ids and its reason in ``drop_reason`` (``""`` when kept).
     """
     turns = example.get("conversation") or []
@@ -156,7 +162,7 @@ def encode_fn(example: dict, tokenizer, max_length: int, system: str | None = No
     if not reason:
         sys_text = system if system is not None else turn.get("system") or None
         try:
-            return dict(encode_sample(tokenizer, paper, review, sys_text, max_length), drop_reason="")
+            return dict(encode_sample(tokenizer, paper, review, sys_text, max_length, template), drop_reason="")
         except ValueError:
             reason = DROP_NO_ROOM
     return dict(input_ids=[], labels=[], length=0, paper_trimmed=False, review_trimmed=False,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from review_ext.data.template import encode_prompt, render_prompt, resolve_system
+from review_ext.data.template import DEFAULT_TEMPLATE, encode_prompt, render_prompt, resolve_system
 
 log = logging.getLogger(__name__)
 
@@ -26,19 +26,21 @@ class Prompt:
     dropped_tokens: int = 0  # paper tokens cut to fit the budget
 
 
-def build_prompt(tokenizer, paper: str, system: str | None, budget: int | None = None) -> Prompt:
-    """The prompt for one paper, trimmed by ``review_ext.data.encode.fit_paper`` to ``budget`` tokens."""
+def build_prompt(tokenizer, paper: str, system: str | None, budget: int | None = None,
+                 template: str = DEFAULT_TEMPLATE) -> Prompt:
+    """The prompt for one paper in the named ``template``, trimmed by
+    ``review_ext.data.encode.fit_paper`` to ``budget`` tokens."""
     system = resolve_system(system)
     if budget is None:
-        ids = encode_prompt(tokenizer, paper, system)
-        return Prompt(ids, render_prompt(paper, system), system, paper)
+        ids = encode_prompt(tokenizer, paper, system, template)
+        return Prompt(ids, render_prompt(paper, system, template), system, paper)
     from review_ext.data.encode import fit_paper
 
     try:
-        paper, info = fit_paper(tokenizer, paper, system, budget)
+        paper, info = fit_paper(tokenizer, paper, system, budget, template)
     except ValueError as error:
         raise PromptTooLong(str(error)) from error
-    return Prompt(info.prompt_ids, render_prompt(paper, system), system, paper,
+    return Prompt(info.prompt_ids, render_prompt(paper, system, template), system, paper,
                   dropped_tokens=info.paper_tokens - info.kept_paper_tokens)
 
 

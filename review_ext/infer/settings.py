@@ -14,13 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from review_ext.checkpoint.artifacts import LAST_MODEL_FILE, METADATA_FILE, read_last_model, read_metadata
-from review_ext.data.template import DEFAULT_SYSTEM
+from review_ext.data.template import DEFAULT_SYSTEM, DEFAULT_TEMPLATE, get_template
 
 log = logging.getLogger(__name__)
-
-DEFAULT_TEMPLATE = "mixtral"
-# Names older metadata records for a template, and the template each one means.
-TEMPLATE_ALIASES = {"review_mixtral": "mixtral"}
 
 
 class NoModel(ValueError):
@@ -72,8 +68,14 @@ def suite_metadata(*folders) -> tuple[Path | None, dict]:
 
 
 def template_name(value: str | None) -> str:
-    """A template name as inference knows it (``review_mixtral`` is ``mixtral``)."""
-    return TEMPLATE_ALIASES.get(value, value) if value else DEFAULT_TEMPLATE
+    """A name of ``review_ext.data.template.TEMPLATES`` (older names read as theirs); a template
+    this suite cannot render falls back to the default, with a warning."""
+    try:
+        return get_template(value).name
+    except ValueError:
+        log.warning("the model was trained with template %r, which inference cannot render: "
+                    "using %r (pass --template to choose)", value, DEFAULT_TEMPLATE)
+        return DEFAULT_TEMPLATE
 
 
 def last_model(pointer: Path = LAST_MODEL_FILE) -> tuple[str, str]:
@@ -113,7 +115,4 @@ def resolve(model: str | None = None, adapter: str | None = None, system: str | 
     if template or meta.get("template"):
         settings.template = template_name(template or meta["template"])
         settings.template_source = "--template" if template else where
-    if settings.template != DEFAULT_TEMPLATE:
-        log.warning("%s was trained with template %r; inference renders %r", folder or "the model",
-                    settings.template, DEFAULT_TEMPLATE)
     return settings

@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from review_ext.data.template import DEFAULT_TEMPLATE
 from review_ext.serve.openai_api import ApiError, parse_chat, parse_prompt
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class ReviewService:
     max_new_tokens: int
     max_prompt_tokens: int | None
     timeout: float  # a request's whole time: queue and decoding
+    template: str = DEFAULT_TEMPLATE  # a name of review_ext.data.template.TEMPLATES
     # one fast tokenizer shared by request threads: encode under a lock
     tokenizer_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -55,7 +57,7 @@ class ReviewService:
         try:
             budget = prompt_budget(self.max_length, params.max_new_tokens, self.max_prompt_tokens)
             with self.tokenizer_lock:
-                prompt = build_prompt(self.tokenizer, paper, system, budget)
+                prompt = build_prompt(self.tokenizer, paper, system, budget, self.template)
         except (PromptTooLong, ValueError) as error:
             raise ApiError(400, f"input too long: {error}", "messages") from error
         return prompt.ids, prompt.dropped_tokens
@@ -90,7 +92,7 @@ def build_service(args) -> ReviewService:
     from review_ext.serve.scheduler import BatchScheduler
 
     try:
-        settings = resolve(args.model, args.adapter, args.system, args.max_length)
+        settings = resolve(args.model, args.adapter, args.system, args.max_length, args.template)
     except NoModel as error:
         raise SystemExit(str(error)) from None
     log.info("settings: %s", settings.describe())
@@ -102,4 +104,4 @@ def build_service(args) -> ReviewService:
              system[:40], max_length)
     scheduler = BatchScheduler(engine, args.max_batch_size, args.max_queue)
     return ReviewService(engine, scheduler, names, system, max_length, args.max_new_tokens,
-                         args.max_prompt_tokens, args.request_timeout)
+                         args.max_prompt_tokens, args.request_timeout, settings.template)

@@ -6,7 +6,7 @@ from pathlib import Path
 from xtuner.engine.hooks import EvaluateChatHook
 from xtuner.registry import BUILDER
 
-from review_ext.data.template import DEFAULT_SYSTEM, PROMPT_TEMPLATE, resolve_system
+from review_ext.data.template import DEFAULT_SYSTEM, DEFAULT_TEMPLATE, get_template, resolve_system
 
 
 def read_papers(path: str | Path, limit: int) -> list[str]:
@@ -26,24 +26,26 @@ class ReviewChatHook(EvaluateChatHook):
     """Generate reviews for ``num_papers`` papers of ``paper_file`` every N iterations.
 
     Papers are trimmed as training trims them, to ``max_length - max_new_tokens``,
-    and XTuner's hook tokenises ``SYSTEM + INSTRUCTION`` of the one template, so
-    the ids equal the training prompt's.
+    and XTuner's hook tokenises ``SYSTEM + INSTRUCTION`` of the named ``template``
+    (the recipe's ``prompt_template``), so the ids equal the training prompt's.
     """
 
     def __init__(self, tokenizer, paper_file, num_papers=1, system=DEFAULT_SYSTEM, max_length=None,
-                 max_new_tokens=600, **kwargs):
+                 max_new_tokens=600, template=DEFAULT_TEMPLATE, **kwargs):
         system = resolve_system(system)
+        template = get_template(template)
         papers = read_papers(paper_file, num_papers)
         if max_length:
             from review_ext.data.encode import fit_paper
 
             tok = BUILDER.build(tokenizer) if isinstance(tokenizer, dict) else tokenizer
-            papers = [fit_paper(tok, p, system, max_length - max_new_tokens)[0] for p in papers]
+            papers = [fit_paper(tok, p, system, max_length - max_new_tokens, template)[0] for p in papers]
         super().__init__(
             tokenizer=tokenizer,
             evaluation_inputs=papers,
             system=system,
-            prompt_template=PROMPT_TEMPLATE,
+            prompt_template=template.xtuner(),
+            stop_words=list(kwargs.pop("stop_words", [])),  # XTuner's default list is shared and grows
             max_new_tokens=max_new_tokens,
             **kwargs,
         )

