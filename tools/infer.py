@@ -44,8 +44,8 @@ from collections import Counter
 from pathlib import Path
 
 from review_ext.common.cli import doc_parser
-from review_ext.data.template import TEMPLATES
 from review_ext.generate.args import add_engine_args
+from review_ext.infer.settings import add_prompt_args
 
 log = logging.getLogger("infer")
 
@@ -67,16 +67,7 @@ def parse_args(argv=None):
     g.add_argument("--gpus-per-replica", type=int, default=1, help="GPUs one model copy spans "
                    "(torchrun: one process per replica, --nproc-per-node GPUs/N)")
     g = p.add_argument_group("prompt")
-    g.add_argument("--template", choices=sorted(TEMPLATES),
-                   help="prompt template (default: review_suite.json's, else mixtral)")
-    g.add_argument("--system", help="system prompt: a preset (v1, v2) or text (default, as in "
-                                    "training: review_suite.json's, else the row's, else v2)")
-    g.add_argument("--max-length", type=int,
-                   help="training max_length: prompt + review (default: review_suite.json, "
-                        "else the server's max_model_len or the model's context; never above "
-                        "the model's context)")
-    g.add_argument("--max-prompt-tokens", type=int, help="trim papers to this many prompt tokens "
-                                                         "(default: max_length - max_new_tokens)")
+    add_prompt_args(g, rows=True)
     g.add_argument("--tokenizer", help="tokenizer folder (default: --model's, else Mixtral's)")
     g = p.add_argument_group("decoding")
     g.add_argument("--max-new-tokens", type=int, default=1000)

@@ -30,8 +30,8 @@ import sys
 from pathlib import Path
 
 from review_ext.common.cli import doc_parser
-from review_ext.data.template import TEMPLATES
 from review_ext.generate.args import add_engine_args
+from review_ext.infer.settings import add_prompt_args
 
 log = logging.getLogger("serve")
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -46,15 +46,7 @@ def parse_args(argv=None):
                         "lists the first (default: the model or adapter folder's name)")
     add_engine_args(p)
     g = p.add_argument_group("prompt and decoding")
-    g.add_argument("--template", choices=sorted(TEMPLATES),
-                   help="prompt template (default: review_suite.json's, else mixtral)")
-    g.add_argument("--system", help="default system prompt: v1, v2 or text "
-                                    "(default: review_suite.json's, else v2)")
-    g.add_argument("--max-length", type=int,
-                   help="training max_length (default: review_suite.json, else the model's "
-                        "context; never above the model's context)")
-    g.add_argument("--max-prompt-tokens", type=int, help="trim papers to this many prompt tokens "
-                                                         "(default: max_length - max_tokens)")
+    add_prompt_args(g, rows=False)
     g.add_argument("--max-new-tokens", type=int, default=1000,
                    help="max_tokens when a request gives none")
     g = p.add_argument_group("capacity")

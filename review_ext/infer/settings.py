@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from review_ext.checkpoint.artifacts import LAST_MODEL_FILE, METADATA_FILE, read_last_model, read_metadata
-from review_ext.data.template import DEFAULT_SYSTEM, DEFAULT_TEMPLATE, get_template
+from review_ext.data.template import DEFAULT_SYSTEM, DEFAULT_TEMPLATE, TEMPLATES, get_template
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,21 @@ class Settings:
         return (f"model {self.model} ({self.model_source}); system: {self.system_source}; "
                 f"max_length: {self.max_length_source}; template {self.template} "
                 f"({self.template_source})")
+
+
+def add_prompt_args(group, rows: bool) -> None:
+    """The prompt flags :func:`resolve` takes, for ``tools/infer.py`` (``rows``: the test rows
+    carry a system prompt) and ``tools/serve.py``."""
+    group.add_argument("--template", choices=sorted(TEMPLATES),
+                       help=f"prompt template (default: review_suite.json's, else {DEFAULT_TEMPLATE})")
+    group.add_argument("--system", help="system prompt: a preset (v1, v2) or text (default, as in "
+                       "training: review_suite.json's, " + ("else the row's, " if rows else "")
+                       + f"else {DEFAULT_SYSTEM})")
+    group.add_argument("--max-length", type=int,
+                       help="training max_length: prompt + review (default: review_suite.json's, "
+                            "else the model's context; never above the model's context)")
+    group.add_argument("--max-prompt-tokens", type=int, help="trim papers to this many prompt "
+                       "tokens (default: max_length - the new tokens)")
 
 
 def suite_metadata(*folders) -> tuple[Path | None, dict]:
