@@ -54,3 +54,14 @@ def real_data(tmp_path_factory, shared_data):
         for pid, paper, _ in rows[-2:]:
             f.write(json.dumps({"id": pid, "system": resolve_system("v2"), "input": paper}) + "\n")
     return out
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """One torch thread for a module: on a shared 2-core machine two threads spin against each other."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -14,12 +14,7 @@ TEXTS = ("A short paper.", "A much longer paper " * 6, "Mid paper text", "Graph 
          "We study X.", "Transformers " * 3)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def load(tiny_model):
