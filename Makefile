@@ -14,7 +14,7 @@ SMOLLM2_DIR ?= build/smollm2-135m-instruct
 
 venv: $(STAMP)
 
-$(STAMP): setup.cfg pyproject.toml
+$(STAMP): setup.cfg pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -c "import torch, torchvision" 2>/dev/null || $(VENV)/bin/pip install $(TORCH_SPEC)
 	DS_BUILD_OPS=0 $(VENV)/bin/pip install -e '.[test,deepspeed]'
