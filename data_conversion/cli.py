@@ -29,7 +29,7 @@ def add_system_args(parser: argparse.ArgumentParser) -> None:
     """``--system`` (a preset of review_ext.data.template) or ``--system-file``."""
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--system", choices=sorted(SYSTEM_PRESETS), default=DEFAULT_SYSTEM,
-                       help="system prompt preset (default: v2)")
+                       help=f"system prompt preset (default: {DEFAULT_SYSTEM})")
     group.add_argument("--system-file", type=Path, metavar="PATH",
                        help="read the system prompt from this UTF-8 text file instead")
 

@@ -31,7 +31,9 @@ def test_packed_bin_logits_equal_each_sample_alone(tiny_model, packed_hub):
     ids = torch.tensor([item["input_ids"]])
     positions = torch.tensor([item["position_ids"]])
     alone = torch.cat([model(torch.tensor([s])).logits[0] for s in samples])
-    assert patches.packed_attention() in (True, False)
+    patches.packed_attention()  # False when an earlier test applied it already
+    from transformers.models.mixtral import modeling_mixtral
+    assert hasattr(modeling_mixtral.MixtralAttention.forward, "hf_forward")
     unpacked = model(ids, position_ids=positions, use_cache=False).logits[0]  # hub empty: transformers' forward
     assert not torch.allclose(unpacked, alone, atol=1e-3)  # samples 2 and 3 see the ones before them
     packed_hub(item["cumulative_len"])

@@ -247,13 +247,12 @@ def test_ranks_write_parts_and_the_last_one_merges(tiny_model, papers, tmp_path,
 
 def test_defaults_come_from_review_suite_json(tiny_model, papers, tmp_path):
     from review_ext.checkpoint.artifacts import write_metadata
-    from review_ext.data.template import TEMPLATE_NAME
 
     model = tmp_path / "merged"  # the tiny model plus the metadata pth_to_hf/merge leave behind
     model.mkdir()
     for path in tiny_model.iterdir():
         (model / path.name).symlink_to(path)
-    write_metadata(model, {"template": TEMPLATE_NAME, "system": "v1", "max_length": 600,
+    write_metadata(model, {"template": "review_mixtral", "system": "v1", "max_length": 600,
                            "system_prompt": resolve_system("v1"), "base_model": "unused"})
     rows = [{"id": "long", "system": resolve_system("v2"), "input": papers[0][1]}]
     summary = run_infer(model, write_rows(tmp_path / "t.jsonl", rows), tmp_path / "out")

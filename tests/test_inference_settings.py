@@ -56,3 +56,15 @@ def test_model_from_the_last_model_pointer(tmp_path, adapter):
     adapter.rename(tmp_path / "moved")
     with pytest.raises(NoModel, match="no longer exists"):
         resolve(pointer=pointer)
+
+
+def test_an_engine_that_would_not_stop_where_the_template_ends_is_refused(tiny_model):
+    """The tiny Mixtral's tokenizer has no ``<|im_end|>``: a chatml review would never stop."""
+    from review_ext.generate.args import build_engine
+    from review_ext.generate.engine import EngineOptions
+    from review_ext.infer.settings import check_end_of_turn
+
+    engine = build_engine("hf", EngineOptions(model=str(tiny_model), dtype="float32", device="cpu"))
+    check_end_of_turn(engine, "mixtral")  # ends at the tokenizer's EOS
+    with pytest.raises(SystemExit, match="ends a review with token id"):
+        check_end_of_turn(engine, "chatml")

@@ -56,7 +56,7 @@ $PY - "$OUT" <<'EOF'
 import json, sys
 from pathlib import Path
 out = Path(sys.argv[1])
-from review_ext.data.template import REVIEW_HEADINGS
+from review_ext.formats.text import REVIEW_HEADINGS
 rows = [json.loads(line) for line in (out / "infer" / "predictions.jsonl").read_text().splitlines()]
 def in_order(text):
     at = [text.find(h) for h in REVIEW_HEADINGS]

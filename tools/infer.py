@@ -165,9 +165,10 @@ def open_backend(args, settings, world: int, local_rank: int):
 
     t_load = time.time()
     if args.backend == "openai":
-        backend = remote_backend(args, sampling_params(args))
+        backend = remote_backend(args, sampling_params(args), settings.model)
     else:
-        backend = local_backend(args, sampling_params(args), settings.model, world, local_rank)
+        backend = local_backend(args, sampling_params(args), settings.model, world, local_rank,
+                                settings.template)
     log.info("backend ready in %.1f s", time.time() - t_load)
     return backend
 

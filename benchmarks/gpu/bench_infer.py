@@ -5,9 +5,8 @@ All three in one process on the same model and prompts (real papers trimmed to
   * ``hf_generate``: HF ``generate`` batched (left padding, dynamic cache, stock sparse MoE);
     prefill timed with 1 new token, decode per step from a ``--hf-new-tokens`` run,
     extrapolated to ``--new-tokens``;
-  * ``hf_static``: main's ``StaticEngine`` (HF ``generate`` + ``StaticCache`` + dense MoE
-    decode + ``torch.compile``), if staged as ``review_ext/generate/main_static_engine.py``,
-    else the identical ``HFStaticEngine``;
+  * ``hf_static``: ``HFStaticEngine``, the previous static engine kept as the HF static path
+    (HF ``generate`` + ``StaticCache`` + dense MoE decode + ``torch.compile``);
   * ``ours``: ``StaticEngine`` (slot cache, GQA decode attention over the filled cache, CUDA
     graphs, continuous batching), per attention kernel.
 Reviews are forced to ``--new-tokens`` (``min_new_tokens``). Papers/GPU-hour are also
@@ -20,7 +19,6 @@ Usage (GPU machine):
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import statistics
 import time
@@ -105,16 +103,9 @@ def hf_generate(model, tok, ids, args, layers):
 
 
 def hf_static(model, tok, ids, args, layers):
-    try:
-        module = importlib.import_module("review_ext.generate.main_static_engine")
-        engine, source = module.StaticEngine(model,
-                                             tok,
-                                             cache_len=args.prompt_tokens + args.new_tokens), "main"
-    except ImportError:
-        from review_ext.generate.static_engine import HFStaticEngine
+    from review_ext.generate.static_engine import HFStaticEngine
 
-        engine, source = HFStaticEngine(model, tok, cache_len=args.prompt_tokens +
-                                        args.new_tokens), "HFStaticEngine"
+    engine, source = HFStaticEngine(model, tok, cache_len=args.prompt_tokens + args.new_tokens), "HFStaticEngine"
     t_warm, _ = timed(lambda: engine.generate(ids, forced(8)))
     runs = []
     for _ in range(args.stock_repeats):

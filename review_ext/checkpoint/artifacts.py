@@ -15,6 +15,9 @@ from pathlib import Path
 from review_ext.common.files import atomic_write
 
 METADATA_FILE = "review_suite.json"
+# Files of a model folder that hold weights (or their index), as opposed to config and tokenizer.
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf", ".safetensors.index.json",
+                   ".bin.index.json")
 RESOLVED_CONFIG_FILE = "xtuner_config_resolved.py"
 # The last HF folder the pipeline wrote, relative to where the tools run (the repository root):
 # ``tools/infer.py`` without ``--model`` reviews with it.

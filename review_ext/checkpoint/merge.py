@@ -23,10 +23,9 @@ from review_ext.checkpoint.base_identity import INDEX_FILE, SINGLE_FILE
 from review_ext.checkpoint.lora_adapter import AdapterError, LoraAdapter
 from review_ext.checkpoint.safetensors_stream import (SafetensorsFileError, TensorSpec, file_size, read_specs,
                                                       read_tensor, write_streaming)
+from review_ext.checkpoint.artifacts import WEIGHT_SUFFIXES
 from review_ext.common.files import LockedError, check_input, locked_staging
 
-WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf", ".safetensors.index.json",
-                   ".bin.index.json")
 SHARD_METADATA = {"format": "pt"}
 SPACE_MARGIN = 64 << 20  # config, tokenizer and filesystem slack
 

@@ -1,1 +1,2 @@
-"""Plumbing shared by several stages: HTTP JSON client, append-only JSONL cache."""
+"""Plumbing shared by several stages: atomic writes, staged folders, folder locks and input checks
+(``files``), ``--help`` from docstrings (``cli``), the HTTP JSON client, the append-only JSONL cache."""

@@ -72,7 +72,6 @@ TEMPLATES = {
 DEFAULT_TEMPLATE = "mixtral"
 # Names older review_suite.json files carry for a template of TEMPLATES.
 LEGACY_NAMES = {"review_mixtral": "mixtral", "xtuner.mixtral": "mixtral"}  # XTuner's renders the same
-TEMPLATE_NAME = "review_mixtral"  # what metadata written before named templates says (read as mixtral)
 
 
 def get_template(template: str | Template | None = DEFAULT_TEMPLATE) -> Template:

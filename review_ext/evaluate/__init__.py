@@ -1,1 +1,2 @@
-"""Reviews -> judgement: compliance checks, pairwise win rate, keyed records."""
+"""Reviews -> judgement: compliance checks, pairwise judging (``judging``) and win rate, records
+keyed by paper."""

@@ -1,6 +1,6 @@
 """Where ``tools/infer.py``'s replies come from: a local engine or an OpenAI-compatible server.
 
-:func:`open_backend` returns a :class:`Backend`: the tokenizer that builds the prompts, a
+:func:`local_backend` and :func:`remote_backend` return a :class:`Backend`: the tokenizer that builds the prompts, a
 ``decode(jobs)`` that yields ``(key, (text, finish_reason, new_tokens))`` or
 ``(key, exception)`` per ``(key, Prompt)`` job, and the context length it serves.
 """
@@ -31,10 +31,10 @@ def load_tokenizer(path: str | None):
     return load_mixtral_tokenizer()
 
 
-def remote_backend(args, params) -> Backend:
+def remote_backend(args, params, model: str | None) -> Backend:
     from review_ext.infer.remote import RemoteBackend, server_max_len
 
-    tokenizer = load_tokenizer(args.tokenizer or args.model)
+    tokenizer = load_tokenizer(args.tokenizer or model)
     remote = RemoteBackend(args.base_url, args.model_name, params, api=args.api,
                            concurrency=args.concurrency, api_key=args.api_key,
                            timeout=args.request_timeout)
@@ -47,9 +47,10 @@ def remote_backend(args, params) -> Backend:
     return Backend(tokenizer, decode, server_max_len(args.base_url, args.model_name, args.api_key))
 
 
-def local_backend(args, params, model: str, world: int, local_rank: int) -> Backend:
+def local_backend(args, params, model: str, world: int, local_rank: int, template: str) -> Backend:
     from review_ext.generate.args import engine_options, load_engine
     from review_ext.generate.batching import generate_sorted
+    from review_ext.infer.settings import check_end_of_turn
 
     options = engine_options(args, model)
     per_replica = getattr(args, "gpus_per_replica", 1)
@@ -58,6 +59,7 @@ def local_backend(args, params, model: str, world: int, local_rank: int) -> Back
 
         place_replica(options, local_rank, per_replica)
     engine = load_engine(args.engine, options)
+    check_end_of_turn(engine, template)
     tokenizer = load_tokenizer(args.tokenizer) if args.tokenizer else engine.tokenizer
     batches = getattr(engine, "generate_sorted", None)  # continuous batching when the engine has it
     run = batches or (lambda *a: generate_sorted(engine, *a))

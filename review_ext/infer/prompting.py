@@ -19,8 +19,8 @@ class PromptTooLong(ValueError):
 
 @dataclass
 class Prompt:
-    ids: list[int]  # BOS + render_prompt(paper, system): what the model sees
-    text: str  # render_prompt(paper, system) without BOS: what a completions server gets
+    ids: list[int]  # the template's prefix ids (BOS for mixtral) + render_prompt(...): what the model sees
+    text: str  # render_prompt(paper, system, template) without that prefix: what a completions server gets
     system: str  # the resolved system prompt text
     paper: str  # the (possibly trimmed) paper
     dropped_tokens: int = 0  # paper tokens cut to fit the budget

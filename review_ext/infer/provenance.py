@@ -12,6 +12,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from review_ext.checkpoint.artifacts import WEIGHT_SUFFIXES
 from review_ext.common.files import atomic_write
 from review_ext.common.jsonl_cache import digest
 
@@ -19,7 +20,6 @@ RUN_FILE = "run.json"
 # Files whose content names a model; weight files are fingerprinted by name and size.
 IDENTITY_FILES = ("config.json", "adapter_config.json", "model.safetensors.index.json",
                   "generation_config.json")
-WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".gguf")
 FLAGS = {"max_new_tokens": "--max-new-tokens", "min_new_tokens": "--min-new-tokens",
          "do_sample": "--do-sample", "temperature": "--temperature", "top_p": "--top-p",
          "top_k": "--top-k", "repetition_penalty": "--repetition-penalty", "seed": "--seed",

@@ -125,7 +125,7 @@ def rate(count: float, seconds: float, per: float = 1.0):
 
 
 def mark_done(out: Path, rank: int, world: int, run_summary: dict) -> None:
-    done_marker(out, rank, world).write_text(json.dumps(run_summary))
+    atomic_write(done_marker(out, rank, world), lambda f: f.write(json.dumps(run_summary)))
 
 
 def summarize(rows, records: dict, torn: int, ranks: list[dict]) -> dict:

@@ -72,6 +72,17 @@ def add_prompt_args(group, rows: bool) -> None:
                        "tokens (default: max_length - the new tokens)")
 
 
+def check_end_of_turn(engine, template: str) -> None:
+    """Refuse an engine that would not stop where ``template`` ends a review (training's target)."""
+    from review_ext.data.template import end_of_turn_id
+
+    want = end_of_turn_id(engine.tokenizer, template)
+    if want != engine.eos_token_id:
+        raise SystemExit(f"template {template!r} ends a review with token id {want}, but the model "
+                         f"stops at its EOS id {engine.eos_token_id}: set the model folder's eos_token "
+                         "to the template's end of turn (as tools/make_smollm2.py does) or pass --template")
+
+
 def suite_metadata(*folders) -> tuple[Path | None, dict]:
     """The first ``review_suite.json`` among ``folders``: (its folder, its content)."""
     for folder in folders:

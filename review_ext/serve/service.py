@@ -88,7 +88,7 @@ class ReviewService:
 def build_service(args) -> ReviewService:
     """Load the engine and resolve the prompt settings from ``tools/serve.py``'s arguments."""
     from review_ext.generate.args import engine_options, load_engine
-    from review_ext.infer.settings import NoModel, resolve
+    from review_ext.infer.settings import NoModel, check_end_of_turn, resolve
     from review_ext.serve.scheduler import BatchScheduler
 
     try:
@@ -97,6 +97,7 @@ def build_service(args) -> ReviewService:
         raise SystemExit(str(error)) from None
     log.info("settings: %s", settings.describe())
     engine = load_engine(args.engine, engine_options(args, settings.model))
+    check_end_of_turn(engine, settings.template)
     names = args.served_model_name or [Path(args.adapter or settings.model).name]
     system = settings.system_for(None)
     max_length = settings.max_length_for(engine.max_context)

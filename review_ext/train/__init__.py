@@ -1,1 +1,3 @@
-"""The training model: XTuner model class, third-party patches, ZeRO-3, optimizer wrapper, chat hook, config overrides."""
+"""The training model: XTuner model class, third-party patches, the grouped MoE block (``moe``,
+``grouped_mm``), packed attention (``attention``), ZeRO-3, optimizer wrapper, chat hook, config
+overrides and dumps."""
