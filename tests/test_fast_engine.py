@@ -8,7 +8,8 @@ from collections import Counter
 import pytest
 import torch
 
-from review_ext.generate.engine_api import EngineOptions, HFEngine, SamplingParams, load_hf_model
+from review_ext.generate.engine import EngineOptions, HFEngine, SamplingParams
+from review_ext.generate.loading import load_hf_model
 
 TEXTS = ("A short paper.", "A much longer paper " * 6, "Mid paper text", "Graph networks " * 20,
          "We study X.", "Transformers " * 3)
@@ -176,7 +177,7 @@ def test_a_failing_decode_step_fails_the_papers_in_flight_and_goes_on(engines, p
 
 
 def test_a_cancelled_callback_stops_its_slot_alone_as_hf_does(engines, prompts):
-    from review_ext.generate.engine_api import Cancelled
+    from review_ext.generate.engine import Cancelled
 
     plain, fast = engines
     params = SamplingParams(max_new_tokens=12, min_new_tokens=12)

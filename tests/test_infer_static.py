@@ -79,8 +79,8 @@ def test_a_model_placed_by_the_spread_map_decodes_the_same(tiny_model, tokenizer
     """The map names every module (from_pretrained refuses otherwise); the slot forward
     follows each layer's device (two CPU 'devices' here, two GPUs on the GPU machine)."""
     from review_ext.data.template import encode_prompt
-    from review_ext.generate.engine_api import (EngineOptions, HFEngine, SamplingParams,
-                                                load_hf_model)
+    from review_ext.generate.engine import EngineOptions, HFEngine, SamplingParams
+    from review_ext.generate.loading import load_hf_model
     from review_ext.generate.replicas import spread_device_map
     from review_ext.generate.static_engine import StaticEngine
 

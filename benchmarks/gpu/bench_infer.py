@@ -80,14 +80,14 @@ def spread(values: list[float]) -> dict:
 
 
 def forced(new_tokens: int):
-    from review_ext.generate.engine_api import SamplingParams
+    from review_ext.generate.engine import SamplingParams
 
     return SamplingParams(max_new_tokens=new_tokens, min_new_tokens=new_tokens)
 
 
 def hf_generate(model, tok, ids, args, layers):
     """Batched HF generate: prefill (1 token) and per-step decode, extrapolated."""
-    from review_ext.generate.engine_api import HFEngine
+    from review_ext.generate.engine import HFEngine
 
     engine = HFEngine(model, tok)
     engine.generate(ids[:2], forced(2))  # warm-up

@@ -42,7 +42,7 @@ def main(argv=None):
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
     from review_ext.data.template import resolve_system
-    from review_ext.generate.engine_api import SamplingParams
+    from review_ext.generate.engine import SamplingParams
     from review_ext.infer.prompting import build_prompt
     from review_ext.generate.replicas import spread_device_map
     from review_ext.generate.static_engine import StaticEngine

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Iterator
 
-from review_ext.common.files import check_input
+from review_ext.common.files import atomic_write, check_input
 
 REVIEW_FIELDS = ("reply", "output", "review", "text")
 PAPER_FIELDS = ("input", "paper", "text")
@@ -51,10 +51,7 @@ def read_jsonl(path: str | Path) -> list[dict]:
 
 def write_jsonl(path: str | Path, records) -> None:
     """Write records one per line (UTF-8, not ASCII-escaped)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with Path(path).open("w", encoding="utf-8") as f:
-        for record in records:
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    atomic_write(path, lambda f: f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 
 def _record_id(path, number: int, record: dict) -> str:

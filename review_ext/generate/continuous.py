@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import torch
 
 from review_ext.generate.decode_graphs import StepRunner
-from review_ext.generate.engine_api import Cancelled, Completion, free_accelerator_memory, is_oom
+from review_ext.generate.batching import free_accelerator_memory, is_oom
+from review_ext.generate.engine import Cancelled, Completion
 from review_ext.generate.sampling import next_tokens
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 
 from review_ext.generate.continuous import ContinuousDecoder
-from review_ext.generate.engine_api import (EngineOptions, HFEngine, generate_sorted,
-                                            load_hf_model)
+from review_ext.generate.batching import generate_sorted
+from review_ext.generate.engine import EngineOptions, HFEngine
+from review_ext.generate.loading import load_hf_model
 from review_ext.generate.sampling import supported
 from review_ext.generate.slot_forward import SlotModel, unsupported_reason
 from review_ext.train.patches import dense_moe_for_decode

@@ -102,8 +102,9 @@ def packed_attention(q, k, v, cumulative, max_len: int, scale: float) -> torch.T
     return per_sample_attention(q, k, v, cumulative, scale)
 
 
-def packed_attn_forward(attn, hidden_states, position_embeddings, apply_rope):
-    """``MixtralAttention.forward``'s work for one packed bin (batch 1): (output, None)."""
+def packed_attn_forward(attn, hidden_states, position_embeddings, apply_rope, bounds):
+    """``MixtralAttention.forward``'s work for one packed bin (batch 1) with its
+    :func:`packed_bounds`: (output, None)."""
     tokens = hidden_states.shape[1]
     q = attn.q_proj(hidden_states).view(1, tokens, -1, attn.head_dim).transpose(1, 2)
     k = attn.k_proj(hidden_states).view(1, tokens, -1, attn.head_dim).transpose(1, 2)
@@ -111,6 +112,6 @@ def packed_attn_forward(attn, hidden_states, position_embeddings, apply_rope):
     cos, sin = position_embeddings
     q, k = apply_rope(q, k, cos, sin)  # (1, heads, tokens, dim): the layout Liger's RoPE expects too
     q, k = (t[0].transpose(0, 1).contiguous() for t in (q, k))
-    cumulative, max_len = packed_bounds()
+    cumulative, max_len = bounds
     out = packed_attention(q, k, v, cumulative, max_len, attn.scaling)
     return attn.o_proj(out.reshape(1, tokens, -1)), None

@@ -81,9 +81,10 @@ def packed_attention() -> bool:
 
     def forward(self, hidden_states, position_embeddings, attention_mask=None, past_key_value=None,
                 cache_position=None, **kwargs):
-        if past_key_value is None and hidden_states.shape[0] == 1 and attention.packed_bounds() is not None:
+        bounds = attention.packed_bounds() if past_key_value is None and hidden_states.shape[0] == 1 else None
+        if bounds is not None:
             return attention.packed_attn_forward(self, hidden_states, position_embeddings,
-                                                 modeling_mixtral.apply_rotary_pos_emb)
+                                                 modeling_mixtral.apply_rotary_pos_emb, bounds)
         return hf_forward(self, hidden_states, position_embeddings, attention_mask, past_key_value,
                           cache_position, **kwargs)
 
