@@ -47,3 +47,20 @@ def test_per_sample_attention_gradients_stay_within_samples():
     out = attention.packed_attention(q, k, v, torch.tensor([0, 6, 10]), 6, 8 ** -0.5)
     out[7:].sum().backward()  # second sample only
     assert q.grad[:6].abs().sum() == 0 and q.grad[6:].abs().sum() > 0
+
+
+def test_one_sample_bin_takes_one_sdpa_call_equal_to_transformers(tiny_model, packed_hub, monkeypatch):
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(1)
+    model = AutoModelForCausalLM.from_pretrained(tiny_model, torch_dtype=torch.float32, attn_implementation="sdpa")
+    ids = torch.randint(3, 32000, (1, 19))
+    reference = model(ids, use_cache=False).logits  # hub empty: transformers' forward
+    patches.packed_attention()
+    calls, sdpa = [], attention.causal_sdpa
+    monkeypatch.setattr(attention, "packed_attention", lambda *a: calls.append("packed"))  # must not be reached
+    monkeypatch.setattr(attention, "causal_sdpa", lambda *a: calls.append("sdpa") or sdpa(*a))
+    packed_hub([0, 19])
+    packed = model(ids, position_ids=torch.arange(19)[None], use_cache=False).logits
+    assert calls == ["sdpa"] * model.config.num_hidden_layers
+    torch.testing.assert_close(packed, reference, rtol=1e-5, atol=1e-5)

@@ -1,39 +1,58 @@
 #!/usr/bin/env bash
-# Training speed on ONE GPU, runs one after another, v2 recipe (QLoRA r64 nf4, bf16, ZeRO-2),
-# 2 full-width layers, 20 iterations each through `xtuner train`:
+# Training speed, v2 recipe (QLoRA r64 nf4, bf16, ZeRO-2, one GPU per run), 2 full-width layers,
+# 20 iterations each through `xtuner train`:
 #  1. kernel checks (benchmarks/gpu/check_kernels.py; CHECK_MOE=0 skips the MoE block);
-#  2. REPEATS rounds of stock (benchmarks/configs/stock_v2.py) then ours (benchmarks/configs/ours_v2.py)
-#     at 8K and 16K; tokens/s over iterations 4-14, torch.profiler on iterations 16-17;
-#  3. ablations of ours at 8K: each of its parts switched off in turn (ABLATIONS=0 skips them).
+#  2. REPEATS rounds of stock (benchmarks/configs/stock_v2.py) against ours
+#     (benchmarks/configs/ours_v2.py) at 8K and 16K; tokens/s over iterations 4-14,
+#     torch.profiler on iterations 16-17 (summarised in round 1). On a machine with two GPUs the
+#     two runs of a pair go side by side, one per GPU, swapping GPUs every round; on one GPU, one
+#     after the other;
+#  3. ablations of ours at 8K, each part switched off in turn (ABLATIONS=0 skips them).
 # Usage: bash benchmarks/gpu/call_speed.sh [REPEATS]   (results: $OUT/summary.jsonl, profiles.jsonl;
 # then bash benchmarks/gpu/pack_logs.sh, which also runs when the call's timeout cut this short)
 source benchmarks/gpu/env.sh
-export CUDA_VISIBLE_DEVICES=0 TRAIN_TIMEOUT=${TRAIN_TIMEOUT:-150} SUMMARY_ARGS="--skip 3 --until 14"
+export TRAIN_TIMEOUT=${TRAIN_TIMEOUT:-170} SUMMARY_ARGS="--skip 3 --until 14"
+GPUS=$(nvidia-smi -L | wc -l)
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
 full_width build/m2 2
-python3 benchmarks/gpu/check_kernels.py $([ "${CHECK_MOE:-1}" = 1 ] && echo build/m2) 2> "$OUT/check_kernels.log" \
-  | tee -a "$OUT/summary.jsonl"
-bench() {  # bench NAME CONFIG MAX_LENGTH [cfg-options...]: train, then summarise its profile
-  local name=$1 cfg=$2 len=$3; shift 3
-  local hook; hook=$(python3 -c "from review_ext.train.config_dump import load_config as l; print(len(l('$cfg').custom_hooks) - 1)" 2>/dev/null)
-  train "$name" "$cfg" deepspeed_zero2 1 20 "$len" "custom_hooks.$hook.json_trace_path=build/wd/$name/trace.json" "$@"
-  [ -f "build/wd/$name/trace.json" ] && python3 benchmarks/gpu/trace_summary.py "build/wd/$name/trace.json" --name "$name" \
-    | tee -a "$OUT/profiles.jsonl" && rm "build/wd/$name/trace.json"
+CUDA_VISIBLE_DEVICES=0 python3 benchmarks/gpu/check_kernels.py $([ "${CHECK_MOE:-1}" = 1 ] && echo build/m2) \
+  2> "$OUT/check_kernels.log" | tee -a "$OUT/summary.jsonl"
+bench() {  # bench GPU NAME CONFIG MAX_LENGTH [cfg-options...]: train; summarise its profile in round 1
+  local gpu=$1 name=$2 cfg=$3 len=$4; shift 4
+  local hook trace=()
+  hook=$(python3 -c "from review_ext.train.config_dump import load_config as l; print(len(l('$cfg').custom_hooks) - 1)")
+  [[ $name == *_r1 || $name == *_no_* ]] && trace=("custom_hooks.$hook.json_trace_path=build/wd/$name/trace.json")
+  CUDA_VISIBLE_DEVICES=$gpu train "$name" "$cfg" deepspeed_zero2 1 20 "$len" "${trace[@]}" "$@"
+  if [ -f "build/wd/$name/trace.json" ]; then
+    python3 benchmarks/gpu/trace_summary.py "build/wd/$name/trace.json" --name "$name" | tee -a "$OUT/profiles.jsonl"
+    rm "build/wd/$name/trace.json"
+  fi
 }
-for rep in $(seq "${1:-1}"); do
-  for len in 8192 16384; do
-    bench "stock_${len}_r$rep" benchmarks/configs/stock_v2.py $len
-    bench "ours_${len}_r$rep" benchmarks/configs/ours_v2.py $len
-  done
+pair() {  # pair ROUND MAX_LENGTH: stock and ours
+  local round=$1 len=$2 first=$(( $1 % 2 ))
+  if [ "$GPUS" -ge 2 ]; then
+    bench $first "stock_${len}_r$round" benchmarks/configs/stock_v2.py "$len" &
+    bench $(( 1 - first )) "ours_${len}_r$round" benchmarks/configs/ours_v2.py "$len" &
+    wait
+  else
+    bench 0 "stock_${len}_r$round" benchmarks/configs/stock_v2.py "$len"
+    bench 0 "ours_${len}_r$round" benchmarks/configs/ours_v2.py "$len"
+  fi
+}
+for round in $(seq "${1:-1}"); do
+  pair "$round" 8192
+  pair "$round" 16384
 done
 if [ "${ABLATIONS:-1}" = 1 ]; then
-  bench ours_8192_no_liger benchmarks/configs/ours_v2.py 8192 model.liger_kernels=False
-  bench ours_8192_hf_moe benchmarks/configs/ours_v2.py 8192 model.grouped_moe=False
+  bench 0 ours_8192_no_liger benchmarks/configs/ours_v2.py 8192 model.liger_kernels=False &
+  [ "$GPUS" -ge 2 ] || wait
+  bench $(( GPUS - 1 )) ours_8192_no_grouped_moe benchmarks/configs/ours_v2.py 8192 model.grouped_moe=False &
+  wait
 fi
 python3 - "$OUT/summary.jsonl" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
     if "tokens_per_s_per_gpu" in r:
-        print(f"{r['run']:22s} {r['s_per_iter_median']:.3f} s/it {r['s_per_iter_min_max']} {r['tokens_per_s_per_gpu']:>7} tok/s {r['peak_mem_mb']:>6} MB loss {r['loss_first3']}->{r['loss_last3']}")
+        print(f"{r['run']:26s} {r['s_per_iter_median']:.3f} s/it {r['s_per_iter_min_max']} {r['tokens_per_s_per_gpu']:>7} tok/s {r['peak_mem_mb']:>6} MB loss {r['loss_first3']}->{r['loss_last3']}")
 PY

@@ -5,7 +5,11 @@
    block against transformers' loop (outputs, router logits, input and LoRA gradients), time of
    forward+backward and host syncs per call;
 3. packed attention at 8,192 tokens (32/8 heads of 128): varlen vs per-sample SDPA, and its
-   time against one causal SDPA over the whole bin (what attends across samples).
+   time against one causal SDPA over the whole bin (what attends across samples);
+4. a bin of one sample (8K, 16K): varlen against the one causal SDPA call such bins take
+   (forward+backward time, and which attention kernels ran);
+   In 2, the grouped block runs twice where liger-kernel is there: plain, and with Liger's fused
+   SiLU-and-multiply.
 Prints one JSON line per check.  Usage: python benchmarks/gpu/check_kernels.py [MODEL]  (no MODEL: skip 2)
 """
 import copy
@@ -42,6 +46,38 @@ def rel(a, b):
     return float((a.float() - b.float()).norm() / b.float().norm().clamp_min(1e-12))
 
 
+def attention_kernels(fn):
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        fn()
+        torch.cuda.synchronize()
+    return sorted({e.key[:60] for e in prof.key_averages() if any(s in e.key.lower() for s in ("flash", "cudnn", "fmha", "attn"))})
+
+
+def check_one_sample_bins():
+    from review_ext.train import attention
+
+    for tokens in (8192, 16384):
+        q4 = torch.randn(1, 32, tokens, 128, device="cuda", dtype=torch.bfloat16, requires_grad=True)
+        k4, v4 = (torch.randn(1, 8, tokens, 128, device="cuda", dtype=torch.bfloat16, requires_grad=True)
+                  for _ in range(2))
+        q, k, v = (t.detach()[0].transpose(0, 1).contiguous().requires_grad_() for t in (q4, k4, v4))
+        cu = torch.tensor([0, tokens], device="cuda", dtype=torch.int32)
+
+        def run_varlen():
+            attention.packed_attention(q, k, v, cu, tokens, 128 ** -0.5).sum().backward()
+
+        def run_sdpa():
+            attention.causal_sdpa(q4, k4, v4, 128 ** -0.5).sum().backward()
+
+        ref = attention.packed_attention(q, k, v, cu, tokens, 128 ** -0.5)
+        out = attention.causal_sdpa(q4, k4, v4, 128 ** -0.5)[0].transpose(0, 1)
+        print(json.dumps(dict(check=f"one_sample_bin_{tokens}", rel_sdpa_vs_varlen=rel(out, ref),
+                              ms_varlen_fwd_bwd=round(timed(run_varlen), 3), ms_sdpa_fwd_bwd=round(timed(run_sdpa), 3),
+                              sdpa_kernels=attention_kernels(run_sdpa), syncs_sdpa=syncs(run_sdpa))), flush=True)
+
+
 def check_moe(model_dir):
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
@@ -67,23 +103,32 @@ def check_moe(model_dir):
         out.float().pow(2).mean().backward()
         return out, logits, x.grad
 
+    try:
+        from liger_kernel.ops.swiglu import LigerSiLUMulFunction
+        fused = {"grouped_fused_silu_mul": LigerSiLUMulFunction.apply}
+    except ImportError:
+        fused = {}
+    variants = [("grouped", moe.moe_forward, None)] + [(n, moe.moe_forward, f) for n, f in fused.items()]
     results = {}
-    for name, forward in (("grouped", moe.moe_forward), ("hf", hf_forward)):
-        blk = block if name == "grouped" else copy.deepcopy(block)
+    for name, forward, silu_mul in variants + [("hf", hf_forward, None)]:
+        moe.fused_silu_mul = silu_mul
+        blk = copy.deepcopy(block) if name == "hf" else block
         blk.zero_grad()
         out = step(forward, blk)
         grads = {n: p.grad.clone() for n, p in blk.named_parameters() if p.grad is not None}
-        results[name] = (out, grads)
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
         ms = timed(lambda: step(forward, blk))
-        results[name + "_stats"] = dict(ms_fwd_bwd=round(ms, 2), syncs=syncs(lambda: step(forward, blk)),
-                                        peak_extra_mb=round((torch.cuda.max_memory_allocated() - base) / 2**20))
-    (ours, g_ours), (ref, g_ref) = results["grouped"], results["hf"]
-    print(json.dumps(dict(check="moe_block_qlora_8k", supports=moe.supports(block),
-                          rel_out=rel(ours[0], ref[0]), rel_logits=rel(ours[1], ref[1]), rel_dx=rel(ours[2], ref[2]),
-                          rel_lora_grad_max=max(rel(g_ours[n], g_ref[n]) for n in g_ref if g_ref[n].norm() > 0),
-                          grouped=results["grouped_stats"], hf=results["hf_stats"])), flush=True)
+        results[name] = (out, grads, dict(ms_fwd_bwd=round(ms, 2), syncs=syncs(lambda: step(forward, blk)),
+                                          peak_extra_mb=round((torch.cuda.max_memory_allocated() - base) / 2**20)))
+    moe.fused_silu_mul = None
+    ref, g_ref, hf_stats = results["hf"]
+    for name, _, _ in variants:
+        ours, g_ours, stats = results[name]
+        print(json.dumps(dict(check=f"moe_block_qlora_8k_{name}", supports=moe.supports(block),
+                              rel_out=rel(ours[0], ref[0]), rel_logits=rel(ours[1], ref[1]), rel_dx=rel(ours[2], ref[2]),
+                              rel_lora_grad_max=max(rel(g_ours[n], g_ref[n]) for n in g_ref if g_ref[n].norm() > 0),
+                              ours=stats, hf=hf_stats)), flush=True)
 
 
 def check_attention():
@@ -126,6 +171,7 @@ def main():
         info["varlen_attn_signature"] = f"missing: {err}"
     print(json.dumps(info), flush=True)
     check_attention()
+    check_one_sample_bins()
     if len(sys.argv) > 1:
         check_moe(sys.argv[1])
 

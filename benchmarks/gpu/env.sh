@@ -12,17 +12,22 @@ D=.gpu_data  # made by benchmarks/gpu/prepare_data.sh from the real sample paper
 full_width() {  # full_width DIR LAYERS: Mixtral-8x7B geometry, random bf16 weights
   [ -f "$1/config.json" ] || python3 tools/make_tiny_model.py "$1" --layers "$2" --hidden 4096 \
     --intermediate 14336 --experts 8 --heads 32 --kv-heads 8 --device cuda > "$OUT/make_$(basename "$1").log" 2>&1
+  # without mistral-common there, make_tiny_model.py stops after the weights: the tokenizer comes
+  # from $D/tokenizer, saved beforehand by prepare_data.sh
+  [ -f "$1/tokenizer.json" ] || cp $D/tokenizer/* "$1"/
 }
 train() {  # train NAME CONFIG DEEPSPEED NPROC ITERS MAX_LENGTH [cfg-options...]
   local name=$1 cfg=$2 ds=$3 nproc=$4 iters=$5 len=$6; shift 6
   local opts; opts=$(python3 -m review_ext.train.overrides "$cfg" --model build/m2 --data $D/train.json \
     --eval-file $D/test.jsonl --max-length "$len")
   rm -rf "build/wd/$name"
+  local start=$SECONDS
   PORT=$((29500 + ${CUDA_VISIBLE_DEVICES:-0} % 10)) MASTER_PORT=$((29500 + ${CUDA_VISIBLE_DEVICES:-0} % 10)) \
   NPROC_PER_NODE=$nproc timeout ${TRAIN_TIMEOUT:-300} xtuner train "$cfg" --deepspeed "$ds" --work-dir "build/wd/$name" \
     --cfg-options $opts train_cfg.max_epochs=None train_cfg.max_iters="$iters" \
     default_hooks.logger.interval=1 log_processor.window_size=1 default_hooks.checkpoint.interval="$iters" \
     custom_hooks.1.every_n_iters=100000 custom_hooks.1.max_new_tokens=32 \
     lr=1e-3 optim_wrapper.optimizer.lr=1e-3 "$@" > "$OUT/$name.log" 2>&1
+  echo "{\"run\": \"$name\", \"call_wall_s\": $((SECONDS - start)), \"rc\": $?}" >> "$OUT/walls.jsonl"
   python3 benchmarks/gpu/summarize.py "build/wd/$name" --name "$name" ${SUMMARY_ARGS:-} | tee -a "$OUT/summary.jsonl"
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build .gpu_data/ (git-ignored; copied to the GPU machine) from the real sample papers:
-# train.json (57 review records, XTuner format, v2 prompt) and test.jsonl (12 NeurIPS papers).
+# train.json (57 review records, XTuner format, v2 prompt), test.jsonl (12 NeurIPS papers) and
+# tokenizer/ (the Mixtral tokenizer as an HF folder: the GPU machine lacks mistral-common).
 # Usage, from the repo root: bash benchmarks/gpu/prepare_data.sh [SHARED_DATA_DIR]
 set -euo pipefail
 src=${1:-../shared/data}
@@ -14,3 +15,4 @@ $PY -m data_conversion.to_xtuner .gpu_data/all.jsonl .gpu_data/train.json --syst
 $PY -m data_conversion.from_openreview "$src/neurips_2025" "$tmp/per_paper.jsonl" --per-paper
 $PY -m data_conversion.to_xtuner "$tmp/per_paper.jsonl" .gpu_data/test.jsonl --system v2 --test
 rm -r "$tmp"
+$PY -c 'import review_ext.data.tokenizer as t; t.load_mixtral_tokenizer().save_pretrained(".gpu_data/tokenizer")'

@@ -1,8 +1,11 @@
 """One JSON line from a torch.profiler Chrome trace of training steps: GPU busy %, top kernels,
-kernel time by kind, host syncs, and the largest dtype copies (aten::copy_ by shape/dtype).
+kernel time by kind, host syncs, the largest dtype copies (aten::copy_ by shape/dtype), and
+what the host was doing while the GPU sat idle.
 
 GPU busy = union of GPU activity (kernels, copies, memsets) inside the profiled steps
-(``ProfilerStep#N`` spans) over their wall time.
+(``ProfilerStep#N`` spans) over their wall time. Idle time is charged to the outermost host op
+(or annotation) running at that moment on the thread that launches the kernels; "(python)" is
+idle time with no op running there (interpreter and framework code between ops).
 Usage: python benchmarks/gpu/trace_summary.py TRACE.json --name NAME [--top 8]
 """
 import argparse
@@ -35,6 +38,42 @@ def union_length(spans):
     return total
 
 
+def gaps_of(spans):
+    """The holes between the merged ``spans``."""
+    holes, end = [], None
+    for lo, hi in sorted(spans):
+        if end is not None and lo > end:
+            holes.append((end, lo))
+        end = hi if end is None else max(end, hi)
+    return holes
+
+
+def idle_by_host_op(events, gpu, lo, hi, top):
+    """GPU-idle ms per step charged to the outermost host op of the launching thread."""
+    launches = Counter(e.get("tid") for e in events if e.get("cat") == "cuda_runtime" and lo <= e["ts"] < hi)
+    if not launches:
+        return {}
+    tid = launches.most_common(1)[0][0]
+    ops = sorted((e for e in events if e.get("tid") == tid and e.get("cat") in ("cpu_op", "user_annotation")
+                  and not str(e.get("name", "")).startswith("ProfilerStep#")), key=lambda e: (e["ts"], -e["dur"]))
+    outer, end = [], float("-inf")
+    for e in ops:  # outermost: not inside the previous outermost op
+        if e["ts"] >= end:
+            outer.append(e)
+            end = e["ts"] + e["dur"]
+    holes = gaps_of([(lo, lo)] + [(e["ts"], e["ts"] + e["dur"]) for e in gpu] + [(hi, hi)])
+    charged, covered = Counter(), 0.0
+    for e in outer:
+        a, b = e["ts"], e["ts"] + e["dur"]
+        for g0, g1 in holes:
+            overlap = min(b, g1) - max(a, g0)
+            if overlap > 0:
+                charged[e["name"][:60]] += overlap
+                covered += overlap
+    charged["(python)"] = sum(g1 - g0 for g0, g1 in holes) - covered
+    return {k: round(v / 1e3, 2) for k, v in charged.most_common(top)}
+
+
 def summarize(trace: dict, top: int) -> dict:
     events = [e for e in trace.get("traceEvents", []) if e.get("ph") == "X"]
     steps = [e for e in events if str(e.get("name", "")).startswith("ProfilerStep#") and e.get("cat") == "user_annotation"]
@@ -58,6 +97,7 @@ def summarize(trace: dict, top: int) -> dict:
             copies[key][0] += 1
             copies[key][1] += e["dur"]
     n = len(steps)
+    idle = idle_by_host_op(events, gpu, lo, hi, top)
     return dict(
         steps=n,
         wall_ms_per_step=round((hi - lo) / n / 1e3, 1),
@@ -70,6 +110,7 @@ def summarize(trace: dict, top: int) -> dict:
                                                               "cudaMemcpyAsync", "cudaLaunchKernel") if runtime[k]},
         copy_ops_per_step=[dict(shape_dtype=k, count=round(c / n, 1), cpu_ms=round(t / n / 1e3, 2))
                            for k, (c, t) in sorted(copies.items(), key=lambda kv: -kv[1][0])[:top]],
+        gpu_idle_ms_per_step_by_host_op={k: round(v / n, 2) for k, v in idle.items()},
     )
 
 

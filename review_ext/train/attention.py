@@ -5,8 +5,10 @@ XTuner's varlen path (``use_varlen_attn``) needs flash-attn; without it the bins
 lengths, which XTuner's ``VarlenAttnArgsToMessageHubHook`` puts in the ``varlen_attn_args``
 message hub each iteration, select the kernel:
 
-- CUDA: ``torch.nn.attention.varlen.varlen_attn`` (FlashAttention inside torch >= 2.10),
-  after a one-time check against the per-sample path;
+- a bin of one sample (its longest sample spans the bin, known on the host): one causal SDPA,
+  the call transformers' SDPA path makes (cuDNN on Hopper; a long paper fills its bin alone);
+- several samples on CUDA: ``torch.nn.attention.varlen.varlen_attn`` (FlashAttention inside
+  torch >= 2.10), after a one-time check against the per-sample path;
 - elsewhere: causal SDPA on each sample in turn.
 
 RoPE positions restart per sample through the packing's ``position_ids``.
@@ -33,16 +35,23 @@ def packed_bounds():
     return cumulative, int(hub.get_info(f"max_seqlen_rank_{rank}"))
 
 
+def causal_sdpa(q, k, v, scale):
+    """Causal SDPA on (batch, heads, tokens, dim), k/v with fewer (kv) heads repeated first.
+
+    4-D on purpose: 3-D inputs send CUDA SDPA to its fp32 math path.
+    """
+    groups = q.shape[1] // k.shape[1]
+    k, v = k.repeat_interleave(groups, dim=1), v.repeat_interleave(groups, dim=1)
+    return F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=scale)
+
+
 def per_sample_attention(q, k, v, cumulative, scale):
     """Causal SDPA per sample: q (tokens, heads, dim), k/v (tokens, kv heads, dim)."""
-    groups = q.shape[1] // k.shape[1]
     bounds = cumulative.tolist()
     outs = []
     for lo, hi in zip(bounds, bounds[1:]):
-        # 4-D (batch 1, heads, tokens, dim): 3-D inputs send CUDA SDPA to its fp32 math path
         qs, ks, vs = (t[lo:hi].transpose(0, 1)[None] for t in (q, k, v))
-        ks, vs = ks.repeat_interleave(groups, dim=1), vs.repeat_interleave(groups, dim=1)
-        outs.append(F.scaled_dot_product_attention(qs, ks, vs, is_causal=True, scale=scale)[0].transpose(0, 1))
+        outs.append(causal_sdpa(qs, ks, vs, scale)[0].transpose(0, 1))
     return torch.cat(outs)
 
 
@@ -106,12 +115,14 @@ def packed_attn_forward(attn, hidden_states, position_embeddings, apply_rope, bo
     """``MixtralAttention.forward``'s work for one packed bin (batch 1) with its
     :func:`packed_bounds`: (output, None)."""
     tokens = hidden_states.shape[1]
-    q = attn.q_proj(hidden_states).view(1, tokens, -1, attn.head_dim).transpose(1, 2)
-    k = attn.k_proj(hidden_states).view(1, tokens, -1, attn.head_dim).transpose(1, 2)
-    v = attn.v_proj(hidden_states).view(tokens, -1, attn.head_dim)
+    q, k, v = (proj(hidden_states).view(1, tokens, -1, attn.head_dim).transpose(1, 2)
+               for proj in (attn.q_proj, attn.k_proj, attn.v_proj))
     cos, sin = position_embeddings
     q, k = apply_rope(q, k, cos, sin)  # (1, heads, tokens, dim): the layout Liger's RoPE expects too
-    q, k = (t[0].transpose(0, 1).contiguous() for t in (q, k))
     cumulative, max_len = bounds
-    out = packed_attention(q, k, v, cumulative, max_len, attn.scaling)
+    if max_len == tokens:  # one sample fills the bin
+        out = causal_sdpa(q, k, v, attn.scaling).transpose(1, 2)
+    else:
+        q, k, v = (t[0].transpose(0, 1).contiguous() for t in (q, k, v))
+        out = packed_attention(q, k, v, cumulative, max_len, attn.scaling)
     return attn.o_proj(out.reshape(1, tokens, -1)), None

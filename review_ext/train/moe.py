@@ -7,7 +7,9 @@ grouped matmul (:mod:`review_ext.train.grouped_mm`) whose group offsets stay on 
 
 Frozen expert weights (QLoRA, LoRA) are stacked, nf4 ones dequantised, once per layer per
 pass (forward, and again for the backward instead of keeping them alive); the experts' LoRA
-A/B run as grouped matmuls too. Trainable expert weights (full fine-tune) are stacked with
+A/B run as grouped matmuls too, with the LoRA scaling folded into B (a small tensor) rather
+than applied to the rows. With Liger on, ``silu(w1 x) * w3 x`` is its fused kernel, which keeps
+only its two inputs for the backward. Trainable expert weights (full fine-tune) are stacked with
 autograd. A block this module does not cover (LoRA with bias, DoRA, several adapters)
 keeps transformers' forward: :func:`supports` says which.
 """
@@ -19,6 +21,7 @@ import torch.nn.functional as F
 from review_ext.train.grouped_mm import grouped_mm
 
 PROJECTIONS = ("w1", "w3", "w2")
+fused_silu_mul = None  # set by review_ext.train.patches.liger_kernels: Liger's SiLU-and-multiply
 
 
 def _base(linear):
@@ -110,14 +113,18 @@ def expert_linear(x: torch.Tensor, offs: torch.Tensor, linears) -> torch.Tensor:
     a = torch.stack([lin.lora_A[adapter].weight for lin in linears])
     b = torch.stack([lin.lora_B[adapter].weight for lin in linears])
     h = grouped_mm(first.lora_dropout[adapter](x), a, offs)
-    return y + grouped_mm(h, b, offs) * first.scaling[adapter]
+    return y + grouped_mm(h, b * first.scaling[adapter], offs)
 
 
 def experts_forward(experts, x: torch.Tensor, offs: torch.Tensor) -> torch.Tensor:
     """SwiGLU experts on rows sorted by expert: ``w2(act(w1 x) * w3 x)``."""
     w1, w3, w2 = ([getattr(e, name) for e in experts] for name in PROJECTIONS)
     act = getattr(experts[0], "act_fn", F.silu)  # Liger's expert class has no act_fn (SiLU)
-    h = act(expert_linear(x, offs, w1)) * expert_linear(x, offs, w3)
+    gate, up = expert_linear(x, offs, w1), expert_linear(x, offs, w3)
+    if fused_silu_mul is not None and gate.is_cuda and (act is F.silu or isinstance(act, torch.nn.SiLU)):
+        h = fused_silu_mul(gate, up)
+    else:
+        h = act(gate) * up
     return expert_linear(h, offs, w2)
 
 

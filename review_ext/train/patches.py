@@ -23,8 +23,9 @@ def cpu_bf16_query() -> bool:
 
 
 def liger_kernels() -> bool:
-    """Liger's Triton kernels for Mixtral: RoPE, RMSNorm, SwiGLU experts and a fused
-    lm_head + cross-entropy that never materialises the logits.
+    """Liger's Triton kernels for Mixtral: RoPE, RMSNorm, SwiGLU experts (also inside the
+    grouped MoE block: ``review_ext.train.moe.fused_silu_mul``) and a fused lm_head +
+    cross-entropy that never materialises the logits.
 
     Class-level, so it must run before the model is built. Needs CUDA and the
     optional ``liger-kernel`` package; returns False (and changes nothing) otherwise.
@@ -32,10 +33,14 @@ def liger_kernels() -> bool:
     if not torch.cuda.is_available():
         return False
     try:
+        from liger_kernel.ops.swiglu import LigerSiLUMulFunction
         from liger_kernel.transformers import apply_liger_kernel_to_mixtral
     except ImportError:
         return False
+    from review_ext.train import moe
+
     apply_liger_kernel_to_mixtral(rope=True, rms_norm=True, swiglu=True, fused_linear_cross_entropy=True)
+    moe.fused_silu_mul = LigerSiLUMulFunction.apply
     return True
 
 
