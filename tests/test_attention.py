@@ -64,3 +64,18 @@ def test_one_sample_bin_takes_one_sdpa_call_equal_to_transformers(tiny_model, pa
     packed = model(ids, position_ids=torch.arange(19)[None], use_cache=False).logits
     assert calls == ["sdpa"] * model.config.num_hidden_layers
     torch.testing.assert_close(packed, reference, rtol=1e-5, atol=1e-5)
+
+
+def test_sdpa_padded_to_a_bucket_equals_unpadded():
+    torch.manual_seed(2)
+    q0 = torch.randn(1, 4, 13, 8)
+    k0, v0 = torch.randn(1, 2, 13, 8), torch.randn(1, 2, 13, 8)
+    results = []
+    for bucket in (1, 8):
+        q, k, v = (t.clone().requires_grad_() for t in (q0, k0, v0))
+        out = attention.causal_sdpa(q, k, v, 8 ** -0.5, bucket)
+        assert out.shape == (1, 4, 13, 8)
+        (out * torch.arange(13.0)[:, None]).sum().backward()
+        results.append((out, q.grad, k.grad, v.grad))
+    for a, b in zip(*results):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)

@@ -52,6 +52,8 @@ fi
 python3 - "$OUT/summary.jsonl" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
+    if not line.startswith("{"):
+        continue
     r = json.loads(line)
     if "tokens_per_s_per_gpu" in r:
         print(f"{r['run']:26s} {r['s_per_iter_median']:.3f} s/it {r['s_per_iter_min_max']} {r['tokens_per_s_per_gpu']:>7} tok/s {r['peak_mem_mb']:>6} MB loss {r['loss_first3']}->{r['loss_last3']}")

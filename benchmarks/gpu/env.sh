@@ -22,8 +22,11 @@ train() {  # train NAME CONFIG DEEPSPEED NPROC ITERS MAX_LENGTH [cfg-options...]
     --eval-file $D/test.jsonl --max-length "$len")
   rm -rf "build/wd/$name"
   local start=$SECONDS
-  PORT=$((29500 + ${CUDA_VISIBLE_DEVICES:-0} % 10)) MASTER_PORT=$((29500 + ${CUDA_VISIBLE_DEVICES:-0} % 10)) \
-  NPROC_PER_NODE=$nproc timeout ${TRAIN_TIMEOUT:-300} xtuner train "$cfg" --deepspeed "$ds" --work-dir "build/wd/$name" \
+  local port=$((29500 + ${CUDA_VISIBLE_DEVICES:-0} % 10)) single=()
+  # one process: without all five variables DeepSpeed looks for MPI and takes port 29500 whatever
+  # MASTER_PORT says, so two runs side by side would collide
+  [ "$nproc" = 1 ] && single=(RANK=0 LOCAL_RANK=0 WORLD_SIZE=1 MASTER_ADDR=127.0.0.1)
+  env "${single[@]}" PORT=$port MASTER_PORT=$port NPROC_PER_NODE=$nproc timeout ${TRAIN_TIMEOUT:-300} xtuner train "$cfg" --deepspeed "$ds" --work-dir "build/wd/$name" \
     --cfg-options $opts train_cfg.max_epochs=None train_cfg.max_iters="$iters" \
     default_hooks.logger.interval=1 log_processor.window_size=1 default_hooks.checkpoint.interval="$iters" \
     custom_hooks.1.every_n_iters=100000 custom_hooks.1.max_new_tokens=32 \

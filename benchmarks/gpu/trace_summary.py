@@ -1,6 +1,6 @@
 """One JSON line from a torch.profiler Chrome trace of training steps: GPU busy %, top kernels,
 kernel time by kind, host syncs, the largest dtype copies (aten::copy_ by shape/dtype), and
-what the host was doing while the GPU sat idle.
+what the host was doing while the GPU sat idle, and around which host ops it waited for the GPU.
 
 GPU busy = union of GPU activity (kernels, copies, memsets) inside the profiled steps
 (``ProfilerStep#N`` spans) over their wall time. Idle time is charged to the outermost host op
@@ -74,6 +74,20 @@ def idle_by_host_op(events, gpu, lo, hi, top):
     return {k: round(v / 1e3, 2) for k, v in charged.most_common(top)}
 
 
+def syncs_by_host_op(events, lo, hi, top):
+    """Host waits on the GPU per step, by the outermost > innermost host op around each."""
+    names = ("cudaStreamSynchronize", "cudaDeviceSynchronize")
+    waits = [e for e in events if e.get("cat") == "cuda_runtime" and e.get("name") in names and lo <= e["ts"] < hi]
+    ops = [e for e in events if e.get("cat") in ("cpu_op", "user_annotation")
+           and not str(e.get("name", "")).startswith("ProfilerStep#")]
+    where = Counter()
+    for w in waits:
+        around = sorted((e for e in ops if e.get("tid") == w.get("tid") and e["ts"] <= w["ts"] <= e["ts"] + e["dur"]),
+                        key=lambda e: -e["dur"])
+        where[" > ".join(e["name"][:50] for e in (around[:1] + around[-1:])) if around else "(python)"] += 1
+    return where.most_common(top)
+
+
 def summarize(trace: dict, top: int) -> dict:
     events = [e for e in trace.get("traceEvents", []) if e.get("ph") == "X"]
     steps = [e for e in events if str(e.get("name", "")).startswith("ProfilerStep#") and e.get("cat") == "user_annotation"]
@@ -98,6 +112,7 @@ def summarize(trace: dict, top: int) -> dict:
             copies[key][1] += e["dur"]
     n = len(steps)
     idle = idle_by_host_op(events, gpu, lo, hi, top)
+    waits = syncs_by_host_op(events, lo, hi, top)
     return dict(
         steps=n,
         wall_ms_per_step=round((hi - lo) / n / 1e3, 1),
@@ -111,6 +126,7 @@ def summarize(trace: dict, top: int) -> dict:
         copy_ops_per_step=[dict(shape_dtype=k, count=round(c / n, 1), cpu_ms=round(t / n / 1e3, 2))
                            for k, (c, t) in sorted(copies.items(), key=lambda kv: -kv[1][0])[:top]],
         gpu_idle_ms_per_step_by_host_op={k: round(v / n, 2) for k, v in idle.items()},
+        host_waits_per_step_by_op={k: round(c / n, 1) for k, c in waits},
     )
 
 

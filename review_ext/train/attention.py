@@ -6,7 +6,10 @@ lengths, which XTuner's ``VarlenAttnArgsToMessageHubHook`` puts in the ``varlen_
 message hub each iteration, select the kernel:
 
 - a bin of one sample (its longest sample spans the bin, known on the host): one causal SDPA,
-  the call transformers' SDPA path makes (cuDNN on Hopper; a long paper fills its bin alone);
+  the call transformers' SDPA path makes (cuDNN on Hopper; a long paper fills its bin alone).
+  On CUDA the tokens are padded at the end to a multiple of ``SDPA_BUCKET``: cuDNN builds a
+  plan per sequence length (~0.45 s on an H200), and bins differ by a few tokens; padding after
+  the last token changes no real row of a causal attention;
 - several samples on CUDA: ``torch.nn.attention.varlen.varlen_attn`` (FlashAttention inside
   torch >= 2.10), after a one-time check against the per-sample path;
 - elsewhere: causal SDPA on each sample in turn.
@@ -23,6 +26,7 @@ from mmengine import MessageHub, print_log
 from mmengine.dist import get_rank
 
 _CHECKED: dict[tuple, bool] = {}
+SDPA_BUCKET = 512  # tokens; CUDA bins of one sample are padded to a multiple of this
 
 
 def packed_bounds():
@@ -35,14 +39,18 @@ def packed_bounds():
     return cumulative, int(hub.get_info(f"max_seqlen_rank_{rank}"))
 
 
-def causal_sdpa(q, k, v, scale):
-    """Causal SDPA on (batch, heads, tokens, dim), k/v with fewer (kv) heads repeated first.
+def causal_sdpa(q, k, v, scale, bucket: int = 1):
+    """Causal SDPA on (batch, heads, tokens, dim), k/v with fewer (kv) heads repeated first,
+    run on the tokens padded at the end to a multiple of ``bucket``.
 
     4-D on purpose: 3-D inputs send CUDA SDPA to its fp32 math path.
     """
-    groups = q.shape[1] // k.shape[1]
+    tokens, groups = q.shape[2], q.shape[1] // k.shape[1]
     k, v = k.repeat_interleave(groups, dim=1), v.repeat_interleave(groups, dim=1)
-    return F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=scale)
+    pad = -tokens % bucket
+    if pad:
+        q, k, v = (F.pad(t, (0, 0, 0, pad)) for t in (q, k, v))
+    return F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=scale)[:, :, :tokens]
 
 
 def per_sample_attention(q, k, v, cumulative, scale):
@@ -121,7 +129,7 @@ def packed_attn_forward(attn, hidden_states, position_embeddings, apply_rope, bo
     q, k = apply_rope(q, k, cos, sin)  # (1, heads, tokens, dim): the layout Liger's RoPE expects too
     cumulative, max_len = bounds
     if max_len == tokens:  # one sample fills the bin
-        out = causal_sdpa(q, k, v, attn.scaling).transpose(1, 2)
+        out = causal_sdpa(q, k, v, attn.scaling, SDPA_BUCKET if q.is_cuda else 1).transpose(1, 2)
     else:
         q, k, v = (t[0].transpose(0, 1).contiguous() for t in (q, k, v))
         out = packed_attention(q, k, v, cumulative, max_len, attn.scaling)
