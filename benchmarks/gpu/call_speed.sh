@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # Training speed, v2 recipe (QLoRA r64 nf4, bf16, ZeRO-2, one GPU per run), 2 full-width layers,
 # 20 iterations each through `xtuner train`:
-#  1. kernel checks (benchmarks/gpu/check_kernels.py; CHECK_MOE=0 skips the MoE block);
+#  1. kernel checks (benchmarks/gpu/check_kernels.py; CHECK_MOE=0 skips the MoE block, CHECKS=0 all);
 #  2. REPEATS rounds of stock (benchmarks/configs/stock_v2.py) against ours
 #     (benchmarks/configs/ours_v2.py) at 8K and 16K; tokens/s over iterations 4-14,
 #     torch.profiler on iterations 16-17 (summarised in round 1). On a machine with two GPUs the
 #     two runs of a pair go side by side, one per GPU, swapping GPUs every round; on one GPU, one
 #     after the other;
 #  3. ablations of ours at 8K, each part switched off in turn (ABLATIONS=0 skips them).
-# Usage: bash benchmarks/gpu/call_speed.sh [REPEATS]   (results: $OUT/summary.jsonl, profiles.jsonl;
+# Stock keeps so few 8K samples (those whose review survives its truncation) that its warm-up,
+# a fraction of an epoch, rounds to zero iterations: both runs of a pair warm up over half an epoch.
+# Usage: bash benchmarks/gpu/call_speed.sh [REPEATS]   (PAIRS="8192:1 16384:1 8192:2" picks
+# the pairs, as MAX_LENGTH:ROUND; results: $OUT/summary.jsonl, profiles.jsonl;
 # then bash benchmarks/gpu/pack_logs.sh, which also runs when the call's timeout cut this short)
 source benchmarks/gpu/env.sh
 export TRAIN_TIMEOUT=${TRAIN_TIMEOUT:-170} SUMMARY_ARGS="--skip 3 --until 14"
 GPUS=$(nvidia-smi -L | wc -l)
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
 full_width build/m2 2
-CUDA_VISIBLE_DEVICES=0 python3 benchmarks/gpu/check_kernels.py $([ "${CHECK_MOE:-1}" = 1 ] && echo build/m2) \
-  2> "$OUT/check_kernels.log" | tee -a "$OUT/summary.jsonl"
+[ "${CHECKS:-1}" = 1 ] && CUDA_VISIBLE_DEVICES=0 python3 benchmarks/gpu/check_kernels.py \
+  $([ "${CHECK_MOE:-1}" = 1 ] && echo build/m2) 2> "$OUT/check_kernels.log" | tee -a "$OUT/summary.jsonl"
 bench() {  # bench GPU NAME CONFIG MAX_LENGTH [cfg-options...]: train; summarise its profile in round 1
   local gpu=$1 name=$2 cfg=$3 len=$4; shift 4
   local hook trace=()
@@ -28,25 +31,27 @@ bench() {  # bench GPU NAME CONFIG MAX_LENGTH [cfg-options...]: train; summarise
     rm "build/wd/$name/trace.json"
   fi
 }
+warmup=(param_scheduler.0.end=0.5 param_scheduler.1.begin=0.5)
 pair() {  # pair ROUND MAX_LENGTH: stock and ours
   local round=$1 len=$2 first=$(( $1 % 2 ))
   if [ "$GPUS" -ge 2 ]; then
-    bench $first "stock_${len}_r$round" benchmarks/configs/stock_v2.py "$len" &
-    bench $(( 1 - first )) "ours_${len}_r$round" benchmarks/configs/ours_v2.py "$len" &
+    bench $first "stock_${len}_r$round" benchmarks/configs/stock_v2.py "$len" "${warmup[@]}" &
+    bench $(( 1 - first )) "ours_${len}_r$round" benchmarks/configs/ours_v2.py "$len" "${warmup[@]}" &
     wait
   else
-    bench 0 "stock_${len}_r$round" benchmarks/configs/stock_v2.py "$len"
-    bench 0 "ours_${len}_r$round" benchmarks/configs/ours_v2.py "$len"
+    bench 0 "stock_${len}_r$round" benchmarks/configs/stock_v2.py "$len" "${warmup[@]}"
+    bench 0 "ours_${len}_r$round" benchmarks/configs/ours_v2.py "$len" "${warmup[@]}"
   fi
 }
-for round in $(seq "${1:-1}"); do
-  pair "$round" 8192
-  pair "$round" 16384
+PAIRS=${PAIRS:-$(for r in $(seq "${1:-1}"); do echo "8192:$r 16384:$r"; done)}
+for item in $PAIRS; do
+  pair "${item#*:}" "${item%:*}"
 done
 if [ "${ABLATIONS:-1}" = 1 ]; then
-  bench 0 ours_8192_no_liger benchmarks/configs/ours_v2.py 8192 model.liger_kernels=False &
+  bench 0 ours_8192_no_liger benchmarks/configs/ours_v2.py 8192 model.liger_kernels=False "${warmup[@]}" &
   [ "$GPUS" -ge 2 ] || wait
-  bench $(( GPUS - 1 )) ours_8192_no_grouped_moe benchmarks/configs/ours_v2.py 8192 model.grouped_moe=False &
+  bench $(( GPUS - 1 )) ours_8192_no_grouped_moe benchmarks/configs/ours_v2.py 8192 model.grouped_moe=False \
+    "${warmup[@]}" &
   wait
 fi
 python3 - "$OUT/summary.jsonl" <<'PY'

@@ -26,7 +26,7 @@ from mmengine import MessageHub, print_log
 from mmengine.dist import get_rank
 
 _CHECKED: dict[tuple, bool] = {}
-SDPA_BUCKET = 512  # tokens; CUDA bins of one sample are padded to a multiple of this
+SDPA_BUCKET = 1024  # tokens; CUDA bins of one sample are padded to a multiple of this
 
 
 def packed_bounds():

@@ -23,9 +23,11 @@ def cpu_bf16_query() -> bool:
 
 
 def liger_kernels() -> bool:
-    """Liger's Triton kernels for Mixtral: RoPE, RMSNorm, SwiGLU experts (also inside the
-    grouped MoE block: ``review_ext.train.moe.fused_silu_mul``) and a fused lm_head +
-    cross-entropy that never materialises the logits.
+    """Liger's Triton kernels for Mixtral: RoPE, SwiGLU experts (also inside the grouped MoE
+    block: ``review_ext.train.moe.fused_silu_mul``) and a fused lm_head + cross-entropy that
+    never materialises the logits. Not its RMSNorm: its backward kernel is compiled anew for
+    each ``ceil(tokens / SMs)``, and packed bins differ in length (on an H200 at 16K tokens
+    that compile stalled most steps).
 
     Class-level, so it must run before the model is built. Needs CUDA and the
     optional ``liger-kernel`` package; returns False (and changes nothing) otherwise.
@@ -39,7 +41,7 @@ def liger_kernels() -> bool:
         return False
     from review_ext.train import moe
 
-    apply_liger_kernel_to_mixtral(rope=True, rms_norm=True, swiglu=True, fused_linear_cross_entropy=True)
+    apply_liger_kernel_to_mixtral(rope=True, rms_norm=False, swiglu=True, fused_linear_cross_entropy=True)
     moe.fused_silu_mul = LigerSiLUMulFunction.apply
     return True
 
