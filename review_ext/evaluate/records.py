@@ -9,9 +9,8 @@ import json
 from pathlib import Path
 from typing import Iterator
 
-from review_ext.common import jsonl
 from review_ext.common.files import atomic_write, check_input
-from review_ext.common.jsonl import BadJson
+from review_ext.common.jsonl import BadJson, iter_jsonl
 
 REVIEW_FIELDS = ("reply", "output", "review", "text")
 PAPER_FIELDS = ("input", "paper", "text")
@@ -31,7 +30,7 @@ def iter_records(path: str | Path, what: str = "file") -> Iterator[tuple[int, di
     except ValueError as e:
         raise RecordsError(str(e)) from None
     try:
-        for number, record in jsonl.iter_jsonl(path):
+        for number, record in iter_jsonl(path):
             if isinstance(record, BadJson):
                 raise RecordsError(str(record))
             yield number, record
