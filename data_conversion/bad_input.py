@@ -1,16 +1,17 @@
 """Reading the converters' input, and the error a bad unit raises.
 
 A bad unit raises (or yields) :class:`BadInput`, which names the file, the line or id,
-the field, the problem and what to do. JSON is read strictly: UTF-8 (a byte order mark
-before the first line is skipped), no ``NaN``/``Infinity``, nesting within Python's
-limit; a path that cannot be read at all is an :class:`InputFileError`.
+the field, the problem and what to do. JSON is read by the suite's strict rules
+(:mod:`review_ext.common.jsonl`: UTF-8, a byte order mark only before the first line, no
+``NaN``/``Infinity``, nesting within Python's limit); a path that cannot be read at all is
+an :class:`InputFileError`.
 """
 from __future__ import annotations
 
-import json
-from itertools import chain
-from pathlib import Path
 from typing import Iterator
+
+from review_ext.common import jsonl
+from review_ext.common.jsonl import BadJson, expect, is_json_list, read_json
 
 SKIP_BAD_HINT = "or rerun with --skip-bad to set it aside in the rejects file"
 
@@ -34,9 +35,6 @@ class BadInput(Exception):
                 "reason": self.problem, "hint": self.hint, "record": self.record}
 
 
-BOM = b"\xef\xbb\xbf"
-
-
 class InputFileError(Exception):
     """An input or output path that cannot be used at all (missing, a folder, unreadable)."""
 
@@ -49,83 +47,46 @@ def file_problem(error: OSError, path) -> InputFileError:
 
 
 def iter_jsonl(path) -> Iterator[tuple[str, dict | BadInput]]:
-    """``(where, record or BadInput)`` per non-blank line, read as bytes and decoded per line.
+    """``(where, record or BadInput)`` per non-blank line, read by :mod:`review_ext.common.jsonl`.
 
-    A UTF-8 byte order mark before the first line is skipped. A file that is one JSON
-    array of records (its first character ``[``) is read whole, item by item.
+    A file that is one JSON list of records (its first character ``[``) is read whole, item
+    by item; when it does not parse as a list it is read line by line like any other.
     """
     try:
-        f = open(path, "rb")
+        if is_json_list(path):
+            try:
+                yield from _array_items(path, read_json(path, want=list))
+                return
+            except BadJson:
+                pass
+        for n, item in jsonl.iter_jsonl(path):
+            yield f"line {n}", (_bad(item, path, f"line {n}", "(the line)")
+                                if isinstance(item, BadJson) else item)
     except OSError as e:
         raise file_problem(e, path) from None
-    with f:
-        first = f.readline()
-        first = first[len(BOM):] if first.startswith(BOM) else first
-        lines = chain([first], f)
-        if first.lstrip().startswith(b"["):
-            whole = first + f.read()
-            items = parse_json_bytes(whole, path, "the file", "(the file)", want=list)
-            if isinstance(items, list):
-                yield from _array_items(path, items)
-                return
-            lines = whole.splitlines(keepends=True)  # not one array: read it line by line
-        for n, raw in enumerate(lines, 1):
-            if raw.strip():
-                yield f"line {n}", parse_json_bytes(raw, path, f"line {n}", "(the line)")
+
+
+def _bad(error: BadJson, source, where: str, field: str) -> BadInput:
+    return BadInput(source, where, field, error.problem, error.hint, error.data)
 
 
 def _array_items(path, items: list) -> Iterator[tuple[str, dict | BadInput]]:
     for i, item in enumerate(items, 1):
-        where = f"item {i}"
-        yield where, item if isinstance(item, dict) else BadInput(
-            path, where, "(the item)", f"a JSON {type(item).__name__}, not an object",
-            "each record must be a JSON object", item)
-
-
-class _NonFinite(ValueError):
-    pass
-
-
-def _no_constant(name: str):
-    raise _NonFinite(name)
-
-
-def parse_json_bytes(raw: bytes, source, where: str, field: str, want=dict):
-    """Decode strict UTF-8 JSON; a problem comes back as :class:`BadInput` (not raised).
-
-    ``NaN`` and ``Infinity`` are refused (not JSON: strict readers fail on them).
-    """
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        return BadInput(source, where, field, f"not UTF-8 (byte 0x{raw[e.start]:02x} at offset "
-                        f"{e.start})", "re-save it as UTF-8",
-                        raw.decode("utf-8", "backslashreplace"))
-    bad = lambda problem, hint: BadInput(source, where, field, problem, hint, text.rstrip("\n"))
-    try:
-        value = json.loads(text, parse_constant=_no_constant)
-    except json.JSONDecodeError as e:
-        at = f"line {e.lineno} column {e.colno}" if e.lineno > 1 else f"column {e.colno}"
-        return bad(f"malformed JSON ({e.msg} at {at})", "fix the JSON syntax")
-    except _NonFinite as e:
-        return bad(f"{e} is not JSON", "write null or a number instead")
-    except RecursionError:
-        return bad("malformed JSON (nested too deep to read)", "flatten the record")
-    if not isinstance(value, want):
-        return BadInput(source, where, field, f"a JSON {type(value).__name__}, not an object",
-                        "each record must be a JSON object", value)
-    return value
+        try:
+            yield f"item {i}", expect(item)
+        except BadJson as e:
+            yield f"item {i}", _bad(e, path, f"item {i}", "(the item)")
 
 
 def read_json_file(path, where: str):
     """A JSON object from a file, None when it does not exist, or :class:`BadInput` for a
     file that cannot be read (a folder, a symlink loop), is not UTF-8 or is bad JSON."""
     try:
-        raw = Path(path).read_bytes()
+        return read_json(path)
     except FileNotFoundError:
         return None
     except OSError as e:
         return BadInput(path, where, "(the file)", f"cannot be read ({e.strerror or e})",
                         "make it a readable JSON file", {"file": str(path)})
-    return parse_json_bytes(raw[len(BOM):] if raw.startswith(BOM) else raw, path, where,
-                            "(the file)")
+    except BadJson as e:
+        return _bad(e, path, where, "(the file)")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from review_ext.evaluate.compliance import aggregate, check_review, format_table
-from review_ext.evaluate.records import write_jsonl
+from review_ext.evaluate.records import write_json, write_jsonl
 from review_ext.formats.text import REVIEW_HEADINGS, parse_review
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,7 +113,7 @@ def test_cli(real, tmp_path):
                                           {"id": pid2, "input": paper2}])
     done = subprocess.run([sys.executable, str(ROOT / "tools/compliance.py"),
                            str(tmp_path / "pred.jsonl"), "--papers", str(tmp_path / "test.jsonl"),
-                           "--summary", str(tmp_path / "s.json")],
+                           "--summary", str(tmp_path / "report" / "s.json")],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "passed all checks" in done.stdout and f"{pid2}: " in done.stdout
@@ -121,8 +121,18 @@ def test_cli(real, tmp_path):
     assert [(r["id"], r["flags"]) for r in rows][0] == (pid, [])
     assert "copies_paper" in rows[1]["flags"]
     assert rows[2]["generation_failed"] and "empty" in rows[2]["flags"]
-    summary = json.loads((tmp_path / "s.json").read_text())
+    assert [p.name for p in (tmp_path / "report").iterdir()] == ["s.json"]  # no temporary left
+    summary = json.loads((tmp_path / "report" / "s.json").read_text())
     assert (summary["reviews"], summary["passed"], summary["without_paper"]) == (3, 1, 1)
+
+
+def test_summary_is_written_atomically(tmp_path):
+    path = tmp_path / "s.json"
+    write_json(path, {"reviews": 3})
+    with pytest.raises(ValueError):  # NaN is never written: the write fails half-way
+        write_json(path, {"reviews": 4, "mean_words": float("nan")})
+    assert json.loads(path.read_text()) == {"reviews": 3}  # the old summary is whole
+    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
 
 
 def test_help():

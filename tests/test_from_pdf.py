@@ -68,7 +68,7 @@ def run_cli(*args):
 
 
 def test_cli_writes_an_infer_test_file(tmp_path):
-    from review_ext.infer.infer_io import read_test_rows
+    from review_ext.data.test_rows import read_test_rows
 
     paper_pdf.make_paper_pdf(tmp_path / "first.pdf")
     paper_pdf.make_paper_pdf(tmp_path / "second.pdf")

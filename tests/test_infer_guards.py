@@ -155,7 +155,8 @@ def test_bom_accepted_and_nan_never_written(tiny_model, papers, tmp_path):
     first = json.loads(rows[0])["id"]
     assert records[0]["id"] == first and records[0]["reply"] is not None  # BOM not in the row
     assert [r["error"] for r in records[2:]] == [
-        "not JSON: line 3: NaN is not valid JSON", "not JSON: line 4: Infinity is not valid JSON"]
+        f"not JSON: {test}:{n}: {name} is not JSON; write null or a number instead"
+        for n, name in ((3, "NaN"), (4, "Infinity"))]
     for name in ("summary.json", "run.json", "updated_conversations.json"):
         strict((out / name).read_text())
 
@@ -173,7 +174,7 @@ def test_unreadable_inputs_and_outputs_are_one_line_errors(tiny_model, papers, t
         tmp_path / "loop.jsonl": f"test file {tmp_path / 'loop.jsonl'} does not exist",
         tmp_path / "empty.jsonl": f"{tmp_path / 'empty.jsonl'}: no rows",
         tmp_path / "list.json": f"{tmp_path / 'list.json'}: not a valid JSON list",
-        tmp_path / "latin1.jsonl": f"{tmp_path / 'latin1.jsonl'}: not UTF-8",
+        tmp_path / "latin1.jsonl": f"{tmp_path / 'latin1.jsonl'}:1: not UTF-8",
     }
     for test, message in cases.items():
         line = last_line(cli("--test", str(test), "--model", str(tiny_model),

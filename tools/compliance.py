@@ -14,14 +14,13 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from tqdm import tqdm
 
 from review_ext.common.cli import doc_parser
 from review_ext.evaluate.compliance import aggregate, check_review, format_table
-from review_ext.evaluate.records import PAPER_FIELDS, load_texts, write_jsonl
+from review_ext.evaluate.records import PAPER_FIELDS, load_texts, write_json, write_jsonl
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -49,8 +48,7 @@ def main(argv=None) -> dict:
     summary = aggregate(rows)
     summary["without_paper"] = sum(pid not in papers for pid in reviews) if papers else None
     if args.summary:
-        args.summary.parent.mkdir(parents=True, exist_ok=True)
-        args.summary.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        write_json(args.summary, summary)
     print(format_table(summary))
     flagged = [r for r in rows if r["flags"]]
     for row in flagged[:args.show]:

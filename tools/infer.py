@@ -224,7 +224,7 @@ def decode_all(args, backend, jobs, by_key, sink, stats, rank: int, world: int) 
 def run(args) -> int:
     from review_ext.common.jsonl_cache import JsonlCache
     from review_ext.infer import provenance, run_folder as rf
-    from review_ext.infer.infer_io import InputError, read_test_rows
+    from review_ext.data.test_rows import InputError, read_test_rows
     from review_ext.infer.prompting import prompt_budget
 
     rank, world, local_rank = rf.dist_info()

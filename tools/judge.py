@@ -27,7 +27,6 @@ Usage:
 """
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -37,7 +36,8 @@ from review_ext.common.files import FolderLock, LockedError, check_input
 from review_ext.common.jsonl_cache import JsonlCache, digest
 from review_ext.evaluate import winrate
 from review_ext.evaluate.judging import answered, judge_tasks, load_prompt, match_pairs, per_paper, run_judge
-from review_ext.evaluate.records import PAPER_FIELDS, load_reference_reviews, load_texts, write_jsonl
+from review_ext.evaluate.records import (PAPER_FIELDS, load_reference_reviews, load_texts, write_json,
+                                         write_jsonl)
 
 DEFAULT_PROMPT = Path(__file__).with_name("judge_prompt.txt")
 OUTPUTS = ("judgements.jsonl", "per_paper.jsonl", "summary.json", "winrate.png")
@@ -159,7 +159,7 @@ def judge_all(args, out: Path, inputs: dict) -> tuple[dict, list[dict], dict]:
 
 def write_outputs(args, out: Path, summary: dict, rows: list[dict]) -> None:
     write_jsonl(out / "per_paper.jsonl", rows)
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    write_json(out / "summary.json", summary)
     plot(summary, out / "winrate.png", args.name_a, args.name_b)
 
 

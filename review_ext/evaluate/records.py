@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from review_ext.common.files import atomic_write, check_input
+from review_ext.common.jsonl import BadJson, iter_jsonl
 
 REVIEW_FIELDS = ("reply", "output", "review", "text")
 PAPER_FIELDS = ("input", "paper", "text")
@@ -19,39 +20,32 @@ class RecordsError(ValueError):
     """A records file that cannot be read as given; the message says where and why."""
 
 
-def iter_jsonl(path: str | Path, what: str = "file") -> Iterator[tuple[int, dict]]:
-    """``(line number, record)`` for each non-blank line (a UTF-8 BOM is accepted)."""
+def iter_records(path: str | Path, what: str = "file") -> Iterator[tuple[int, dict]]:
+    """``(line number, record)`` for each non-blank line; the first bad line stops the read.
+
+    Lines are read by :mod:`review_ext.common.jsonl` (a BOM on line 1 accepted, NaN refused).
+    """
     try:
         path = check_input(path, what)
     except ValueError as e:
         raise RecordsError(str(e)) from None
     try:
-        with path.open(encoding="utf-8-sig") as f:
-            for number, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except (json.JSONDecodeError, RecursionError) as e:
-                    raise RecordsError(f"{path}:{number}: malformed JSON ({getattr(e, 'msg', 'nested too deep')}); "
-                                       "fix or remove the line") from None
-                if not isinstance(record, dict):
-                    raise RecordsError(f"{path}:{number}: not a JSON object; fix or remove the line")
-                yield number, record
-    except UnicodeDecodeError as e:
-        raise RecordsError(f"{path}: not UTF-8 ({e.reason}); convert it to UTF-8") from None
+        for number, record in iter_jsonl(path):
+            if isinstance(record, BadJson):
+                raise RecordsError(str(record))
+            yield number, record
     except OSError as e:
         raise RecordsError(f"{what} {path}: cannot read ({e.strerror})") from None
-
-
-def read_jsonl(path: str | Path) -> list[dict]:
-    """The records of a JSONL file (blank lines skipped)."""
-    return [record for _, record in iter_jsonl(path)]
 
 
 def write_jsonl(path: str | Path, records) -> None:
     """Write records one per line (UTF-8, not ASCII-escaped)."""
     atomic_write(path, lambda f: f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+
+
+def write_json(path: str | Path, value) -> None:
+    """Write ``value`` as indented JSON, atomically: a reader never sees half a summary."""
+    atomic_write(path, lambda f: f.write(json.dumps(value, indent=2, allow_nan=False) + "\n"))
 
 
 def _record_id(path, number: int, record: dict) -> str:
@@ -70,7 +64,7 @@ def load_texts(path: str | Path, fields: tuple[str, ...] = REVIEW_FIELDS,
     """
     texts: dict[str, str | None] = {}
     lines: dict[str, int] = {}
-    for number, record in iter_jsonl(path, what):
+    for number, record in iter_records(path, what):
         key = _record_id(path, number, record)
         if key in texts:
             raise RecordsError(f"{path}:{number}: id {key!r} also on line {lines[key]}; keep one record per paper")
@@ -94,7 +88,7 @@ def load_reference_reviews(path: str | Path) -> dict[str, list[str]]:
     else by ``id``; several records may share a key: their reviews are gathered in file order.
     """
     refs: dict[str, list[str]] = {}
-    for number, record in iter_jsonl(path, "human reviews file"):
+    for number, record in iter_records(path, "human reviews file"):
         value = record["reviews"] if "reviews" in record else next(
             (record[name] for name in REVIEW_FIELDS if name in record), None)
         values = [value] if isinstance(value, str) else value

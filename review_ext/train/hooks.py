@@ -7,12 +7,11 @@ from xtuner.engine.hooks import EvaluateChatHook
 from xtuner.registry import BUILDER
 
 from review_ext.data.template import DEFAULT_SYSTEM, DEFAULT_TEMPLATE, get_template, resolve_system
+from review_ext.data.test_rows import read_test_rows
 
 
 def read_papers(path: str | Path, limit: int) -> list[str]:
     """The first ``limit`` reviewable papers of a test file (any format ``tools/infer.py`` reads)."""
-    from review_ext.infer.infer_io import read_test_rows
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(
