@@ -1,4 +1,4 @@
-"""The real SmolLM2-135M-Instruct as an HF folder (``tools/make_smollm2.py``, cached under build/)."""
+"""The real SmolLM2-135M-Instruct as an HF folder (``tools/make_smollm2.py``, in the recipe's folder)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +13,8 @@ def smollm2() -> Path:
     """The folder ``make smollm2`` writes; built on first use (~40 s), reused after."""
     from tests.tool_scripts import load_tool
 
-    return load_tool("make_smollm2").main([str(ROOT / "build" / "smollm2-135m-instruct")])
+    tool = load_tool("make_smollm2")
+    return tool.main([str(ROOT / tool.DEFAULT_OUT)])
 
 
 @pytest.fixture(scope="session")

@@ -200,5 +200,5 @@ def test_config_metadata_of_each_recipe(config, template, system, max_length, fi
     meta = artifacts.config_metadata(load_config(ROOT / config), ROOT / config)
     assert (meta["template"], meta["system"], meta["max_length"], meta["finetune"]) == (
         template, system, max_length, finetune)
-    base = "smollm2-135m-instruct" if "smollm2" in config else "mistralai/Mixtral-8x7B-Instruct-v0.1"
-    assert meta["base_model"].endswith(base)
+    base = load_tool("make_smollm2").DEFAULT_OUT if "smollm2" in config else "mistralai/Mixtral-8x7B-Instruct-v0.1"
+    assert meta["base_model"] == str(base)
