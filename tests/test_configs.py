@@ -108,3 +108,18 @@ def test_overrides_reach_every_copy_of_a_path():
     assert {v for k, v in flat.items() if k.endswith("pretrained_model_name_or_path")} == {"'M'"}
     assert {v for k, v in flat.items() if k.endswith("data_path")} == {"'D.json'"}
     assert cfg.custom_hooks[1].max_length == 1024
+
+
+def test_overrides_cli_prints_the_options_and_has_help(capsys):
+    """The command line benchmarks/gpu/env.sh and tools/demo.sh call; ``--help`` from the docstring."""
+    from review_ext.train.overrides import main, parse_args
+
+    options = main([str(CONFIG_DIR / "v2.py"), "--model", "M", "--data", "D", "--eval-file", "E",
+                    "--max-length", "77"])
+    printed = capsys.readouterr().out.split()
+    assert printed == [f"{k}={v}" for k, v in options.items()] and "model.llm.pretrained_model_name_or_path=M" \
+        in printed and "custom_hooks.1.paper_file=E" in printed and "train_dataset.max_length=77" in printed
+    with pytest.raises(SystemExit) as done:
+        parse_args(["--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0 and "--eval-file" in out and "python -m review_ext.train.overrides" in out
