@@ -34,12 +34,13 @@ V1_TO_V2 = {
     "custom_hooks.1.system": ("'v1'", "'v2'"),
     "custom_hooks.1.max_length": ("8192", "16384"),
     # packed attention (review_ext.train.attention) through XTuner's varlen switch
+    "packed_attention": ("False", "True"),
     "model.use_varlen_attn": ("False", "True"),
     "train_dataset.use_varlen_attn": ("False", "True"),
     "train_dataloader.dataset.use_varlen_attn": ("False", "True"),
     "train_dataloader.collate_fn.use_varlen_attn": ("False", "True"),
 }
-V2_ONLY = ["custom_hooks.3.type", "packed_attention"]
+V2_ONLY = ["custom_hooks.3.type"]  # XTuner's VarlenAttnArgsToMessageHubHook
 V3_REMOVED_PREFIXES = ("model.lora.", "model.llm.quantization_config.")
 V2_TO_V3 = {
     "lr": ("0.0001", "1e-05"),
