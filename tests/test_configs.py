@@ -4,11 +4,12 @@ from pathlib import Path
 import pytest
 
 from review_ext.train.config_dump import flatten, load_config
+from tests.helpers import ROOT
 from tests.tool_scripts import load_tool
 
 dump_main = load_tool("dump_config").main
 
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "xtuner_configs"
+CONFIG_DIR = ROOT / "xtuner_configs"
 CONFIGS = sorted(p for p in CONFIG_DIR.rglob("*.py") if p.name != "__init__.py")
 
 # What v2 changes relative to v1, and v3 relative to v2: scalars plus the

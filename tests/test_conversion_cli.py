@@ -15,15 +15,10 @@ from data_conversion import (from_openreview, from_peerread, split, stats, to_ll
 from data_conversion.rows import Run
 from review_ext.data.encode import encode_sample
 from review_ext.data.template import SYSTEM_PRESETS, encode_prompt, encode_review
-from tests.smollm2_model import smollm2, smollm2_tokenizer  # noqa: F401  (fixtures)
+from tests.helpers import ROOT, read_jsonl
 
-ROOT = Path(__file__).resolve().parents[1]
 CLIS = ("from_peerread", "from_openreview", "to_xtuner", "to_llamafactory", "to_swift", "split",
         "stats", "quality", "llm_labels")
-
-
-def read_jsonl(path):
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +135,7 @@ def test_stats_counts_like_training(shared_data, tmp_path, tokenizer, capsys):
 
 
 def test_stats_counts_like_training_for_smollm2(shared_data, tmp_path, smollm2, smollm2_tokenizer,
-                                                capsys):  # noqa: F811
+                                                capsys):
     """``--tokenizer`` and ``--template chatml``: SmolLM2's counts, no BOS, ``<|im_end|>`` ends the turn."""
     rows = tmp_path / "pr.jsonl"
     from_peerread.main([str(shared_data / "peerread" / "iclr_2017"), str(rows)])
