@@ -141,7 +141,7 @@ def parse_args(argv=None):
                         help="training max_length to count rows against (default: 8192)")
     add_system_args(parser)
     parser.add_argument("--tokenizer", type=Path, metavar="DIR",
-                        help="HF tokenizer folder of the recipe's model (default: Mixtral-8x7B-Instruct's)")
+                        help="HF tokenizer folder of the recipe's model (default: Mixtral's)")
     parser.add_argument("--template", choices=sorted(TEMPLATES), default=DEFAULT_TEMPLATE,
                         help=f"the recipe's prompt_template (default: {DEFAULT_TEMPLATE})")
     parser.add_argument("--plot", type=Path, metavar="PNG",

@@ -1,5 +1,5 @@
-"""Shared fixtures: the real Mixtral tokenizer, a 2-layer random Mixtral, the real SmolLM2-135M-Instruct,
-real papers, a test run in its own folder."""
+"""Shared fixtures: the real Mixtral tokenizer, a 2-layer random Mixtral, the real
+SmolLM2-135M-Instruct, real papers, a test run in its own folder."""
 from __future__ import annotations
 
 import json

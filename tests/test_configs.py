@@ -119,9 +119,12 @@ def test_overrides_cli_prints_the_options_and_has_help(capsys):
     options = main([str(CONFIG_DIR / "v2.py"), "--model", "M", "--data", "D", "--eval-file", "E",
                     "--max-length", "77"])
     printed = capsys.readouterr().out.split()
-    assert printed == [f"{k}={v}" for k, v in options.items()] and "model.llm.pretrained_model_name_or_path=M" \
-        in printed and "custom_hooks.1.paper_file=E" in printed and "train_dataset.max_length=77" in printed
+    assert printed == [f"{k}={v}" for k, v in options.items()]
+    for option in ("model.llm.pretrained_model_name_or_path=M", "custom_hooks.1.paper_file=E",
+                   "train_dataset.max_length=77"):
+        assert option in printed
     with pytest.raises(SystemExit) as done:
         parse_args(["--help"])
     out = capsys.readouterr().out
-    assert done.value.code == 0 and "--eval-file" in out and "python -m review_ext.train.overrides" in out
+    assert done.value.code == 0 and "--eval-file" in out
+    assert "python -m review_ext.train.overrides" in out

@@ -136,7 +136,7 @@ def test_stats_counts_like_training(shared_data, tmp_path, tokenizer, capsys):
 
 def test_stats_counts_like_training_for_smollm2(shared_data, tmp_path, smollm2, smollm2_tokenizer,
                                                 capsys):
-    """``--tokenizer`` and ``--template chatml``: SmolLM2's counts, no BOS, ``<|im_end|>`` ends the turn."""
+    """``--tokenizer`` and ``--template chatml``: SmolLM2's counts, as training encodes the rows."""
     rows = tmp_path / "pr.jsonl"
     from_peerread.main([str(shared_data / "peerread" / "iclr_2017"), str(rows)])
     account = stats.main([str(rows), "--tokenizer", str(smollm2), "--template", "chatml",

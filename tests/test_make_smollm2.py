@@ -62,14 +62,14 @@ def test_default_folder_is_the_one_the_recipe_names(capsys):
     tool = load_tool("make_smollm2")
     cfg = load_config(tool.RECIPE)
     assert str(tool.DEFAULT_OUT) == cfg.pretrained_model_name_or_path
-    assert cfg.model.llm.pretrained_model_name_or_path == cfg.tokenizer.pretrained_model_name_or_path \
-        == str(tool.DEFAULT_OUT)
+    llm, tokenizer = cfg.model.llm, cfg.tokenizer
+    assert llm.pretrained_model_name_or_path == tokenizer.pretrained_model_name_or_path == str(tool.DEFAULT_OUT)
     assert tool.main(["--print-folder"]) == tool.DEFAULT_OUT
     assert capsys.readouterr().out == f"{tool.DEFAULT_OUT}\n"
 
 
-@pytest.mark.parametrize("line", ['pretrained_model_name_or_path = ROOT + "/smollm2"\n', "lr = 1e-3\n"],
-                         ids=["not-a-literal", "no-such-line"])
+@pytest.mark.parametrize("line", ['pretrained_model_name_or_path = ROOT + "/smollm2"\n',
+                                  "lr = 1e-3\n"], ids=["not-a-literal", "no-such-line"])
 def test_a_recipe_without_a_literal_folder_is_a_clear_error(tmp_path, line):
     recipe = tmp_path / "recipe.py"
     recipe.write_text(line)

@@ -38,13 +38,14 @@ def recipe_folder(recipe: Path = RECIPE) -> Path:
     """The model folder the recipe names: its PART 1 ``pretrained_model_name_or_path = "..."`` line
     (read, not executed: loading a config imports XTuner)."""
     for node in ast.parse(recipe.read_text(encoding="utf-8"), str(recipe)).body:
-        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [MODEL_KEY]:
+        targets = [getattr(t, "id", None) for t in getattr(node, "targets", [])]
+        if isinstance(node, ast.Assign) and targets == [MODEL_KEY]:
             try:
                 return Path(ast.literal_eval(node.value))
             except (ValueError, TypeError):
                 break
-    raise SystemExit(f"make_smollm2: {recipe}: no line {MODEL_KEY} = \"<folder>\" (a string literal) "
-                     "found; name the model folder there")
+    raise SystemExit(f"make_smollm2: {recipe}: no line {MODEL_KEY} = \"<folder>\" "
+                     "(a string literal) found; name the model folder there")
 
 
 DEFAULT_OUT = recipe_folder()
