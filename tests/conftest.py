@@ -1,4 +1,5 @@
-"""Shared fixtures: the real Mixtral tokenizer, a 2-layer random Mixtral, real papers."""
+"""Shared fixtures: the real Mixtral tokenizer, a 2-layer random Mixtral, the real
+SmolLM2-135M-Instruct, real papers, a test run in its own folder."""
 from __future__ import annotations
 
 import json
@@ -11,7 +12,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
@@ -40,6 +42,23 @@ def tiny_model(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def smollm2() -> Path:
+    """The real SmolLM2-135M-Instruct as an HF folder, where ``make smollm2`` writes it (the folder
+    the recipe names); built on first use by ``tools/make_smollm2.py`` (~40 s), reused after."""
+    from tests.tool_scripts import load_tool
+
+    tool = load_tool("make_smollm2")
+    return tool.main([str(ROOT / tool.DEFAULT_OUT)])
+
+
+@pytest.fixture(scope="session")
+def smollm2_tokenizer(smollm2):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(smollm2)
+
+
+@pytest.fixture(scope="session")
 def real_data(tmp_path_factory, shared_data):
     """Real papers and reviews from shared data as XTuner conversation JSON + a test JSONL."""
     from review_ext.data.template import resolve_system
@@ -54,6 +73,13 @@ def real_data(tmp_path_factory, shared_data):
         for pid, paper, _ in rows[-2:]:
             f.write(json.dumps({"id": pid, "system": resolve_system("v2"), "input": paper}) + "\n")
     return out
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    """Run the test in its tmp_path: runs write work_dirs/last_model.json where they run, not in
+    the checkout (``pytestmark = pytest.mark.usefixtures("in_tmp")``)."""
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(scope="module")

@@ -2,15 +2,13 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from review_ext.evaluate.compliance import aggregate, check_review, format_table
 from review_ext.evaluate.records import write_json, write_jsonl
 from review_ext.formats.text import REVIEW_HEADINGS, parse_review
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")

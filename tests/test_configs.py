@@ -4,11 +4,12 @@ from pathlib import Path
 import pytest
 
 from review_ext.train.config_dump import flatten, load_config
+from tests.helpers import ROOT
 from tests.tool_scripts import load_tool
 
 dump_main = load_tool("dump_config").main
 
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "xtuner_configs"
+CONFIG_DIR = ROOT / "xtuner_configs"
 CONFIGS = sorted(p for p in CONFIG_DIR.rglob("*.py") if p.name != "__init__.py")
 
 # What v2 changes relative to v1, and v3 relative to v2: scalars plus the
@@ -34,12 +35,13 @@ V1_TO_V2 = {
     "custom_hooks.1.system": ("'v1'", "'v2'"),
     "custom_hooks.1.max_length": ("8192", "16384"),
     # packed attention (review_ext.train.attention) through XTuner's varlen switch
+    "packed_attention": ("False", "True"),
     "model.use_varlen_attn": ("False", "True"),
     "train_dataset.use_varlen_attn": ("False", "True"),
     "train_dataloader.dataset.use_varlen_attn": ("False", "True"),
     "train_dataloader.collate_fn.use_varlen_attn": ("False", "True"),
 }
-V2_ONLY = ["custom_hooks.3.type", "packed_attention"]
+V2_ONLY = ["custom_hooks.3.type"]  # XTuner's VarlenAttnArgsToMessageHubHook
 V3_REMOVED_PREFIXES = ("model.lora.", "model.llm.quantization_config.")
 V2_TO_V3 = {
     "lr": ("0.0001", "1e-05"),
@@ -108,3 +110,21 @@ def test_overrides_reach_every_copy_of_a_path():
     assert {v for k, v in flat.items() if k.endswith("pretrained_model_name_or_path")} == {"'M'"}
     assert {v for k, v in flat.items() if k.endswith("data_path")} == {"'D.json'"}
     assert cfg.custom_hooks[1].max_length == 1024
+
+
+def test_overrides_cli_prints_the_options_and_has_help(capsys):
+    """The command line benchmarks/gpu/env.sh and tools/demo.sh call; ``--help`` from the docstring."""
+    from review_ext.train.overrides import main, parse_args
+
+    options = main([str(CONFIG_DIR / "v2.py"), "--model", "M", "--data", "D", "--eval-file", "E",
+                    "--max-length", "77"])
+    printed = capsys.readouterr().out.split()
+    assert printed == [f"{k}={v}" for k, v in options.items()]
+    for option in ("model.llm.pretrained_model_name_or_path=M", "custom_hooks.1.paper_file=E",
+                   "train_dataset.max_length=77"):
+        assert option in printed
+    with pytest.raises(SystemExit) as done:
+        parse_args(["--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0 and "--eval-file" in out
+    assert "python -m review_ext.train.overrides" in out

@@ -13,15 +13,12 @@ import pytest
 from data_conversion import (from_openreview, from_peerread, split, stats, to_llamafactory,
                              to_swift, to_xtuner)
 from data_conversion.rows import Run
+from review_ext.data.encode import encode_sample
 from review_ext.data.template import SYSTEM_PRESETS, encode_prompt, encode_review
+from tests.helpers import ROOT, read_jsonl
 
-ROOT = Path(__file__).resolve().parents[1]
 CLIS = ("from_peerread", "from_openreview", "to_xtuner", "to_llamafactory", "to_swift", "split",
         "stats", "quality", "llm_labels")
-
-
-def read_jsonl(path):
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +132,31 @@ def test_stats_counts_like_training(shared_data, tmp_path, tokenizer, capsys):
     assert "over --max-length 8192" in out and len(out.splitlines()) <= 8
     assert (tmp_path / "h.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads((tmp_path / "s.json").read_text()) == summary
+
+
+def test_stats_counts_like_training_for_smollm2(shared_data, tmp_path, smollm2, smollm2_tokenizer,
+                                                capsys):
+    """``--tokenizer`` and ``--template chatml``: SmolLM2's counts, as training encodes the rows."""
+    rows = tmp_path / "pr.jsonl"
+    from_peerread.main([str(shared_data / "peerread" / "iclr_2017"), str(rows)])
+    account = stats.main([str(rows), "--tokenizer", str(smollm2), "--template", "chatml",
+                          "--max-length", "1024", "--plot", str(tmp_path / "h.png")])
+    summary, out = account.extra["stats"], capsys.readouterr().out
+    totals = [len(encode_sample(smollm2_tokenizer, r["input"], r["output"], "v2", 10 ** 6,
+                                "chatml")["input_ids"]) for r in read_jsonl(rows)]
+    assert summary["rows"] == len(totals) == 9
+    assert (summary["total"]["min"], summary["total"]["max"]) == (min(totals), max(totals))
+    assert summary["over_max_length"] == sum(t > 1024 for t in totals)
+    assert summary["template_tokens"] == len(encode_prompt(smollm2_tokenizer, "", "v2", "chatml"))
+    mixtral = stats.main([str(rows), "--max-length", "1024", "--plot", str(tmp_path / "m.png")])
+    assert mixtral.extra["stats"]["total"] != summary["total"]  # another tokenizer, other counts
+    assert f"{smollm2.name} tokenizer, template chatml" in out
+
+
+def test_stats_refuses_a_folder_without_a_tokenizer(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        stats.main([str(tmp_path / "rows.jsonl"), "--tokenizer", str(tmp_path)])
+    assert f"--tokenizer {tmp_path}: no tokenizer_config.json" in capsys.readouterr().err
 
 
 def test_streaming_memory_is_flat(tmp_path):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
 CORPUS = Path(__file__).parent / "bad_inputs"
 GOOD = CORPUS / "malformed_json.jsonl"  # lines 1 and 3 are good rows
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 
 import pytest
 
 from data_conversion import from_openreview, llm_labels
 from review_ext.formats.text import PARTS, parse_point, parse_review
 from tests.flaky_openai_server import FlakyOpenAIServer
+from tests.helpers import dead_url
 
 ROW = "LSS6JMvgha:r1"
 
@@ -72,10 +72,7 @@ def test_points_move_drop_and_retry(row_file, tmp_path, capsys):
 
 def test_dead_endpoint_fails_and_keeps_the_rows(row_file, tmp_path, capsys):
     path, row = row_file
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    account = run(path, tmp_path / "out.jsonl", f"http://127.0.0.1:{port}/v1")
+    account = run(path, tmp_path / "out.jsonl", dead_url())
     assert account.exit_code == 1 and account.failure
     out = json.loads((tmp_path / "out.jsonl").read_text())
     assert out["output"] == row["output"]  # the heuristic's parts, unchanged

@@ -8,24 +8,21 @@ import pytest
 from data_conversion import from_openreview, from_peerread
 from review_ext.formats.text import (MARKERS, PARTS, REVIEW_HEADINGS, heading_order,
                                      marker_order, parse_paper, parse_review)
-
-
-def read_rows(path):
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+from tests.helpers import read_jsonl
 
 
 @pytest.fixture(scope="module")
 def peerread(shared_data, tmp_path_factory):
     out = tmp_path_factory.mktemp("peerread") / "rows.jsonl"
     account = from_peerread.main([str(shared_data / "peerread" / "iclr_2017"), str(out)])
-    return account, read_rows(out)
+    return account, read_jsonl(out)
 
 
 @pytest.fixture(scope="module")
 def neurips(shared_data, tmp_path_factory):
     out = tmp_path_factory.mktemp("neurips") / "rows.jsonl"
     account = from_openreview.main([str(shared_data / "neurips_2025"), str(out)])
-    return account, read_rows(out)
+    return account, read_jsonl(out)
 
 
 def part_of(rows, row_id: str, needle: str) -> str:
@@ -96,7 +93,7 @@ def test_peerread_per_paper(shared_data, tmp_path):
     out = tmp_path / "papers.jsonl"
     account = from_peerread.main([str(shared_data / "peerread" / "iclr_2017"), str(out),
                                   "--per-paper"])
-    rows = read_rows(out)
+    rows = read_jsonl(out)
     assert (account.written, account.merged, account.balanced) == (3, 6, True)
     assert sorted(r["id"] for r in rows) == ["315", "444", "598"]
     assert all(len(r["reviews"]) == 3 for r in rows)

@@ -10,8 +10,7 @@ import pytest
 
 from data_conversion import from_peerread
 from review_ext.formats.text import REVIEW_HEADINGS, heading_order, parse_review
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
 
 
 def official_in_source(folder: Path) -> set[str]:

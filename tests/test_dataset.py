@@ -12,6 +12,7 @@ from review_ext.data.encode import DROP_EMPTY_PAPER, DROP_EMPTY_REVIEW, DROP_NOT
 from review_ext.data.template import resolve_system
 from review_ext.data.tokenizer import load_mixtral_tokenizer
 from tests import real_papers
+from tests.helpers import free_port
 
 MAX_LENGTH = 8192
 TOKENIZER_CFG = dict(type=load_mixtral_tokenizer)
@@ -163,13 +164,10 @@ def _distributed_worker(rank, data_file, cache, out):
 
 def test_distributed_ranks_get_the_same_dataset(data_file, tmp_path):
     import os
-    import socket
 
     import torch.multiprocessing as mp
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        os.environ["MASTER_PORT"] = str(s.getsockname()[1])
+    os.environ["MASTER_PORT"] = str(free_port())
     out = str(tmp_path / "rank")
     mp.spawn(_distributed_worker, args=(data_file, str(tmp_path / "cache"), out), nprocs=2)
     rank0, rank1 = (json.loads(open(f"{out}.{r}").read()) for r in (0, 1))

@@ -10,8 +10,7 @@ import pytest
 from data_conversion.from_pdf import PdfError, pdf_to_paper
 from review_ext.formats.text import MARKERS, marker_order, parse_paper
 from tests import paper_pdf
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")

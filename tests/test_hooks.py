@@ -8,7 +8,6 @@ from review_ext.train.hooks import ReviewChatHook
 from review_ext.data.template import resolve_system
 from xtuner.utils import IGNORE_INDEX
 
-from tests.smollm2_model import smollm2  # noqa: F401  (fixture)
 
 
 def hook_prompt_ids(hook, index=0):
@@ -42,7 +41,7 @@ def test_hook_trims_a_long_paper_like_inference(tiny_model, tmp_path, shared_dat
     assert ids == info.prompt_ids and len(ids) <= 924
 
 
-def test_hook_renders_the_named_template(smollm2, tmp_path, shared_data):  # noqa: F811
+def test_hook_renders_the_named_template(smollm2, tmp_path, shared_data):
     """chatml (SmolLM2): the hook's ids equal the training prompt's, with no BOS, trimmed alike."""
     from tests.real_papers import neurips
 

@@ -18,8 +18,8 @@ from review_ext.generate.batching import generate_sorted
 from review_ext.generate.engine import HFEngine, SamplingParams
 from review_ext.data.template import encode_prompt, resolve_system
 from tests import real_papers
+from tests.helpers import ROOT, read_jsonl, short_rows, write_rows
 
-ROOT = Path(__file__).resolve().parents[1]
 INFER = ROOT / "tools" / "infer.py"
 
 
@@ -50,21 +50,6 @@ def papers(shared_data):
     return real_papers.neurips(shared_data)[:6]
 
 
-def write_rows(path: Path, rows) -> Path:
-    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
-    return path
-
-
-def short_rows(papers, n: int) -> list[dict]:
-    """``n`` test rows (XTuner test format) of unequal length: title + part of the abstract."""
-    rows = []
-    for i in range(n):
-        pid, paper, _ = papers[i % len(papers)]
-        head = paper.split("[CAPTIONS]")[0][: 80 + 37 * i]
-        rows.append({"id": f"{pid}-{i}", "system": resolve_system("v2"), "input": head})
-    return rows
-
-
 def run_infer(tiny_model, test: Path, out: Path, *extra: str) -> dict:
     from tests.tool_scripts import load_tool
     infer = load_tool("infer")
@@ -73,10 +58,6 @@ def run_infer(tiny_model, test: Path, out: Path, *extra: str) -> dict:
             "--max-new-tokens", "3", "--no-progress", *extra]
     assert infer.main(argv) == 0
     return json.loads((out / "summary.json").read_text())
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 def test_help_of_infer():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,11 +12,10 @@ from pathlib import Path
 import pytest
 
 from tests import real_papers
-from tests.test_infer import read_jsonl, short_rows, write_rows
+from tests.helpers import ROOT, free_port, read_jsonl, short_rows, write_rows
 from tests.tool_scripts import load_tool
 
 pytestmark = pytest.mark.slow  # generates with the test model
-ROOT = Path(__file__).resolve().parents[1]
 INFER = ROOT / "tools" / "infer.py"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
 
@@ -106,12 +104,6 @@ def test_two_runs_on_one_output_folder_the_second_is_refused(tiny_model, papers,
     assert summary["replies"] == 4 and summary["this_run"]["replies"] == 4  # nothing lost
     assert (out / "infer.log").read_text().count("infer.py --test") == 1
     assert not (out / ".lock").exists()  # released at the end
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_a_run_where_every_paper_failed_exits_non_zero(papers, tmp_path):

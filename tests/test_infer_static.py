@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from tests.test_infer import (INFER, papers, read_jsonl, run_infer, short_rows,  # noqa: F401
-                              write_rows)
+from tests.helpers import read_jsonl, short_rows, write_rows
+from tests.test_infer import INFER, papers, run_infer  # noqa: F401  (papers: a fixture)
 
 
 def test_static_engine_writes_the_hf_engines_reviews(tiny_model, papers, tmp_path):  # noqa: F811

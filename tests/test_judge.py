@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -19,10 +18,11 @@ from review_ext.common.chat_client import RateLimiter
 from review_ext.evaluate import judging
 from review_ext.evaluate.records import write_jsonl
 from tests.flaky_openai_server import FlakyOpenAIServer
+from tests.helpers import ROOT
 from tests.tool_scripts import load_tool
+
 judge = load_tool("judge")
 
-ROOT = Path(__file__).resolve().parents[1]
 V1, V2, VT = "Review 1 is more specific.\nVerdict: 1", "**Verdict:** Review 2", "Verdict: tie"
 GARBAGE = "the the the , , of and Review Review"
 REFUSAL = "I'm sorry, but I can't help with comparing these reviews."

@@ -7,35 +7,25 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from review_ext.evaluate.records import write_jsonl
 from tests.flaky_openai_server import FlakyOpenAIServer
+from tests.helpers import ROOT, dead_url
 from tests.test_judge import PAIRED, V1, V2, inputs, judge_args, key_of  # noqa: F401 (fixture)
 from tests.tool_scripts import load_tool
 
 judge = load_tool("judge")
-ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def judge_cli(args, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(ROOT / "tools/judge.py"), *args], capture_output=True,
                           text=True, env=ENV, timeout=300, **kwargs)
-
-
-def dead_url() -> str:
-    """An address where nothing listens (a port just freed)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
 
 
 def error_line(proc: subprocess.CompletedProcess) -> str:

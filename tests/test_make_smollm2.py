@@ -3,11 +3,10 @@ import json
 
 import pytest
 
-from tests.smollm2_model import smollm2, smollm2_tokenizer  # noqa: F401  (fixtures)
 from tests.tool_scripts import load_tool
 
 
-def test_eos_and_pad_are_end_of_turn(smollm2, smollm2_tokenizer):  # noqa: F811
+def test_eos_and_pad_are_end_of_turn(smollm2, smollm2_tokenizer):
     tok = smollm2_tokenizer
     end = tok.convert_tokens_to_ids("<|im_end|>")
     assert tok.eos_token == tok.pad_token == "<|im_end|>" and end == 2
@@ -27,7 +26,7 @@ def test_the_gguf_tokenizer_alone_has_the_wrong_eos():
     assert raw.eos_token == "<|im_start|>"
 
 
-def test_generation_stops_at_end_of_turn(smollm2, smollm2_tokenizer):  # noqa: F811
+def test_generation_stops_at_end_of_turn(smollm2, smollm2_tokenizer):
     import torch
     from transformers import AutoModelForCausalLM
 
@@ -39,7 +38,7 @@ def test_generation_stops_at_end_of_turn(smollm2, smollm2_tokenizer):  # noqa: F
     assert smollm2_tokenizer.decode(out, skip_special_tokens=True).strip()
 
 
-def test_second_run_reuses_the_folder(smollm2, capsys):  # noqa: F811
+def test_second_run_reuses_the_folder(smollm2, capsys):
     load_tool("make_smollm2").main([str(smollm2)])
     assert "up to date" in capsys.readouterr().out
 
@@ -55,3 +54,24 @@ def test_help():
     with pytest.raises(SystemExit) as done:
         load_tool("make_smollm2").parse_args(["--help"])
     assert done.value.code == 0
+
+
+def test_default_folder_is_the_one_the_recipe_names(capsys):
+    from review_ext.train.config_dump import load_config
+
+    tool = load_tool("make_smollm2")
+    cfg = load_config(tool.RECIPE)
+    assert str(tool.DEFAULT_OUT) == cfg.pretrained_model_name_or_path
+    llm, tokenizer = cfg.model.llm, cfg.tokenizer
+    assert llm.pretrained_model_name_or_path == tokenizer.pretrained_model_name_or_path == str(tool.DEFAULT_OUT)
+    assert tool.main(["--print-folder"]) == tool.DEFAULT_OUT
+    assert capsys.readouterr().out == f"{tool.DEFAULT_OUT}\n"
+
+
+@pytest.mark.parametrize("line", ['pretrained_model_name_or_path = ROOT + "/smollm2"\n',
+                                  "lr = 1e-3\n"], ids=["not-a-literal", "no-such-line"])
+def test_a_recipe_without_a_literal_folder_is_a_clear_error(tmp_path, line):
+    recipe = tmp_path / "recipe.py"
+    recipe.write_text(line)
+    with pytest.raises(SystemExit, match=f"{recipe}: no line pretrained_model_name_or_path"):
+        load_tool("make_smollm2").recipe_folder(recipe)

@@ -14,19 +14,14 @@ from safetensors.torch import load_file
 
 from review_ext.checkpoint import artifacts
 from review_ext.checkpoint import merge as merge_mod
+from tests.helpers import ROOT
 from tests.tool_scripts import load_tool
 make_random_adapter = load_tool("make_random_adapter")
 make_tiny_model = load_tool("make_tiny_model")
 merge_bf16 = load_tool("merge_bf16")
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.usefixtures("in_tmp")
 META = {"base_model": None, "template": "review_mixtral", "max_length": 512}
-
-
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path, monkeypatch):
-    """Runs write work_dirs/last_model.json where they run: here, not in the checkout."""
-    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,13 @@ import pytest
 from safetensors.torch import load_file
 
 from review_ext.checkpoint import artifacts, base_identity
+from tests.helpers import ROOT
 from tests.tool_scripts import load_tool
 
 make_random_adapter = load_tool("make_random_adapter")
 make_tiny_model = load_tool("make_tiny_model")
 merge_bf16 = load_tool("merge_bf16")
 
-ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHON": sys.executable, "PYTHONPATH": str(ROOT)}
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -10,16 +9,14 @@ import torch
 from safetensors.torch import load_file
 
 from review_ext.checkpoint import artifacts, base_identity
-from tests.xtuner_cli import ROOT, trained
+from tests.helpers import ROOT, free_port
+from tests.xtuner_cli import trained
 from tests.tool_scripts import load_tool
 merge_bf16 = load_tool("merge_bf16")
 pth_to_hf = load_tool("pth_to_hf")
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path, monkeypatch):
-    """Runs write work_dirs/last_model.json where they run: here, not in the checkout."""
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("in_tmp")
 
 
 @pytest.fixture(scope="module")
@@ -152,12 +149,6 @@ def test_bad_paths_get_a_one_line_error(case, lora_run, tmp_path):
     assert (tmp_path / "file").read_text() == "keep" and not (tmp_path / "out").exists()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_deepspeed_folder_reads_fp32_master_weights(tmp_path_factory, tiny_model, real_data, tmp_path,
                                                     monkeypatch):
@@ -200,5 +191,5 @@ def test_config_metadata_of_each_recipe(config, template, system, max_length, fi
     meta = artifacts.config_metadata(load_config(ROOT / config), ROOT / config)
     assert (meta["template"], meta["system"], meta["max_length"], meta["finetune"]) == (
         template, system, max_length, finetune)
-    base = "smollm2-135m-instruct" if "smollm2" in config else "mistralai/Mixtral-8x7B-Instruct-v0.1"
-    assert meta["base_model"].endswith(base)
+    base = load_tool("make_smollm2").DEFAULT_OUT if "smollm2" in config else "mistralai/Mixtral-8x7B-Instruct-v0.1"
+    assert meta["base_model"] == str(base)

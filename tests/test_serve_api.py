@@ -9,15 +9,14 @@ import sys
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from review_ext.data.template import encode_prompt, resolve_system
 from tests import real_papers
+from tests.helpers import ROOT, chat, post
 from tests.serve_process import serve
 
-ROOT = Path(__file__).resolve().parents[1]
 SERVE = ROOT / "tools" / "serve.py"
 MAX_LENGTH = 700
 
@@ -31,22 +30,6 @@ def server(tiny_model):
                    "--max-new-tokens", "4", "--max-batch-size", "16",
                    "--max-request-bytes", "200000") as url:
             yield url
-
-
-def post(url: str, body, timeout: float = 120) -> tuple[int, dict | str]:
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw, status, headers = response.read().decode(), response.status, response.headers
-    except urllib.error.HTTPError as error:
-        raw, status, headers = error.read().decode(), error.code, error.headers
-    kind = headers["Content-Type"]
-    return status, json.loads(raw) if kind == "application/json" else raw
-
-
-def chat(paper: str, **extra) -> dict:
-    return {"model": "tiny", "messages": [{"role": "user", "content": paper}], **extra}
 
 
 def sse_events(raw: str) -> list:

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from tests.serve_process import serve
-from tests.test_serve_api import chat, post
+from tests.helpers import chat, post
 
 pytestmark = pytest.mark.slow  # generates with the test model
 TIMEOUT_S = 3

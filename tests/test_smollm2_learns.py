@@ -5,15 +5,15 @@ import sys
 
 import pytest
 
-from tests.smollm2_model import smollm2  # noqa: F401  (fixture)
-from tests.xtuner_cli import ROOT, cli_env, scalars, train_options, xtuner_train
+from tests.helpers import ROOT
+from tests.xtuner_cli import cli_env, scalars, train_options, xtuner_train
 
 ITERS = 16
 HELD_OUT = 2
 
 
 @pytest.mark.slow
-def test_smollm2_learns_to_start_a_review(smollm2, tmp_path):  # noqa: F811
+def test_smollm2_learns_to_start_a_review(smollm2, tmp_path):
     """16 samples of 512 tokens, a step each: the loss falls and unseen papers get reviews opening
     with the first heading (before training the model opens with a summary of the paper)."""
     def tool(*args):

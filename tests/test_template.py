@@ -29,7 +29,6 @@ import pytest  # noqa: E402
 from review_ext.data.encode import encode_sample, fit_paper  # noqa: E402
 from review_ext.data.template import (DEFAULT_TEMPLATE, TEMPLATES, encode_prompt, encode_review,  # noqa: E402
                                       get_template, prompt_parts, resolve_system)
-from tests.smollm2_model import smollm2, smollm2_tokenizer  # noqa: E402,F401  (fixtures)
 
 REVIEW = "[Significance and novelty]\n<A point> It matters.\n\n[Suggestions for improvement]\n<More> Add data."
 
@@ -68,7 +67,7 @@ def test_mixtral_differs_from_its_chat_template_only_by_the_system_turn(tokenize
         assert encode_prompt(tokenizer, paper, "v2", "mixtral") == head + [28792] + own[2:]
 
 
-def test_chatml_equals_smollm2_chat_template(smollm2_tokenizer, real_papers):  # noqa: F811
+def test_chatml_equals_smollm2_chat_template(smollm2_tokenizer, real_papers):
     tok = smollm2_tokenizer
     for paper in real_papers:
         for system in ("v1", "v2"):
@@ -81,7 +80,7 @@ def test_chatml_equals_smollm2_chat_template(smollm2_tokenizer, real_papers):  #
             assert tok.decode(full[-2:]) == "<|im_end|>\n"
 
 
-def test_chatml_without_system_omits_smollm2_default_system(smollm2_tokenizer):  # noqa: F811
+def test_chatml_without_system_omits_smollm2_default_system(smollm2_tokenizer):
     """SmolLM2's template inserts its own default system turn when none is given; ours renders none."""
     own = smollm2_tokenizer.apply_chat_template([{"role": "user", "content": "P"}], add_generation_prompt=True,
                                                 tokenize=False)
@@ -90,7 +89,7 @@ def test_chatml_without_system_omits_smollm2_default_system(smollm2_tokenizer): 
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
-def test_training_ids_equal_inference_ids(name, tokenizer, smollm2_tokenizer, real_papers):  # noqa: F811
+def test_training_ids_equal_inference_ids(name, tokenizer, smollm2_tokenizer, real_papers):
     """A sample's prompt ids (labels ignored) equal the ids inference builds from the same trimmed paper."""
     tok = smollm2_tokenizer if name == "chatml" else tokenizer
     for paper in real_papers:

@@ -8,6 +8,7 @@ import pytest
 
 from data_conversion.from_pdf import pdf_to_paper
 from tests import paper_pdf
+from tests.helpers import ROOT
 from tests.serve_process import serve
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -61,7 +62,7 @@ def complete(server: str, body: dict) -> dict:
 
 def test_page_is_self_contained(server):
     html = urllib.request.urlopen(server + "/").read().decode()
-    assert html == (Path(__file__).parents[1] / "tools/web/index.html").read_text()
+    assert html == (ROOT / "tools/web/index.html").read_text()
     for external in ("<script src", "<link", "@import", "url(", 'src="http', 'href="http'):
         assert external not in html
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 
-TOOLS = Path(__file__).resolve().parents[1] / "tools"
+from tests.helpers import ROOT
+
+TOOLS = ROOT / "tools"
 
 
 def load_tool(name: str):

@@ -11,19 +11,23 @@ OUT=${1:-demo_out}
 ITERS=${ITERS:-36}
 MAX_LENGTH=${MAX_LENGTH:-768}
 NEW_TOKENS=${NEW_TOKENS:-400}
-MODEL=${SMOLLM2_DIR:-build/smollm2-135m-instruct}
 CONFIG=xtuner_configs/smollm2_135m.py
 # One math thread when other work shares the cores (two threads then run ~5x slower); OMP_NUM_THREADS=2 on an idle machine.
 export CUDA_VISIBLE_DEVICES="" OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} TOKENIZERS_PARALLELISM=false TRANSFORMERS_VERBOSITY=error
 PY=${PYTHON:-python}
+# SMOLLM2_DIR (make demo SMOLLM2_DIR=...) or the folder the recipe names
+MODEL=${SMOLLM2_DIR:-$($PY tools/make_smollm2.py --print-folder)}
 step() { printf '\n== %s  (%ss)\n' "$*" "$SECONDS"; }
 rm -rf "$OUT" && mkdir -p "$OUT"
 
 step "1/7 model: SmolLM2-135M-Instruct as an HF folder (written once, then reused)"
 $PY tools/make_smollm2.py "$MODEL"
 
-step "2/7 data: split the sample papers by id, convert to XTuner's format"
+step "2/7 data: split the sample papers by id, count their tokens, convert to XTuner's format"
 $PY -m data_conversion.split sample_data/papers.jsonl "$OUT/data" --test-papers 4 --seed 0
+# The token report as the recipe encodes the training rows: SmolLM2's tokenizer, ChatML, system v2
+$PY -m data_conversion.stats "$OUT/data/train.jsonl" --tokenizer "$MODEL" --template chatml --system v2 \
+  --max-length "$MAX_LENGTH" --plot "$OUT/tokens.png" --json "$OUT/tokens.json"
 $PY -m data_conversion.to_xtuner "$OUT/data/train.jsonl" "$OUT/data/train.json" --system v2
 $PY -m data_conversion.to_xtuner "$OUT/data/test.jsonl" "$OUT/data/test_prompts.jsonl" --system v2 --test
 
@@ -66,4 +70,4 @@ first = (ok or rows)[0]
 print(f"\n{len(ok)} of {len(rows)} held-out reviews have the four parts in order; paper {first['id']}:")
 print(f"{first.get('reply', first.get('error'))}\n")
 EOF
-printf 'done in %ss; all outputs in %s (loss.png, adapter/, merged/, infer/, compliance.json, compliance.jsonl)\n' "$SECONDS" "$OUT"
+printf 'done in %ss; all outputs in %s (tokens.png, loss.png, adapter/, merged/, infer/, compliance.json, compliance.jsonl)\n' "$SECONDS" "$OUT"

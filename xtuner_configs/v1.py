@@ -35,6 +35,9 @@ from review_ext.train.optim import BF16OptimWrapper
 # Model: a local folder or hub id of Mixtral-8x7B-Instruct-v0.1 (bf16 weights).
 pretrained_model_name_or_path = "mistralai/Mixtral-8x7B-Instruct-v0.1"
 use_varlen_attn = False  # needs flash-attn; bins then attend within each sample only
+# The same without flash-attn (review_ext.train.attention patches Mixtral's attention; v2 on).
+# Off here: recipes derived from v1, e.g. the Llama-based SmolLM2, use no Mixtral attention patch.
+packed_attention = False
 liger_kernels = True  # fused Triton kernels when liger-kernel is installed and CUDA present
 prompt_template = "mixtral"  # a name of review_ext.data.template.TEMPLATES (the base model's chat layout)
 
@@ -88,7 +91,7 @@ tokenizer = dict(
 
 model = dict(
     type=ReviewFinetune,
-    use_varlen_attn=use_varlen_attn,
+    use_varlen_attn=use_varlen_attn or packed_attention,
     z3_leaf_moe=True,
     liger_kernels=liger_kernels,
     llm=dict(
@@ -129,7 +132,7 @@ train_dataset = dict(
     system=system,
     template=prompt_template,
     pack_to_max_length=pack_to_max_length,
-    use_varlen_attn=use_varlen_attn,
+    use_varlen_attn=use_varlen_attn or packed_attention,
     num_proc=dataset_num_proc,
 )
 
@@ -138,7 +141,7 @@ train_dataloader = dict(
     num_workers=dataloader_num_workers,
     dataset=train_dataset,
     sampler=dict(type=DefaultSampler, shuffle=True),
-    collate_fn=dict(type=default_collate_fn, use_varlen_attn=use_varlen_attn),
+    collate_fn=dict(type=default_collate_fn, use_varlen_attn=use_varlen_attn or packed_attention),
 )
 
 #######################################################################
@@ -192,7 +195,7 @@ custom_hooks = [
     dict(type=ThroughputHook),  # logs tokens/s and TFLOP/s per GPU
 ]
 
-if use_varlen_attn:
+if use_varlen_attn or packed_attention:  # the bin's sample bounds, each iteration
     custom_hooks += [dict(type=VarlenAttnArgsToMessageHubHook)]
 
 default_hooks = dict(

@@ -16,8 +16,8 @@ lr = 1e-4  # retuned for the larger adapter
 lora_r = 64
 lora_alpha = 128  # alpha/r = 2, as v1
 # Samples in a bin attend only within themselves, no flash-attn needed
-# (review_ext.train.attention). v1's use_varlen_attn stays False: XTuner's CLI demands
-# flash-attn for that flag, so the same switch goes to the parts that use it.
+# (review_ext.train.attention). use_varlen_attn stays False: XTuner's CLI demands
+# flash-attn for that flag, so v1 hands packed_attention to the parts that use it.
 packed_attention = True
 
 # PART 2-5: the dicts built from those scalars
@@ -29,8 +29,7 @@ param_scheduler[0].update(end=warmup_ratio * max_epochs)
 param_scheduler[1].update(begin=warmup_ratio * max_epochs, end=max_epochs)
 train_cfg.update(max_epochs=max_epochs)
 custom_hooks[1].update(system=system, max_length=max_length)
-if packed_attention and not use_varlen_attn:
-    model.update(use_varlen_attn=True)
-    train_dataset.update(use_varlen_attn=True)
-    train_dataloader["collate_fn"].update(use_varlen_attn=True)
-    custom_hooks = custom_hooks + [dict(type=VarlenAttnArgsToMessageHubHook)]
+model.update(use_varlen_attn=packed_attention)
+train_dataset.update(use_varlen_attn=packed_attention)
+train_dataloader["collate_fn"].update(use_varlen_attn=packed_attention)
+custom_hooks = custom_hooks + [dict(type=VarlenAttnArgsToMessageHubHook)]  # v1 added none

@@ -1,4 +1,4 @@
-"""``--cfg-options`` that point a recipe at other paths, or shrink it for a CPU.
+"""Print the ``--cfg-options`` that repoint a recipe (model, data) or shrink it for a CPU.
 
 A scalar changed with ``--cfg-options`` does not reach the dicts built from
 it (mmengine resolves them when the config is read), so a model path has to be set at every key that holds it.
@@ -10,7 +10,7 @@ Example:
 """
 from __future__ import annotations
 
-import argparse
+from review_ext.common.cli import doc_parser
 
 PATH_KEYS = {
     "model": ("pretrained_model_name_or_path",),
@@ -74,18 +74,14 @@ def as_cli(options: dict[str, object]) -> list[str]:
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        description="Print --cfg-options that repoint a recipe (model, data) or shrink it for a CPU.",
-        epilog="example:" + __doc__.split("Example:")[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("config")
-    p.add_argument("--model")
-    p.add_argument("--data")
-    p.add_argument("--eval-file")
-    p.add_argument("--max-length", type=int)
+    p = doc_parser(__doc__)
+    p.add_argument("config", help="the recipe (xtuner_configs/*.py)")
+    p.add_argument("--model", help="model folder or hub id, at every key that holds the recipe's")
+    p.add_argument("--data", help="training data (XTuner conversation JSON)")
+    p.add_argument("--eval-file", help="papers the chat hook reviews during training (JSONL)")
+    p.add_argument("--max-length", type=int, help="tokens per sample or packed bin")
     p.add_argument("--cpu", action="store_true", help="no quantisation, gloo, few iterations")
-    p.add_argument("--iters", type=int, default=2)
+    p.add_argument("--iters", type=int, default=2, help="iterations with --cpu (default: 2)")
     return p.parse_args(argv)
 
 

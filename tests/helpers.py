@@ -1,0 +1,67 @@
+"""Small helpers the test modules share: the checkout, free ports, JSONL rows, HTTP calls.
+
+Fixtures live in ``conftest.py``; these are plain functions to import
+(``from tests.helpers import ROOT, read_jsonl``).
+"""
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def dead_url() -> str:
+    """An OpenAI-style base URL where nothing listens (a port just freed)."""
+    return f"http://127.0.0.1:{free_port()}/v1"
+
+
+def read_jsonl(path) -> list[dict]:
+    """Every line of a JSONL file, parsed."""
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
+
+
+def write_rows(path: Path, rows) -> Path:
+    """``rows`` as JSONL lines; a str row is written as is (for malformed lines)."""
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
+    return path
+
+
+def short_rows(papers, n: int) -> list[dict]:
+    """``n`` test rows (XTuner test format) of unequal length: title + part of the abstract."""
+    from review_ext.data.template import resolve_system
+
+    rows = []
+    for i in range(n):
+        pid, paper, _ = papers[i % len(papers)]
+        head = paper.split("[CAPTIONS]")[0][: 80 + 37 * i]
+        rows.append({"id": f"{pid}-{i}", "system": resolve_system("v2"), "input": head})
+    return rows
+
+
+def post(url: str, body, timeout: float = 120) -> tuple[int, dict | str]:
+    """POST JSON (or raw bytes); the status and the parsed JSON reply (text if not JSON)."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            raw, status, headers = response.read().decode(), response.status, response.headers
+    except urllib.error.HTTPError as error:
+        raw, status, headers = error.read().decode(), error.code, error.headers
+    kind = headers["Content-Type"]
+    return status, json.loads(raw) if kind == "application/json" else raw
+
+
+def chat(paper: str, **extra) -> dict:
+    """A chat-completions request body for the test model with one user turn."""
+    return {"model": "tiny", "messages": [{"role": "user", "content": paper}], **extra}
