@@ -32,6 +32,26 @@ def test_trace_summary_busy_is_union_of_gpu_spans_inside_steps():
     assert out["syncs_per_step"] == {"cudaStreamSynchronize": 0.5}
 
 
+def test_trace_summary_charges_gpu_idle_and_waits_to_the_host_ops_around_them():
+    trace_summary = _load("trace_summary")
+    host, gpu = 1, 7
+    events = [
+        dict(ph="X", cat="user_annotation", name="ProfilerStep#16", ts=0, dur=1000, tid=host),
+        dict(ph="X", cat="cpu_op", name="aten::mm", ts=0, dur=100, tid=host),  # GPU idle 0..100
+        dict(ph="X", cat="cuda_runtime", name="cudaLaunchKernel", ts=90, dur=5, tid=host),
+        dict(ph="X", cat="kernel", name="gemm", ts=100, dur=400, tid=gpu),
+        dict(ph="X", cat="cpu_op", name="Optimizer.step", ts=450, dur=300, tid=host),  # idle 500..750
+        dict(ph="X", cat="cpu_op", name="aten::item", ts=460, dur=40, tid=host),  # inside: not outermost
+        dict(ph="X", cat="cuda_runtime", name="cudaStreamSynchronize", ts=470, dur=30, tid=host),
+        dict(ph="X", cat="kernel", name="add", ts=800, dur=150, tid=gpu),  # idle 750..800 and 950..1000: no op
+        dict(ph="X", cat="cpu_op", name="aten::add", ts=900, dur=10, tid=2),  # another thread: ignored
+    ]
+    out = trace_summary.summarize({"traceEvents": events}, top=5)
+    assert out["gpu_idle_ms_per_step_by_host_op"] == {"Optimizer.step": 0.25, "aten::mm": 0.1, "(python)": 0.1}
+    assert out["host_waits_per_step_by_op"] == {"Optimizer.step > aten::item": 1.0}
+    assert out["gpu_busy_pct"] == 55.0
+
+
 def test_summarize_counts_tokens_per_iteration(tmp_path, capsys):
     summarize = _load("summarize")
     run = tmp_path / "run" / "20261129_000000" / "vis_data"
