@@ -95,3 +95,34 @@ def test_patch_swaps_the_class_forward_and_model_logits_stay(tiny_model):
     assert patches.grouped_moe() is False  # once
     assert MixtralSparseMoeBlock.forward.hf_forward is HF_FORWARD
     torch.testing.assert_close(model(ids).logits, before, rtol=1e-4, atol=1e-5)
+
+
+def test_full_fine_tune_with_grouped_block_follows_hf_block_and_loss_falls():
+    """v3's case (every weight trainable): eight AdamW steps give the loss curve of transformers' block."""
+    import types
+
+    from transformers import MixtralForCausalLM
+
+    config = MixtralConfig(vocab_size=64, hidden_size=32, intermediate_size=48, num_hidden_layers=2,
+                           num_attention_heads=4, num_key_value_heads=2, num_local_experts=4,
+                           num_experts_per_tok=2, max_position_embeddings=64)
+    torch.manual_seed(0)
+    ids = torch.randint(0, 64, (2, 24))
+    curves = []
+    for forward in (moe.moe_forward, HF_FORWARD):
+        torch.manual_seed(1)
+        model = MixtralForCausalLM(config)
+        for block in model.modules():
+            if isinstance(block, MixtralSparseMoeBlock):
+                block.forward = types.MethodType(forward, block)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+        losses = []
+        for _ in range(8):
+            loss = model(ids, labels=ids).loss
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            losses.append(loss.item())
+        curves.append(losses)
+    torch.testing.assert_close(curves[0], curves[1], rtol=1e-4, atol=1e-4)
+    assert curves[0][-1] < curves[0][0] - 0.5
