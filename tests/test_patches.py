@@ -48,6 +48,21 @@ def test_dense_moe_for_decode_switches_by_token_count(tiny_model):
     torch.testing.assert_close(model(one).logits, model_ref(one).logits, rtol=1e-4, atol=1e-5)
 
 
+def test_dense_moe_for_decode_again_moves_the_threshold(tiny_model, monkeypatch):
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model, torch_dtype=torch.float32)
+    ids = torch.randint(3, 32000, (2, 40))  # 80 tokens
+    dense_calls, dense = [], patches.dense_moe_forward
+    monkeypatch.setattr(patches, "dense_moe_forward", lambda *a: dense_calls.append(1) or dense(*a))
+    patches.dense_moe_for_decode(model, max_tokens=16)
+    model(ids)
+    assert dense_calls == []
+    assert patches.dense_moe_for_decode(model, max_tokens=100) == 0  # wrapped already: threshold moved
+    model(ids)
+    assert len(dense_calls) == model.config.num_hidden_layers
+
+
 def test_zero3_leaf_marks_every_moe_block(tiny_model):
     from transformers import AutoModelForCausalLM
 

@@ -140,19 +140,22 @@ def dense_moe_forward(block, hidden_states):
 def dense_moe_for_decode(model, max_tokens: int = 256) -> int:
     """Route MoE blocks through ``dense_moe_forward`` when a call holds <= ``max_tokens`` tokens.
 
-    Prefill keeps the sparse loop. Returns how many blocks were changed; a
-    second call changes nothing.
+    Prefill keeps the sparse path. A later call only moves the threshold (the latest wins);
+    returns how many blocks were wrapped by this call.
     """
     import types
 
     changed = 0
     for module in model.modules():
-        if type(module).__name__ != "MixtralSparseMoeBlock" or getattr(module, "_dense_decode", False):
+        if type(module).__name__ != "MixtralSparseMoeBlock":
+            continue
+        module._dense_max_tokens = max_tokens
+        if getattr(module, "_dense_decode", False):
             continue
         sparse = module.forward
 
         def forward(self, hidden_states, _sparse=sparse):
-            if hidden_states.shape[0] * hidden_states.shape[1] <= max_tokens:
+            if hidden_states.shape[0] * hidden_states.shape[1] <= self._dense_max_tokens:
                 return dense_moe_forward(self, hidden_states)
             return _sparse(hidden_states)
 
