@@ -1,4 +1,4 @@
-"""The append-only cache reads its file by the suite's JSONL rules: a bad line is counted, never fatal."""
+"""The append-only cache reads by the suite's JSONL rules: a bad line is counted, never fatal."""
 from __future__ import annotations
 
 import json
