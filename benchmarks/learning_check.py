@@ -20,6 +20,7 @@ Usage (repo root, shared data beside the checkout; ~25 min on 2 busy cores):
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -32,6 +33,16 @@ from review_ext.formats.text import REVIEW_HEADINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "xtuner_configs" / "smollm2_135m.py"
+MAKE_SMOLLM2 = ROOT / "tools" / "make_smollm2.py"
+
+
+def recipe_model_folder() -> Path:
+    """The folder the recipe trains from and ``tools/make_smollm2.py`` writes (its ``DEFAULT_OUT``,
+    read from the recipe), under the repo root; the tool is a script, so it is loaded by path."""
+    spec = importlib.util.spec_from_file_location("make_smollm2", MAKE_SMOLLM2)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return ROOT / tool.DEFAULT_OUT
 
 
 def run(*args, log: Path | None = None, program: str = sys.executable) -> str:
@@ -140,7 +151,8 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog="Usage" + __doc__.split("Usage")[1],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--shared-data", type=Path, default=ROOT.parent / "shared" / "data")
-    p.add_argument("--model", type=Path, default=ROOT / "build" / "smollm2-135m-instruct")
+    p.add_argument("--model", type=Path, default=recipe_model_folder(),
+                   help="the SmolLM2 folder (default: the recipe's, written by tools/make_smollm2.py)")
     p.add_argument("--test-papers", type=int, default=5)
     p.add_argument("--point-words", type=int, default=30)
     p.add_argument("--epochs", type=int, default=1)

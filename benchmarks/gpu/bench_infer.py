@@ -27,7 +27,7 @@ import time
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", required=True)
-    p.add_argument("--test", required=True, help="JSONL with an `input` paper per row")
+    p.add_argument("--test", required=True, help="a test file, a paper per row (as tools/infer.py)")
     p.add_argument("--prompt-tokens", type=int, default=8192)
     p.add_argument("--new-tokens", type=int, default=1000)
     p.add_argument("--batch-size", type=int, default=32)
@@ -48,6 +48,23 @@ def parse_args(argv=None):
     p.add_argument("--out", help="write the results JSON here too")
     p.add_argument("--device", default="cuda", help="cpu only for a smoke test")
     return p.parse_args(argv)
+
+
+def read_papers(path) -> list[str]:
+    """The papers of a test file, read as ``tools/infer.py`` reads it; every row must have one
+    (else exit naming the first row without, so that the prompts timed are the file's)."""
+    from review_ext.data.test_rows import InputError, read_test_rows
+
+    try:
+        rows = read_test_rows(path)
+    except InputError as error:
+        raise SystemExit(str(error)) from None
+    bad = [row for row in rows if row.paper is None]
+    if bad:
+        first = bad[0]
+        raise SystemExit(f"{path}: row {first.index + 1} (id {first.id!r}): {first.error}; "
+                         f"{len(bad)} of {len(rows)} rows have no paper: fix or drop them")
+    return [row.paper for row in rows]
 
 
 def timed(fn):
@@ -181,14 +198,15 @@ def main(argv=None):
     from review_ext.data.template import resolve_system
     from review_ext.infer.prompting import build_prompt
 
+    papers = read_papers(args.test)  # before loading anything
     tok = AutoTokenizer.from_pretrained(args.model)
     model = AutoModelForCausalLM.from_pretrained(args.model,
                                                  torch_dtype=torch.bfloat16,
                                                  device_map=args.device).eval()
     layers = model.config.num_hidden_layers
-    rows = [json.loads(line) for line in open(args.test) if line.strip()]
     prompts = [
-        build_prompt(tok, r["input"], resolve_system("v2"), budget=args.prompt_tokens) for r in rows
+        build_prompt(tok, paper, resolve_system("v2"), budget=args.prompt_tokens)
+        for paper in papers
     ]
     ids = [p.ids for p in (prompts * (args.batch_size // len(prompts) + 1))[:args.batch_size]]
     result = {

@@ -18,7 +18,7 @@ import time
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", required=True)
-    p.add_argument("--test", required=True)
+    p.add_argument("--test", required=True, help="a test file, a paper per row (as tools/infer.py)")
     p.add_argument("--papers", type=int, default=8)
     p.add_argument("--prompt-tokens", type=int, default=8192)
     p.add_argument("--new-tokens", type=int, default=64)
@@ -41,17 +41,18 @@ def main(argv=None):
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
+    from bench_infer import read_papers  # beside this script
     from review_ext.data.template import resolve_system
     from review_ext.generate.engine import SamplingParams
     from review_ext.infer.prompting import build_prompt
     from review_ext.generate.replicas import spread_device_map
     from review_ext.generate.static_engine import StaticEngine
 
+    papers = read_papers(args.test)[:args.papers]  # before loading anything
     tok = AutoTokenizer.from_pretrained(args.model)
-    rows = [json.loads(line) for line in open(args.test) if line.strip()][:args.papers]
     ids = [
-        build_prompt(tok, r["input"], resolve_system("v2"), budget=args.prompt_tokens).ids
-        for r in rows
+        build_prompt(tok, paper, resolve_system("v2"), budget=args.prompt_tokens).ids
+        for paper in papers
     ]
     params = SamplingParams(max_new_tokens=args.new_tokens, min_new_tokens=args.new_tokens)
     load = dict(torch_dtype=torch.bfloat16)

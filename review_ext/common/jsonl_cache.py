@@ -1,15 +1,23 @@
 """An append-only JSONL cache: each record is written, flushed and synced as it arrives.
 
-A process killed mid-run loses nothing already written; a torn last line (a
-kill mid-write) is skipped on load and counted in ``skipped_lines``.
+A process killed mid-run loses nothing already written. The file is read by the
+suite's one JSONL reader (:mod:`review_ext.common.jsonl`): a line it refuses (a torn
+last line after a kill mid-write, NaN, bytes that are not UTF-8) or a record without a
+string ``key`` is skipped with a warning and counted in ``skipped_lines``; the others load.
+Records are written as strict JSON, so what ``put`` stores always loads back.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import threading
 from pathlib import Path
+
+from review_ext.common.jsonl import BadJson, iter_jsonl
+
+log = logging.getLogger(__name__)
 
 
 def digest(*parts: str, length: int = 16) -> str:
@@ -35,13 +43,16 @@ class JsonlCache:
         self._lock = threading.Lock()
 
     def _load(self) -> None:
-        with self.path.open(encoding="utf-8") as f:
-            for line in f:
-                try:
-                    record = json.loads(line)
-                    self.records[record["key"]] = record
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    self.skipped_lines += line.strip() != ""
+        for number, record in iter_jsonl(self.path):
+            if isinstance(record, BadJson):
+                problem = str(record)
+            elif not isinstance(record.get("key"), str):
+                problem = f"{self.path}:{number}: a record without a string \"key\""
+            else:
+                self.records[record["key"]] = record
+                continue
+            self.skipped_lines += 1
+            log.warning("%s; line skipped (its record will be made again)", problem)
 
     def __contains__(self, key: str) -> bool:
         return key in self.records
@@ -54,7 +65,7 @@ class JsonlCache:
 
     def put(self, key: str, record: dict) -> dict:
         record = {"key": key, **record}
-        line = json.dumps(record, ensure_ascii=False) + "\n"
+        line = json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n"
         with self._lock:
             with self.path.open("a", encoding="utf-8") as f:
                 f.write(line)
