@@ -40,7 +40,7 @@ def test_conversations_and_repeated_ids_keep_their_papers(bench_infer, tmp_path)
 
 @pytest.mark.parametrize("rows, message", [
     ([{"id": "a", "input": "p"}, '{"id": "b", "input": NaN}', {"id": "c"}],
-     "row 2 (id 1): not JSON: {path}:2: NaN is not JSON; write null or a number instead; "
+     "row 2: not JSON: {path}:2: NaN is not JSON; write null or a number instead; "
      "2 of 3 rows have no paper: fix or drop them"),
     ([{"id": "a", "input": "p"}, {"id": "b", "input": " "}],
      "row 2 (id 'b'): empty input; 1 of 2 rows have no paper"),

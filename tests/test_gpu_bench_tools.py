@@ -1,9 +1,10 @@
 """The GPU benchmark's readers: profile trace summary and per-run throughput (run on CPU)."""
 import importlib.util
 import json
-from pathlib import Path
 
-GPU_BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "gpu"
+from tests.helpers import ROOT
+
+GPU_BENCH = ROOT / "benchmarks" / "gpu"
 
 
 def _load(name):

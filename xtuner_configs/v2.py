@@ -29,7 +29,8 @@ param_scheduler[0].update(end=warmup_ratio * max_epochs)
 param_scheduler[1].update(begin=warmup_ratio * max_epochs, end=max_epochs)
 train_cfg.update(max_epochs=max_epochs)
 custom_hooks[1].update(system=system, max_length=max_length)
-model.update(use_varlen_attn=packed_attention)
-train_dataset.update(use_varlen_attn=packed_attention)
-train_dataloader["collate_fn"].update(use_varlen_attn=packed_attention)
-custom_hooks = custom_hooks + [dict(type=VarlenAttnArgsToMessageHubHook)]  # v1 added none
+model.update(use_varlen_attn=use_varlen_attn or packed_attention)
+train_dataset.update(use_varlen_attn=use_varlen_attn or packed_attention)
+train_dataloader["collate_fn"].update(use_varlen_attn=use_varlen_attn or packed_attention)
+if packed_attention and not use_varlen_attn:  # v1 added the hook for use_varlen_attn only
+    custom_hooks = custom_hooks + [dict(type=VarlenAttnArgsToMessageHubHook)]

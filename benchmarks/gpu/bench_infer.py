@@ -62,7 +62,8 @@ def read_papers(path) -> list[str]:
     bad = [row for row in rows if row.paper is None]
     if bad:
         first = bad[0]
-        raise SystemExit(f"{path}: row {first.index + 1} (id {first.id!r}): {first.error}; "
+        where = f"row {first.index + 1}" + ("" if first.error.startswith("not JSON") else f" (id {first.id!r})")
+        raise SystemExit(f"{path}: {where}: {first.error}; "
                          f"{len(bad)} of {len(rows)} rows have no paper: fix or drop them")
     return [row.paper for row in rows]
 

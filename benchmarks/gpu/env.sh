@@ -2,8 +2,9 @@
 # wheels in .whl/ (no network needed) into build/site, plus the wheels named in EXTRA_WHEELS
 # (e.g. mistral-common and liger-kernel), and defines the helpers below.
 SITE=${SITE:-$PWD/build/site}
-[ -f "$SITE/.installed" ] || { python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target "$SITE" .whl/*.whl ${EXTRA_WHEELS:-} && touch "$SITE/.installed"; }
+wheels=$(ls .whl/*.whl ${EXTRA_WHEELS:-} 2>/dev/null)  # installed once per machine and set of wheels
+[ "$(cat "$SITE/.installed" 2>/dev/null)" = "$wheels" ] || { python3 -m pip install -q --no-index --no-deps --no-compile \
+  --no-cache-dir --upgrade --target "$SITE" $wheels && echo "$wheels" > "$SITE/.installed"; }
 export PYTHONPATH=$SITE:$PWD PATH=$SITE/bin:$PATH PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 command -v python >/dev/null || ln -sf "$(command -v python3)" "$SITE/bin/python"
 export PYTHON=python3

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build .gpu_data/ (git-ignored; copied to the GPU machine) from the real sample papers:
-# train.json (57 review records, XTuner format, v2 prompt), test.jsonl (12 NeurIPS papers) and
+# train.json (every review record, XTuner format, v2 prompt), test.jsonl (12 NeurIPS papers) and
 # tokenizer/ (the Mixtral tokenizer as an HF folder: the GPU machine lacks mistral-common).
 # Usage, from the repo root: bash benchmarks/gpu/prepare_data.sh [SHARED_DATA_DIR]
 set -euo pipefail
