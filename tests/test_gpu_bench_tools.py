@@ -46,9 +46,16 @@ def test_trace_summary_charges_gpu_idle_and_waits_to_the_host_ops_around_them():
         dict(ph="X", cat="cuda_runtime", name="cudaStreamSynchronize", ts=470, dur=30, tid=host),
         dict(ph="X", cat="kernel", name="add", ts=800, dur=150, tid=gpu),  # idle 750..800 and 950..1000: no op
         dict(ph="X", cat="cpu_op", name="aten::add", ts=900, dur=10, tid=2),  # another thread: ignored
+        dict(ph="X", cat="python_function", name="moe.py(42): route", ts=600, dur=100, tid=host),
+        dict(ph="X", cat="cpu_op", name="MmBackward0", ts=960, dur=30, tid=3),  # the autograd thread
+        dict(ph="X", cat="cuda_runtime", name="cudaLaunchKernel", ts=985, dur=5, tid=3),
     ]
     out = trace_summary.summarize({"traceEvents": events}, top=5)
-    assert out["gpu_idle_ms_per_step_by_host_op"] == {"Optimizer.step": 0.25, "aten::mm": 0.1, "(python)": 0.1}
+    assert out["gpu_idle_ms_per_step_by_host_op"] == {
+        "Optimizer.step": 0.25, "aten::mm": 0.1, "(python)": 0.07, "MmBackward0": 0.03}
+    assert out["gpu_idle_ms_per_step_by_inner_op"] == {
+        "Optimizer.step > Optimizer.step": 0.15, "aten::mm > aten::mm": 0.1,
+        "Optimizer.step > moe.py(42): route": 0.1, "(python)": 0.07, "MmBackward0 > MmBackward0": 0.03}
     assert out["host_waits_per_step_by_op"] == {"Optimizer.step > aten::item": 1.0}
     assert out["gpu_busy_pct"] == 55.0
 

@@ -4,11 +4,14 @@ what the host was doing while the GPU sat idle, and around which host ops it wai
 
 GPU busy = union of GPU activity (kernels, copies, memsets) inside the profiled steps
 (``ProfilerStep#N`` spans) over their wall time. Idle time is charged to the outermost host op
-(or annotation) running at that moment on the thread that launches the kernels; "(python)" is
-idle time with no op running there (interpreter and framework code between ops).
+(or annotation) running at that moment on the threads that launch the kernels; "(python)" is
+idle time with no op running there (interpreter and framework code between ops). It is charged
+again to the innermost op or Python function there (``python_function`` events, present when
+the profiler ran ``with_stack``), named "outermost > innermost".
 Usage: python benchmarks/gpu/trace_summary.py TRACE.json --name NAME [--top 8]
 """
 import argparse
+import bisect
 import json
 import re
 from collections import Counter, defaultdict
@@ -48,30 +51,57 @@ def gaps_of(spans):
     return holes
 
 
+def _charge(ops, holes, name_of):
+    """Idle time of ``holes`` charged to ``ops`` taken in turn, each only where none before it was."""
+    charged, free = Counter(), [(g0, g1) for g0, g1 in sorted(holes)]
+    for e in ops:
+        a, b = e["ts"], e["ts"] + e["dur"]
+        i = j = bisect.bisect_right(free, a, key=lambda g: g[1])  # first free hole ending after a
+        pieces = []
+        while j < len(free) and free[j][0] < b:
+            g0, g1 = free[j]
+            charged[name_of(e)] += min(b, g1) - max(a, g0)
+            pieces += [(g0, a)] * (g0 < a) + [(b, g1)] * (b < g1)
+            j += 1
+        free[i:j] = pieces
+    return charged, sum(g1 - g0 for g0, g1 in free)
+
+
 def idle_by_host_op(events, gpu, lo, hi, top):
-    """GPU-idle ms per step charged to the outermost host op of the launching thread."""
+    """GPU-idle ms per step charged to the outermost host op of the threads that launch kernels
+    (the main thread, and the autograd engine's for the backward), and to the innermost op or
+    Python function there ("outermost > innermost")."""
     launches = Counter(e.get("tid") for e in events if e.get("cat") == "cuda_runtime" and lo <= e["ts"] < hi)
     if not launches:
-        return {}
-    tid = launches.most_common(1)[0][0]
-    ops = sorted((e for e in events if e.get("tid") == tid and e.get("cat") in ("cpu_op", "user_annotation")
+        return {}, {}
+    tids = {tid for tid, n in launches.items() if n >= 0.05 * sum(launches.values())}
+    ops = sorted((e for e in events if e.get("tid") in tids and e.get("cat") in ("cpu_op", "user_annotation")
                   and not str(e.get("name", "")).startswith("ProfilerStep#")), key=lambda e: (e["ts"], -e["dur"]))
-    outer, end = [], float("-inf")
-    for e in ops:  # outermost: not inside the previous outermost op
-        if e["ts"] >= end:
+    outer, end = [], defaultdict(lambda: float("-inf"))
+    for e in ops:  # outermost: not inside the previous outermost op of its thread
+        if e["ts"] >= end[e["tid"]]:
             outer.append(e)
-            end = e["ts"] + e["dur"]
+            end[e["tid"]] = e["ts"] + e["dur"]
     holes = gaps_of([(lo, lo)] + [(e["ts"], e["ts"] + e["dur"]) for e in gpu] + [(hi, hi)])
-    charged, covered = Counter(), 0.0
-    for e in outer:
-        a, b = e["ts"], e["ts"] + e["dur"]
-        for g0, g1 in holes:
-            overlap = min(b, g1) - max(a, g0)
-            if overlap > 0:
-                charged[e["name"][:60]] += overlap
-                covered += overlap
-    charged["(python)"] = sum(g1 - g0 for g0, g1 in holes) - covered
-    return {k: round(v / 1e3, 2) for k, v in charged.most_common(top)}
+    holes = [(g0, g1) for g0, g1 in holes if g1 > g0]
+    charged, rest = _charge(outer, holes, lambda e: e["name"][:60])
+    charged["(python)"] = rest
+    starts = defaultdict(list)
+    for o in outer:
+        starts[o["tid"]].append(o)
+
+    def outermost(e):
+        mine = starts[e["tid"]]
+        k = bisect.bisect_right(mine, e["ts"], key=lambda o: o["ts"]) - 1
+        return mine[k]["name"][:40] if k >= 0 and e["ts"] <= mine[k]["ts"] + mine[k]["dur"] else "(python)"
+
+    frames = [e for e in events if e.get("tid") in tids and e.get("cat") == "python_function"
+              and e["ts"] < hi and e["ts"] + e["dur"] > lo]
+    shortest_first = sorted(ops + frames, key=lambda e: e["dur"])  # nested ones are shorter
+    inner, rest = _charge(shortest_first, holes, lambda e: f"{outermost(e)} > {str(e['name'])[-60:]}")
+    inner["(python)"] = rest
+    as_ms = lambda c: {k: round(v / 1e3, 2) for k, v in c.most_common(top)}  # noqa: E731
+    return as_ms(charged), as_ms(inner)
 
 
 def syncs_by_host_op(events, lo, hi, top):
@@ -111,7 +141,7 @@ def summarize(trace: dict, top: int) -> dict:
             copies[key][0] += 1
             copies[key][1] += e["dur"]
     n = len(steps)
-    idle = idle_by_host_op(events, gpu, lo, hi, top)
+    idle, idle_inner = idle_by_host_op(events, gpu, lo, hi, top)
     waits = syncs_by_host_op(events, lo, hi, top)
     return dict(
         steps=n,
@@ -126,6 +156,7 @@ def summarize(trace: dict, top: int) -> dict:
         copy_ops_per_step=[dict(shape_dtype=k, count=round(c / n, 1), cpu_ms=round(t / n / 1e3, 2))
                            for k, (c, t) in sorted(copies.items(), key=lambda kv: -kv[1][0])[:top]],
         gpu_idle_ms_per_step_by_host_op={k: round(v / n, 2) for k, v in idle.items()},
+        gpu_idle_ms_per_step_by_inner_op={k: round(v / n, 2) for k, v in idle_inner.items()},
         host_waits_per_step_by_op={k: round(c / n, 1) for k, c in waits},
     )
 
