@@ -44,6 +44,8 @@ V1_TO_V2 = {
 V2_ONLY = ["custom_hooks.3.type"]  # XTuner's VarlenAttnArgsToMessageHubHook
 V3_REMOVED_PREFIXES = ("model.lora.", "model.llm.quantization_config.")
 V2_TO_V3 = {
+    "grouped_moe": ("True", "False"),
+    "model.grouped_moe": ("True", "False"),
     "lr": ("0.0001", "1e-05"),
     "weight_decay": ("0", "0.01"),
     "optim_wrapper.optimizer.lr": ("0.0001", "1e-05"),

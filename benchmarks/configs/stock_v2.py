@@ -17,6 +17,7 @@ with read_base():
 model.update(type=SupervisedFinetune, use_varlen_attn=False)
 model.pop("z3_leaf_moe")
 model.pop("liger_kernels")
+model.pop("grouped_moe")
 train_dataloader["collate_fn"].update(use_varlen_attn=False)
 custom_hooks = custom_hooks[:-1] + [profiler_hook]  # v2's last hook feeds packed attention
 train_dataset = dict(
