@@ -7,7 +7,6 @@ from transformers import MixtralConfig
 from transformers.models.mixtral.modeling_mixtral import MixtralSparseMoeBlock
 
 from review_ext.train import moe, patches
-from review_ext.train.expert_weights import ExpertWeights, bounds
 from review_ext.train.grouped_mm import grouped_mm, loop_mm
 
 HF_FORWARD = getattr(MixtralSparseMoeBlock.forward, "hf_forward", MixtralSparseMoeBlock.forward)
@@ -127,52 +126,3 @@ def test_full_fine_tune_with_grouped_block_follows_hf_block_and_loss_falls():
         curves.append(losses)
     torch.testing.assert_close(curves[0], curves[1], rtol=1e-4, atol=1e-4)
     assert curves[0][-1] < curves[0][0] - 0.5
-
-
-def _nf4_weights(experts=3, shape=(128, 256)):
-    import bitsandbytes.functional as bnbf
-
-    torch.manual_seed(0)
-    weights = []
-    for _ in range(experts):
-        codes, state = bnbf.quantize_4bit(torch.randn(*shape, dtype=torch.bfloat16), blocksize=64,
-                                          quant_type="nf4", compress_statistics=True)
-        codes.quant_state = state  # as on a bitsandbytes Params4bit
-        weights.append(codes)
-    return weights
-
-
-def test_slice_bounds_cover_the_range_on_aligned_cuts():
-    assert bounds(14336, 4, 64) == [(0, 3584), (3584, 7168), (7168, 10752), (10752, 14336)]
-    assert bounds(256, 3, 64) == [(0, 128), (128, 256)]
-    assert bounds(10, 4) == [(0, 3), (3, 6), (6, 9), (9, 10)]
-    assert bounds(10, 1) == [(0, 10)]
-
-
-def test_nf4_expert_slices_equal_the_whole_dequantised_weights():
-    import bitsandbytes.functional as bnbf
-
-    weights = _nf4_weights()
-    experts = ExpertWeights(weights, torch.bfloat16)
-    whole = experts.whole()
-    for e, w in enumerate(weights):
-        assert torch.equal(whole[e], bnbf.dequantize_4bit(w, w.quant_state))
-    for dim, parts in ((0, 4), (1, 3)):
-        cuts = list(experts.slices(dim, parts))
-        assert len(cuts) == (4 if dim == 0 else 2)
-        assert torch.equal(torch.cat([w for _, _, w in cuts], dim=1 + dim), whole)
-
-
-@pytest.mark.parametrize("transposed", [False, True])
-def test_frozen_grouped_mm_in_slices_equals_one_pass(monkeypatch, transposed):
-    import types
-
-    linears = [types.SimpleNamespace(weight=w) for w in _nf4_weights()]
-    offs = torch.tensor([5, 5, 19], dtype=torch.int32)  # expert 1 idle
-    x = torch.randn(19, 128 if transposed else 256, dtype=torch.bfloat16)
-    monkeypatch.setattr(moe, "DEQUANT_PARTS", 1)
-    whole = moe.frozen_grouped_mm(x, offs, linears, transposed)
-    monkeypatch.setattr(moe, "DEQUANT_PARTS", 4)
-    sliced = moe.frozen_grouped_mm(x, offs, linears, transposed)
-    assert sliced.shape == whole.shape == (19, 256 if transposed else 128)
-    torch.testing.assert_close(sliced, whole, rtol=0, atol=0)

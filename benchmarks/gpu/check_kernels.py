@@ -8,9 +8,8 @@
    time against one causal SDPA over the whole bin (what attends across samples);
 4. a bin of one sample (8K, 16K): varlen against the one causal SDPA call such bins take
    (forward+backward time, and which attention kernels ran);
-   In 2, the grouped block runs three times where liger-kernel is there: plain, with Liger's fused
-   SiLU-and-multiply, and with that and each projection's experts dequantised whole ("_whole")
-   rather than in ``moe.DEQUANT_PARTS`` slices.
+   In 2, the grouped block runs twice where liger-kernel is there: plain, and with Liger's fused
+   SiLU-and-multiply.
 Prints one JSON line per check.  Usage: python benchmarks/gpu/check_kernels.py [MODEL]  (no MODEL: skip 2)
 """
 import copy
@@ -109,12 +108,10 @@ def check_moe(model_dir):
         fused = {"grouped_fused_silu_mul": LigerSiLUMulFunction.apply}
     except ImportError:
         fused = {}
-    parts = moe.DEQUANT_PARTS
-    variants = ([("grouped", moe.moe_forward, None, parts)] + [(n, moe.moe_forward, f, parts) for n, f in fused.items()]
-                + [(f"{n}_whole", moe.moe_forward, f, 1) for n, f in fused.items()])
+    variants = [("grouped", moe.moe_forward, None)] + [(n, moe.moe_forward, f) for n, f in fused.items()]
     results = {}
-    for name, forward, silu_mul, n_parts in variants + [("hf", hf_forward, None, parts)]:
-        moe.fused_silu_mul, moe.DEQUANT_PARTS = silu_mul, n_parts
+    for name, forward, silu_mul in variants + [("hf", hf_forward, None)]:
+        moe.fused_silu_mul = silu_mul
         blk = copy.deepcopy(block) if name == "hf" else block
         blk.zero_grad()
         out = step(forward, blk)
@@ -124,9 +121,9 @@ def check_moe(model_dir):
         ms = timed(lambda: step(forward, blk))
         results[name] = (out, grads, dict(ms_fwd_bwd=round(ms, 2), syncs=syncs(lambda: step(forward, blk)),
                                           peak_extra_mb=round((torch.cuda.max_memory_allocated() - base) / 2**20)))
-    moe.fused_silu_mul, moe.DEQUANT_PARTS = None, parts
+    moe.fused_silu_mul = None
     ref, g_ref, hf_stats = results["hf"]
-    for name, _, _, _ in variants:
+    for name, _, _ in variants:
         ours, g_ours, stats = results[name]
         print(json.dumps(dict(check=f"moe_block_qlora_8k_{name}", supports=moe.supports(block),
                               rel_out=rel(ours[0], ref[0]), rel_logits=rel(ours[1], ref[1]), rel_dx=rel(ours[2], ref[2]),

@@ -6,8 +6,7 @@ sorted by expert id and each projection (w1, w3, w2) runs for all experts at onc
 grouped matmul (:mod:`review_ext.train.grouped_mm`) whose group offsets stay on the device.
 
 Frozen expert weights (QLoRA, LoRA) are stacked, nf4 ones dequantised, once per layer per
-pass (forward, and again for the backward instead of keeping them alive), a slice of the
-output's columns at a time (:mod:`review_ext.train.expert_weights`); the experts' LoRA
+pass (forward, and again for the backward instead of keeping them alive); the experts' LoRA
 A/B run as grouped matmuls too, with the LoRA scaling folded into B (a small tensor) rather
 than applied to the rows. With Liger on, ``silu(w1 x) * w3 x`` is its fused kernel, which keeps
 only its two inputs for the backward. Trainable expert weights (full fine-tune) are stacked with
@@ -19,11 +18,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from review_ext.train.expert_weights import ExpertWeights
 from review_ext.train.grouped_mm import grouped_mm
 
 PROJECTIONS = ("w1", "w3", "w2")
-DEQUANT_PARTS = 4  # frozen experts: a quarter of a projection dequantised at a time
 fused_silu_mul = None  # set by review_ext.train.patches.liger_kernels: Liger's SiLU-and-multiply
 
 
@@ -58,26 +55,32 @@ def supports(block) -> bool:
     return True
 
 
+def dense_weight(linear, dtype) -> torch.Tensor:
+    """A (out, in) weight in ``dtype``: nf4/fp4 bitsandbytes weights dequantised."""
+    weight = _base(linear).weight
+    state = getattr(weight, "quant_state", None)
+    if state is not None:
+        import bitsandbytes.functional as bnbf
+
+        return bnbf.dequantize_4bit(weight.data, state).to(dtype)
+    return weight.to(dtype)
+
+
 def stacked_weights(linears, dtype) -> torch.Tensor:
-    """(experts, out, in): the experts' base weights of one projection, nf4/fp4 ones dequantised."""
-    return ExpertWeights([_base(lin).weight for lin in linears], dtype).whole()
+    """(experts, out, in): the experts' base weights of one projection.
 
+    nf4/fp4 weights are dequantised straight into their slice of one buffer.
+    """
+    weights = [_base(lin).weight for lin in linears]
+    states = [getattr(w, "quant_state", None) for w in weights]
+    if all(s is not None and s.dtype == dtype for s in states):
+        import bitsandbytes.functional as bnbf
 
-def frozen_grouped_mm(x: torch.Tensor, offs: torch.Tensor, linears, transposed: bool = False) -> torch.Tensor:
-    """``x @ W.T`` per expert (``transposed``: ``x @ W``, the backward's), W the frozen base
-    weights, dequantised and multiplied ``DEQUANT_PARTS`` slices of the output's columns at a time."""
-    weights = ExpertWeights([_base(lin).weight for lin in linears], x.dtype)
-    dim = 1 if transposed else 0
-    out = None
-    for lo, hi, w in weights.slices(dim, DEQUANT_PARTS):
-        y = grouped_mm(x, w.transpose(1, 2) if transposed else w, offs)
-        if hi - lo == weights.shape[dim]:
-            return y
-        if out is None:
-            out = x.new_empty(x.shape[0], weights.shape[dim])
-        out[:, lo:hi] = y
-        del y, w
-    return out
+        out = torch.empty((len(weights), *states[0].shape), dtype=dtype, device=weights[0].device)
+        for e, (weight, state) in enumerate(zip(weights, states)):
+            bnbf.dequantize_4bit(weight.data, state, out=out[e])
+        return out
+    return torch.stack([dense_weight(lin, dtype) for lin in linears])
 
 
 class _FrozenGroupedLinear(torch.autograd.Function):
@@ -88,12 +91,13 @@ class _FrozenGroupedLinear(torch.autograd.Function):
         ctx.save_for_backward(offs)
         ctx.linears = linears
         with torch.no_grad():
-            return frozen_grouped_mm(x, offs, linears)
+            return grouped_mm(x, stacked_weights(linears, x.dtype), offs)
 
     @staticmethod
     def backward(ctx, dy):
         (offs,) = ctx.saved_tensors
-        return frozen_grouped_mm(dy.contiguous(), offs, ctx.linears, transposed=True), None, None
+        w = stacked_weights(ctx.linears, dy.dtype)
+        return grouped_mm(dy.contiguous(), w.transpose(1, 2), offs), None, None
 
 
 def expert_linear(x: torch.Tensor, offs: torch.Tensor, linears) -> torch.Tensor:
