@@ -1,5 +1,6 @@
 """Shared fixtures: the real Mixtral tokenizer, a 2-layer random Mixtral, the real
-SmolLM2-135M-Instruct, real papers, a test run in its own folder."""
+SmolLM2-135M-Instruct, real papers, tools/judge.py's scripted inputs, a test run in its own
+folder."""
 from __future__ import annotations
 
 import json
@@ -73,6 +74,22 @@ def real_data(tmp_path_factory, shared_data):
         for pid, paper, _ in rows[-2:]:
             f.write(json.dumps({"id": pid, "system": resolve_system("v2"), "input": paper}) + "\n")
     return out
+
+
+@pytest.fixture(scope="module")
+def papers(shared_data):
+    """The first six real NeurIPS papers as (id, paper, reviews)."""
+    from tests.real_papers import neurips
+
+    return neurips(shared_data)[:6]
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    """tools/judge.py's input files in tmp_path, for the scripted papers of tests/judge_cases.py."""
+    from tests.judge_cases import write_inputs
+
+    return write_inputs(tmp_path)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Small helpers the test modules share: the checkout, free ports, JSONL rows, HTTP calls.
+"""Small helpers the test modules share: the checkout, free ports, JSONL rows, tools/infer.py
+runs, HTTP calls.
 
 Fixtures live in ``conftest.py``; these are plain functions to import
 (``from tests.helpers import ROOT, read_jsonl``).
@@ -12,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+INFER = ROOT / "tools" / "infer.py"
 
 
 def free_port() -> int:
@@ -47,6 +49,18 @@ def short_rows(papers, n: int) -> list[dict]:
         head = paper.split("[CAPTIONS]")[0][: 80 + 37 * i]
         rows.append({"id": f"{pid}-{i}", "system": resolve_system("v2"), "input": head})
     return rows
+
+
+def run_infer(model, test: Path, out: Path, *extra: str) -> dict:
+    """tools/infer.py in-process on ``test`` (3 new tokens, no bar): asserts it exits 0 and
+    returns its summary.json."""
+    from tests.tool_scripts import load_tool
+    infer = load_tool("infer")
+
+    argv = ["--test", str(test), "--model", str(model), "--output-dir", str(out),
+            "--max-new-tokens", "3", "--no-progress", *extra]
+    assert infer.main(argv) == 0
+    return json.loads((out / "summary.json").read_text())
 
 
 def post(url: str, body, timeout: float = 120) -> tuple[int, dict | str]:

@@ -10,17 +10,13 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from review_ext.generate.batching import generate_sorted
 from review_ext.generate.engine import HFEngine, SamplingParams
 from review_ext.data.template import encode_prompt, resolve_system
-from tests import real_papers
-from tests.helpers import ROOT, read_jsonl, short_rows, write_rows
-
-INFER = ROOT / "tools" / "infer.py"
+from tests.helpers import INFER, read_jsonl, run_infer, short_rows, write_rows
 
 
 class RecordingEngine(HFEngine):
@@ -43,21 +39,6 @@ def engine(tiny_model):
 
     options = EngineOptions(model=str(tiny_model), dtype="float32", device="cpu")
     return HFEngine(*load_hf_model(options))
-
-
-@pytest.fixture(scope="module")
-def papers(shared_data):
-    return real_papers.neurips(shared_data)[:6]
-
-
-def run_infer(tiny_model, test: Path, out: Path, *extra: str) -> dict:
-    from tests.tool_scripts import load_tool
-    infer = load_tool("infer")
-
-    argv = ["--test", str(test), "--model", str(tiny_model), "--output-dir", str(out),
-            "--max-new-tokens", "3", "--no-progress", *extra]
-    assert infer.main(argv) == 0
-    return json.loads((out / "summary.json").read_text())
 
 
 def test_help_of_infer():

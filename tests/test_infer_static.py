@@ -10,11 +10,10 @@ import time
 
 import pytest
 
-from tests.helpers import read_jsonl, short_rows, write_rows
-from tests.test_infer import INFER, papers, run_infer  # noqa: F401  (papers: a fixture)
+from tests.helpers import INFER, read_jsonl, run_infer, short_rows, write_rows
 
 
-def test_static_engine_writes_the_hf_engines_reviews(tiny_model, papers, tmp_path):  # noqa: F811
+def test_static_engine_writes_the_hf_engines_reviews(tiny_model, papers, tmp_path):
     test = write_rows(tmp_path / "t.jsonl", short_rows(papers, 5))
     hf = run_infer(tiny_model, test, tmp_path / "hf", "--batch-size", "2", "--max-new-tokens", "6")
     fast = run_infer(tiny_model, test, tmp_path / "fast", "--engine", "static", "--batch-size", "2",
@@ -27,7 +26,7 @@ def test_static_engine_writes_the_hf_engines_reviews(tiny_model, papers, tmp_pat
 
 
 def test_static_engine_resume_after_kill_reviews_every_paper_once(tiny_model, papers,
-                                                                  tmp_path):  # noqa: F811
+                                                                  tmp_path):
     rows = short_rows(papers, 8)
     test, out = write_rows(tmp_path / "t.jsonl", rows), tmp_path / "out"
     cmd = [

@@ -16,7 +16,7 @@ import pytest
 from review_ext.evaluate.records import write_jsonl
 from tests.flaky_openai_server import FlakyOpenAIServer
 from tests.helpers import ROOT, dead_url
-from tests.test_judge import PAIRED, V1, V2, inputs, judge_args, key_of  # noqa: F401 (fixture)
+from tests.judge_cases import PAIRED, V1, V2, judge_args, key_of
 from tests.tool_scripts import load_tool
 
 judge = load_tool("judge")
