@@ -4,12 +4,15 @@ Tokens per iteration come from XTuner's ThroughputHook (``tokens_per_sec`` x ``t
 iteration: the tokens of the batch's sequence). Our bins are not padded, so that is exactly
 their non-padding tokens; XTuner's Packer fills its windows. Tokens/s = all tokens / all time
 over the steady iterations (after ``--skip``, up to ``--until``, before a profiler window).
+``s_per_iter`` and ``tokens_per_iter`` list every iteration's seconds and tokens, in order.
 Usage: python benchmarks/gpu/summarize.py WORK_DIR [--name NAME] [--skip 3] [--until 14]
 """
 import argparse
 import json
 import statistics
 from pathlib import Path
+
+from review_ext.train.mmengine_log import iteration_series, iteration_tokens
 
 
 def main(argv=None):
@@ -29,7 +32,7 @@ def main(argv=None):
         return
     steady = rows[args.skip:args.until] or rows
     times = sorted(r["time"] for r in steady)
-    tokens = [r.get("tokens_per_sec", 0) * r["time"] for r in steady]
+    tokens = [iteration_tokens(r) for r in steady]
     out = {
         "run": name,
         "iters": len(rows),
@@ -42,6 +45,7 @@ def main(argv=None):
         "tokens_per_s_per_gpu": round(sum(tokens) / sum(times)),
         "peak_mem_mb": max(r.get("memory", 0) for r in rows),
         "losses": [round(r["loss"], 4) for r in rows],
+        **iteration_series(rows),
     }
     print(json.dumps(out))
 
