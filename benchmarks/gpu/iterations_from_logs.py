@@ -10,8 +10,10 @@ A log whose ``Iter(train)`` lines lack ``time`` or ``tokens_per_sec``, or do not
 is an error naming file and line; a tarball without any training run exits non-zero.
 
 Usage:
-  python benchmarks/gpu/iterations_from_logs.py LOGS.tar.gz --call 4 >> benchmarks/gpu/results/iterations_2xH200.jsonl
-  python benchmarks/gpu/iterations_from_logs.py LOGS.tar.gz --call 7 --code "what differed" >> ...
+  python benchmarks/gpu/iterations_from_logs.py LOGS.tar.gz --call 4 \\
+      >> benchmarks/gpu/results/iterations_2xH200.jsonl
+  python benchmarks/gpu/iterations_from_logs.py LOGS.tar.gz --call 7 --code "what differed" \\
+      >> benchmarks/gpu/results/iterations_2xH200.jsonl
 """
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ from review_ext.train.mmengine_log import iteration_series, train_lines
 def parse_args(argv=None):
     p = doc_parser(__doc__)
     p.add_argument("logs", type=Path, metavar="LOGS.tar.gz", help="a call's packed console logs")
-    p.add_argument("--call", type=int, required=True, help="the call's number, written to every line")
+    p.add_argument("--call", type=int, required=True,
+                   help="the call's number, written to every line")
     p.add_argument("--code", help="what the code of this call differed in (written to every line)")
     return p.parse_args(argv)
 
@@ -38,8 +41,9 @@ def run_records(name: str, text: str) -> list[dict]:
     for number, record in train_lines(text):
         missing = [k for k in ("time", "tokens_per_sec") if k not in record]
         if missing:
-            raise ValueError(f"{name}, line {number}: Iter(train) line without {', '.join(missing)} "
-                             "(was XTuner's ThroughputHook on and log_processor.window_size=1?)")
+            raise ValueError(f"{name}, line {number}: Iter(train) line without "
+                             f"{', '.join(missing)} (was XTuner's ThroughputHook on and "
+                             "log_processor.window_size=1?)")
         if record["step"] != len(records) + 1:
             raise ValueError(f"{name}, line {number}: iteration {record['step']} where "
                              f"{len(records) + 1} was due (two runs in one log? split it)")
