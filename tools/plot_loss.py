@@ -12,14 +12,11 @@ Examples:
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from review_ext.checkpoint.artifacts import run_dirs
 from review_ext.common.cli import doc_parser
-
-LOG_LINE = re.compile(r"Iter\(train\)\s*\[\s*(\d+)/\s*\d+\]\s+(.*)")
-LOG_FIELD = re.compile(r"(\w+): (-?[\d.]+(?:e[-+]?\d+)?)")
+from review_ext.train.mmengine_log import parse_text_log
 
 
 def parse_args(argv=None):
@@ -39,16 +36,6 @@ def runs_of(path: Path) -> list[Path]:
     if not found:
         raise FileNotFoundError(f"{path}: no <timestamp> run folders (is it an xtuner work dir?)")
     return found
-
-
-def parse_text_log(path: Path) -> list[dict]:
-    """``Iter(train) [N/M]  lr: ...  loss: ...`` lines of an mmengine log as records."""
-    records = []
-    for line in path.read_text(errors="replace").splitlines():
-        if m := LOG_LINE.search(line):
-            record = {k: float(v) for k, v in LOG_FIELD.findall(m.group(2))}
-            records.append({**record, "step": int(m.group(1))})
-    return records
 
 
 def read_records(run: Path) -> list[dict]:
