@@ -4,7 +4,7 @@
 #  1. kernel checks (benchmarks/gpu/check_kernels.py; CHECK_MOE=0 skips the MoE block, CHECKS=0 all);
 #  2. REPEATS rounds of stock (benchmarks/configs/stock_v2.py) against ours
 #     (benchmarks/configs/ours_v2.py) at 8K and 16K; tokens/s over iterations SKIP+1 (4) to ITERS-6,
-#     torch.profiler on the two iterations after (summarised in round 1, every round with
+#     torch.profiler on iterations ITERS-4 and ITERS-3 (summarised in round 1, every round with
 #     TRACE=all; STACK=1 records Python frames too). On a machine with two GPUs the two runs of a
 #     pair go side by side, one per GPU, swapping GPUs every round; on one GPU, one after the other;
 #  3. ablations: ours against ours with one part switched off (model.FLAG=False), side by side
@@ -17,6 +17,7 @@
 # then bash benchmarks/gpu/pack_logs.sh, which also runs when the call's timeout cut this short)
 source benchmarks/gpu/env.sh
 ITERS=${ITERS:-20}
+(( ITERS >= 8 && ${SKIP:-3} < ITERS - 6 )) || { echo "call_speed.sh: need ITERS >= 8 and SKIP < ITERS - 6 (ITERS=$ITERS SKIP=${SKIP:-3})" >&2; exit 2; }
 export TRAIN_TIMEOUT=${TRAIN_TIMEOUT:-170} SUMMARY_ARGS="--skip ${SKIP:-3} --until $(( ITERS - 6 ))"
 GPUS=$(nvidia-smi -L | wc -l)
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"

@@ -7,7 +7,8 @@ GPU busy = union of GPU activity (kernels, copies, memsets) inside the profiled 
 (or annotation) running at that moment on the threads that launch the kernels; "(python)" is
 idle time with no op running there (interpreter and framework code between ops). It is charged
 again to the innermost op or Python function there (``python_function`` events, present when
-the profiler ran ``with_stack``), named "outermost > innermost".
+the profiler ran ``with_stack``), named "outermost > innermost". Across threads, idle time goes
+to the first op that covers it; threads launching under 5% of the kernels are left out.
 Usage: python benchmarks/gpu/trace_summary.py TRACE.json --name NAME [--top 8]
 """
 import argparse
@@ -67,6 +68,10 @@ def _charge(ops, holes, name_of):
     return charged, sum(g1 - g0 for g0, g1 in free)
 
 
+def _as_ms(charged: Counter, top: int) -> dict:
+    return {k: round(v / 1e3, 2) for k, v in charged.most_common(top)}
+
+
 def idle_by_host_op(events, gpu, lo, hi, top):
     """GPU-idle ms per step charged to the outermost host op of the threads that launch kernels
     (the main thread, and the autograd engine's for the backward), and to the innermost op or
@@ -100,8 +105,7 @@ def idle_by_host_op(events, gpu, lo, hi, top):
     shortest_first = sorted(ops + frames, key=lambda e: e["dur"])  # nested ones are shorter
     inner, rest = _charge(shortest_first, holes, lambda e: f"{outermost(e)} > {str(e['name'])[-60:]}")
     inner["(python)"] = rest
-    as_ms = lambda c: {k: round(v / 1e3, 2) for k, v in c.most_common(top)}  # noqa: E731
-    return as_ms(charged), as_ms(inner)
+    return _as_ms(charged, top), _as_ms(inner, top)
 
 
 def syncs_by_host_op(events, lo, hi, top):

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 LOG_LINE = re.compile(r"Iter\(train\)\s*\[\s*(\d+)/\s*\d+\]\s+(.*)")
-LOG_FIELD = re.compile(r"(\w+): (-?[\d.]+(?:e[-+]?\d+)?)")
+LOG_FIELD = re.compile(r"(\w+): (-?[\d.]+(?:e[-+]?\d+)?)(?=\s|$)")  # not ``eta: 0:00:57``
 
 
 def train_lines(text: str) -> Iterator[tuple[int, dict]]:
