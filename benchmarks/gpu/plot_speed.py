@@ -16,11 +16,11 @@ Usage:
 from __future__ import annotations
 
 import io
-import json
 import re
 from pathlib import Path
 
 from review_ext.common.cli import doc_parser
+from review_ext.common.jsonl import BadJson, iter_jsonl
 
 PAIR_RUN = re.compile(r"(ours|stock)_(\d+)_r(\d+)")
 SPIKE_S = 1.0  # iterations slower than this are marked, and labelled with their seconds from
@@ -47,10 +47,9 @@ def read_series(paths: list[Path], calls: list[int] | None) -> list[dict]:
     """The lines of pair runs of the final code; ValueError (file, line, field) on a bad one."""
     rows = []
     for path in paths:
-        for number, text in enumerate(path.read_text().splitlines(), 1):
-            if not text.strip():
-                continue
-            row = json.loads(text)
+        for number, row in iter_jsonl(path):
+            if isinstance(row, BadJson):
+                raise row
             where = f"{path}, line {number}"
             missing = [k for k in ("run", "s_per_iter", "tokens_per_iter") if k not in row]
             if missing:
