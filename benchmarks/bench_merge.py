@@ -1,8 +1,8 @@
 """Peak RSS and wall time: ``tools/merge_bf16.sh`` vs peft's in-memory merge, on one model.
 
 Builds (once, under ``--work-dir``) a multi-GB random Mixtral with
-``tools/make_tiny_model.py`` in 500 MB shards and a random r=64 LoRA adapter on
-q,k,v,o,w1,w2,w3 with ``tools/make_random_adapter.py``, then runs each merge in
+``tools/dev/make_tiny_model.py`` in 500 MB shards and a random r=64 LoRA adapter on
+q,k,v,o,w1,w2,w3 with ``tools/dev/make_random_adapter.py``, then runs each merge in
 its own process and reads that process's peak RSS from ``wait4``:
 
 - ``merge_bf16``: ``tools/merge_bf16.sh BASE ADAPTER OUT``;
@@ -74,12 +74,12 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
 def build_inputs(args) -> tuple[Path, Path]:
     base, adapter = args.work_dir / "base", args.work_dir / "adapter"
     if not (base / "config.json").is_file():
-        subprocess.run([PY, "tools/make_tiny_model.py", str(base), "--layers", str(args.layers),
+        subprocess.run([PY, "tools/dev/make_tiny_model.py", str(base), "--layers", str(args.layers),
                         "--hidden", str(args.hidden), "--intermediate", str(args.intermediate),
                         "--experts", str(args.experts), "--heads", "16", "--kv-heads", "4",
                         "--max-shard-size", args.max_shard_size], cwd=ROOT, check=True)
     if not (adapter / "adapter_config.json").is_file():
-        subprocess.run([PY, "tools/make_random_adapter.py", str(base), str(adapter), "--r", str(args.r),
+        subprocess.run([PY, "tools/dev/make_random_adapter.py", str(base), str(adapter), "--r", str(args.r),
                         "--alpha", str(2 * args.r)], cwd=ROOT, check=True)
     return base, adapter
 

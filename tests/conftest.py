@@ -34,11 +34,10 @@ def tokenizer():
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """A 2-layer, 64-wide random Mixtral with the real tokenizer (HF folder)."""
-    from tests.tool_scripts import load_tool
-    make_tiny_model = load_tool("make_tiny_model")
+    from review_ext.dev.random_model import RandomModelOptions, write_random_model
 
     out = tmp_path_factory.mktemp("models") / "tiny"
-    make_tiny_model.main([str(out)])
+    write_random_model(RandomModelOptions(out))
     return out
 
 

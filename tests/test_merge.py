@@ -14,10 +14,11 @@ from safetensors.torch import load_file
 
 from review_ext.checkpoint import artifacts
 from review_ext.checkpoint import merge as merge_mod
+from review_ext.dev.random_adapter import RandomAdapterOptions, write_random_adapter
+from review_ext.dev.random_model import Geometry, RandomModelOptions, write_random_model
 from tests.helpers import ROOT
 from tests.tool_scripts import load_tool
-make_random_adapter = load_tool("make_random_adapter")
-make_tiny_model = load_tool("make_tiny_model")
+
 merge_bf16 = load_tool("merge_bf16")
 
 pytestmark = pytest.mark.usefixtures("in_tmp")
@@ -28,7 +29,8 @@ META = {"base_model": None, "template": "review_mixtral", "max_length": 512}
 def base(tmp_path_factory) -> Path:
     """A sharded tiny Mixtral (3 layers, ffn 96: unlike conftest's tiny_model)."""
     out = tmp_path_factory.mktemp("merge") / "base"
-    make_tiny_model.main([str(out), "--layers", "3", "--intermediate", "96", "--max-shard-size", "3MB"])
+    write_random_model(RandomModelOptions(out, Geometry(layers=3, intermediate=96),
+                                          max_shard_size="3MB"))
     assert (out / merge_mod.INDEX_FILE).is_file()
     return out
 
@@ -37,10 +39,9 @@ def base(tmp_path_factory) -> Path:
 def adapter(base) -> Path:
     """peft-saved adapter with rank/alpha patterns and modules_to_save, metadata naming its base."""
     out = base.parent / "adapter"
-    make_random_adapter.main([
-        str(base), str(out), "--r", "8", "--alpha", "16", "--rank-pattern", '{"w2": 4}',
-        "--alpha-pattern", '{"q_proj": 32}', "--modules-to-save", "lm_head", "--dtype", "bf16",
-    ])
+    write_random_adapter(RandomAdapterOptions(
+        base, out, r=8, alpha=16, rank_pattern={"w2": 4}, alpha_pattern={"q_proj": 32},
+        modules_to_save=("lm_head",), dtype="bf16"))
     artifacts.write_metadata(out, {**META, "base_model": str(base)})
     return out
 
@@ -157,12 +158,6 @@ def test_help_of_shell_wrapper():
     result = subprocess.run(["bash", str(ROOT / "tools/merge_bf16.sh"), "--help"],
                             capture_output=True, text=True, env=env, check=True)
     assert "[base] adapter out" in result.stdout and "Examples:" in result.stdout
-
-
-def test_help_of_make_random_adapter(capsys):
-    with pytest.raises(SystemExit) as e:
-        make_random_adapter.main(["--help"])
-    assert e.value.code == 0 and "--rank-pattern" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("patterns", [

@@ -14,24 +14,24 @@ import pytest
 from safetensors.torch import load_file
 
 from review_ext.checkpoint import artifacts, base_identity
+from review_ext.dev.random_adapter import RandomAdapterOptions, write_random_adapter
+from review_ext.dev.random_model import Geometry, RandomModelOptions, write_random_model
 from tests.helpers import ROOT
 from tests.tool_scripts import load_tool
 
-make_random_adapter = load_tool("make_random_adapter")
-make_tiny_model = load_tool("make_tiny_model")
 merge_bf16 = load_tool("merge_bf16")
 
 ENV = {**os.environ, "PYTHON": sys.executable, "PYTHONPATH": str(ROOT)}
 
 
-def tiny(out: Path, *extra: str) -> Path:
-    make_tiny_model.main([str(out), "--max-shard-size", "1MB", *extra])
+def tiny(out: Path, seed: int = 0, geometry: Geometry = Geometry()) -> Path:
+    write_random_model(RandomModelOptions(out, geometry, seed=seed, max_shard_size="1MB"))
     return out
 
 
 def lora_for(base: Path, out: Path, fingerprint: bool = True) -> Path:
     """An adapter whose metadata names ``base`` and (as pth_to_hf records it) its fingerprint."""
-    make_random_adapter.main([str(base), str(out), "--r", "4"])
+    write_random_adapter(RandomAdapterOptions(base, out, r=4))
     meta = {"base_model": str(base), "template": "review_mixtral"}
     if fingerprint:
         meta["base_fingerprint"] = base_identity.fingerprint(base)
@@ -44,7 +44,7 @@ def models(tmp_path_factory):
     d = tmp_path_factory.mktemp("guards")
     base = tiny(d / "base")
     return {"dir": d, "base": base, "adapter": lora_for(base, d / "adapter"),
-            "other": tiny(d / "other", "--seed", "1"),  # same shapes and config, other weights
+            "other": tiny(d / "other", seed=1),  # same shapes and config, other weights
             "legacy": lora_for(base, d / "legacy", fingerprint=False)}
 
 
@@ -137,7 +137,7 @@ def start_and_stop_mid_merge(base: Path, adapter: Path, out: Path) -> subprocess
 def wide(tmp_path_factory):
     """A base big enough (~50 MB, 50 shards) that a merge can be caught mid-run."""
     d = tmp_path_factory.mktemp("wide")
-    base = tiny(d / "base", "--layers", "4", "--hidden", "256", "--intermediate", "512")
+    base = tiny(d / "base", geometry=Geometry(layers=4, hidden=256, intermediate=512))
     return base, lora_for(base, d / "adapter")
 
 

@@ -11,7 +11,7 @@ export PYTHON=python3
 export OUT=${OUT:-$PWD/build/gpu_out}; mkdir -p "$OUT" build
 D=.gpu_data  # made by benchmarks/gpu/prepare_data.sh from the real sample papers
 full_width() {  # full_width DIR LAYERS: Mixtral-8x7B geometry, random bf16 weights
-  [ -f "$1/config.json" ] || python3 tools/make_tiny_model.py "$1" --layers "$2" --hidden 4096 \
+  [ -f "$1/config.json" ] || python3 tools/dev/make_tiny_model.py "$1" --layers "$2" --hidden 4096 \
     --intermediate 14336 --experts 8 --heads 32 --kv-heads 8 --device cuda > "$OUT/make_$(basename "$1").log" 2>&1
   # without mistral-common there, make_tiny_model.py stops after the weights: the tokenizer comes
   # from $D/tokenizer, saved beforehand by prepare_data.sh

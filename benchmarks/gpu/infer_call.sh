@@ -10,7 +10,7 @@ mkdir -p "$OUT" build
 D=.gpu_data
 nvidia-smi --query-gpu=name,memory.total --format=csv | tee "$OUT/gpu.txt"
 python3 -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)'
-[ -f build/m4/config.json ] || python3 tools/make_tiny_model.py build/m4 --layers 4 --hidden 4096 \
+[ -f build/m4/config.json ] || python3 tools/dev/make_tiny_model.py build/m4 --layers 4 --hidden 4096 \
   --intermediate 14336 --experts 8 --heads 32 --kv-heads 8 --device cuda > "$OUT/make_m4.log" 2>&1
 # Without mistral_common there, make_tiny_model.py stops after the weights: ship the tokenizer
 # in $D/tokenizer, saved beforehand where mistral_common is installed:

@@ -1,0 +1,106 @@
+"""A Mixtral-architecture model with random bf16 weights and the real tokenizer, at any geometry."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+METADATA_FILE = "tiny_model.json"  # written beside the weights: the options and parameter count
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The shape of a Mixtral model; the defaults make a CPU-sized test model."""
+
+    layers: int = 2
+    hidden: int = 64
+    intermediate: int = 128
+    experts: int = 4
+    experts_per_tok: int = 2
+    heads: int = 4
+    kv_heads: int = 2
+    max_positions: int = 32768
+
+    def __post_init__(self):
+        for name, value in asdict(self).items():
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"geometry: {name} must be a positive integer, got {value!r}")
+        if self.hidden % self.heads or self.heads % self.kv_heads:
+            raise ValueError(f"geometry: hidden ({self.hidden}) must divide by heads ({self.heads}) "
+                             f"and heads by kv_heads ({self.kv_heads})")
+        if self.experts_per_tok > self.experts:
+            raise ValueError(f"geometry: experts_per_tok ({self.experts_per_tok}) exceeds "
+                             f"experts ({self.experts})")
+
+
+def mixtral_8x7b(layers: int = 32) -> Geometry:
+    """Mixtral-8x7B's geometry (hidden 4096, 8 experts of width 14336, GQA 32/8) at ``layers`` deep."""
+    return Geometry(layers=layers, hidden=4096, intermediate=14336, experts=8, heads=32, kv_heads=8)
+
+
+@dataclass(frozen=True)
+class RandomModelOptions:
+    """What :func:`write_random_model` writes: ``out`` (an HF folder) from ``geometry``."""
+
+    out: Path
+    geometry: Geometry = Geometry()
+    seed: int = 0
+    max_shard_size: str = "2GB"
+    device: str = "cpu"  # where the weights are initialised (cuda is faster at full width)
+
+
+def build_config(geometry: Geometry):
+    """The ``MixtralConfig`` of ``geometry``: the real model's vocabulary, rope base and router loss."""
+    from transformers import MixtralConfig
+
+    g = geometry
+    return MixtralConfig(
+        vocab_size=32000, hidden_size=g.hidden, intermediate_size=g.intermediate,
+        num_hidden_layers=g.layers, num_attention_heads=g.heads, num_key_value_heads=g.kv_heads,
+        num_local_experts=g.experts, num_experts_per_tok=g.experts_per_tok,
+        max_position_embeddings=g.max_positions, rope_theta=1e6, sliding_window=None,
+        router_aux_loss_coef=0.02, bos_token_id=1, eos_token_id=2, tie_word_embeddings=False,
+        torch_dtype="bfloat16",
+    )
+
+
+def random_model(geometry: Geometry, device: str = "cpu", seed: int = 0):
+    """``MixtralForCausalLM`` of ``geometry`` with random bf16 weights, built on ``device``."""
+    import torch
+    from transformers import MixtralForCausalLM
+
+    torch.manual_seed(seed)
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.bfloat16)
+    try:
+        with torch.device(device):
+            return MixtralForCausalLM(build_config(geometry))
+    finally:
+        torch.set_default_dtype(previous)
+
+
+def parameter_count(model) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def write_metadata(out: Path, options: dict, params: int) -> None:
+    """Record how a random folder was made (and that it is random) in ``out/tiny_model.json``."""
+    record = {"random_weights": True, "params": params, **options}
+    (out / METADATA_FILE).write_text(json.dumps(record, default=str, indent=1))
+
+
+def write_random_model(options: RandomModelOptions) -> int:
+    """Write the model, its generation config, the real tokenizer and the metadata; return the
+    parameter count."""
+    from transformers import GenerationConfig
+
+    from review_ext.data.tokenizer import load_mixtral_tokenizer
+
+    model = random_model(options.geometry, options.device, options.seed)
+    model.to("cpu").save_pretrained(options.out, safe_serialization=True,
+                                    max_shard_size=options.max_shard_size)
+    GenerationConfig(bos_token_id=1, eos_token_id=2).save_pretrained(options.out)
+    load_mixtral_tokenizer().save_pretrained(options.out)
+    params = parameter_count(model)
+    write_metadata(options.out, {**asdict(options.geometry), "seed": options.seed}, params)
+    return params
