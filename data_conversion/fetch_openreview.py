@@ -30,8 +30,14 @@ from review_ext.common.cli import doc_parser
 from review_ext.common.files import LockedError
 from review_ext.formats.venues import UnknownVenue
 
-from .sources.fetch_openreview import (DEFAULT_API, FetchError, FetchOptions, FetchReport,
-                                       credentials, fetch_venue)
+from .sources.fetch_openreview import (
+    DEFAULT_API,
+    FetchError,
+    FetchOptions,
+    FetchReport,
+    credentials,
+    fetch_venue,
+)
 
 
 def parse_args(argv=None):

@@ -137,6 +137,7 @@ def make_client(options: FetchOptions, login: Credentials):
     """An ``openreview.api.OpenReviewClient`` on ``options.api_url`` (logged in when
     ``login`` has a username) whose session retries and spaces requests as the options say."""
     import openreview
+    import requests
 
     try:
         client = openreview.api.OpenReviewClient(baseurl=options.api_url.rstrip("/"),
@@ -144,6 +145,8 @@ def make_client(options: FetchOptions, login: Credentials):
                                                  password=login.password)
     except openreview.OpenReviewException as e:
         raise FetchError(f"{options.api_url}: login refused ({api_message(e)})") from e
+    except requests.RequestException as e:
+        raise FetchError(f"{options.api_url}: no answer ({e})") from e
     retry = Retry(total=options.retries, connect=options.retries, read=options.retries,
                   backoff_factor=options.backoff, backoff_max=options.backoff_max,
                   status_forcelist=RETRY_STATUS, raise_on_status=False,
@@ -306,11 +309,12 @@ def unknown_venue(client, venue_id: str) -> UnknownVenue:
     """:class:`UnknownVenue` naming the fields of the review-like replies of the venue's first
     submissions (read with the conference defaults), when they can be listed."""
     import openreview
+    import requests
 
     try:
         notes = client.get_notes(invitation=f"{venue_id}/-/Submission", details="replies",
                                  limit=25)
-    except openreview.OpenReviewException:
+    except (openreview.OpenReviewException, requests.RequestException):
         return UnknownVenue(venue_id)
     found: dict[str, set[str]] = {}
     for note in notes:
@@ -340,6 +344,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def list_submissions(client, v: Venue) -> list:
     import openreview
+    import requests
 
     try:
         notes = client.get_all_notes(invitation=f"{v.venue_id}/-/{v.submission}",
@@ -347,6 +352,8 @@ def list_submissions(client, v: Venue) -> list:
     except openreview.OpenReviewException as e:
         raise FetchError(f"{v.venue_id}: listing the submissions failed "
                          f"({api_message(e)})") from e
+    except requests.RequestException as e:
+        raise FetchError(f"{v.venue_id}: listing the submissions failed ({e})") from e
     return sorted(notes, key=lambda n: n.id)
 
 
@@ -385,14 +392,14 @@ def fetch_venue(options: FetchOptions, login: Credentials = Credentials(),
     out = Path(options.out_dir)
     report = FetchReport(v.venue_id, out)
     with FolderLock(out, ".fetch_openreview.lock"):
-        todo = []
-        for submission in list_submissions(client, v):
+        todo, listed = [], list_submissions(client, v)
+        check_form(v, listed)
+        for submission in listed:
             reason = skip_reason(v, submission, options.accepted_only)
             if reason:
                 report.skipped[reason] += 1
             elif options.limit is None or len(todo) < options.limit:
                 todo.append(submission)
-        check_form(v, todo)
         for submission in tqdm(todo, desc=f"fetch {v.name}", unit="paper",
                                disable=not options.progress or None):
             if all(p.exists() for p in paper_paths(out, submission.id)):
