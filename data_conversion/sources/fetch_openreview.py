@@ -371,7 +371,9 @@ def fetch_paper(client, v: Venue, submission, out_dir: Path) -> int:
         if not pdf.startswith(b"%PDF"):
             raise ValueError(f"PDF: the answer is not a PDF ({pdf[:40]!r})")
         write_atomic(pdf_path, pdf)
-    write_atomic(reviews_path, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode())
+    if not reviews_path.exists():  # never rewrite a file a run already wrote
+        write_atomic(reviews_path,
+                     (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode())
     return sum(not e["IS_META_REVIEW"] for e in doc["reviews"])
 
 
