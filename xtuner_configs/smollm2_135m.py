@@ -19,7 +19,6 @@ liger_kernels = False
 max_length = 1024
 pack_to_max_length = False  # one sample a step: no cross-sample attention without flash-attn
 dataset_num_proc = 1
-batch_size = 1
 accumulative_counts = 1  # small data sets: a step per sample
 max_epochs = 3
 lr = 1e-3  # LoRA on a small model: measured in benchmarks/RESULTS.md (learning check)

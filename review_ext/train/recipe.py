@@ -25,12 +25,16 @@ _PART_2 = re.compile(r"^#\s+PART 2\s")  # XTuner's banner over PART 2 (Model & T
 _pending: dict | None = None  # settings that load_recipe applies at every rebuild
 
 
+class RecipeError(ValueError):
+    """A recipe that cannot be rebuilt, or a setting it does not have."""
+
+
 def split_recipe(path) -> tuple[list[str], ast.Module]:
     """The PART 1 setting names of a whole recipe, and its PART 2-5 statements."""
     text = Path(path).read_text(encoding="utf-8")
     banner = next((n for n, line in enumerate(text.splitlines(), 1) if _PART_2.match(line)), None)
     if banner is None:
-        raise ValueError(f"{path}: no PART 2 banner; a whole recipe keeps XTuner's PART 1-5 layout")
+        raise RecipeError(f"{path}: no PART 2 banner; a whole recipe keeps XTuner's PART 1-5 layout")
     tree = ast.parse(text, filename=str(path))
     settings = [
         target.id
@@ -53,7 +57,7 @@ def rebuild_parts(namespace: dict, recipe: str = PARTS_RECIPE) -> dict:
     settings, parts = split_recipe(path)
     missing = [name for name in settings if name not in namespace]
     if missing:
-        raise KeyError(f"{path}: PART 1 settings {missing} are undefined; read the recipe "
+        raise RecipeError(f"{path}: PART 1 settings {missing} are undefined; read the recipe "
                        "first (with read_base(): from .v1 import *)")
     scope = dict(namespace)
     changed = {}
@@ -61,12 +65,17 @@ def rebuild_parts(namespace: dict, recipe: str = PARTS_RECIPE) -> dict:
         changed = _pending["settings"]
         unknown = sorted(set(changed) - set(settings))
         if unknown:
-            raise KeyError(f"{path}: {unknown} are not PART 1 settings; choose from {settings}")
+            raise RecipeError(f"{path}: {unknown} are not PART 1 settings; choose from {settings}")
         scope.update(changed)
         _pending["rebuilt"] = True
     exec(compile(parts, str(path), "exec"), scope)  # noqa: S102 - the recipe's own statements
     bound = {n.id for n in ast.walk(parts) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     return {**{name: scope[name] for name in sorted(bound) if name in scope}, **changed}
+
+
+def namespace_of(cfg) -> dict:
+    """A read config's globals as its file saw them (imports still lazy), for ``rebuild_parts``."""
+    return {**cfg._to_lazy_dict(keep_imported=True), "__file__": cfg.filename}
 
 
 @contextmanager
@@ -89,8 +98,7 @@ def load_recipe(path, settings: dict | None = None):
     with _applying(settings or {}) as pending:
         cfg = Config.fromfile(str(path))
     if settings and not pending["rebuilt"]:  # a whole recipe (v1): rerun its own PART 2-5
-        namespace = {**cfg._to_lazy_dict(keep_imported=True), "__file__": str(path)}
         with _applying(settings):
-            for name, value in rebuild_parts(namespace, Path(path).name).items():
+            for name, value in rebuild_parts(namespace_of(cfg), Path(path).name).items():
                 cfg[name] = value
     return cfg
