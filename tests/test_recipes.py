@@ -7,7 +7,13 @@ import pytest
 from review_ext.train.config_dump import load_config
 from review_ext.train.overrides import main as overrides_main
 from review_ext.train.overrides import path_options, setting_options
-from review_ext.train.recipe import RecipeError, load_recipe, namespace_of, rebuild_parts, split_recipe
+from review_ext.train.recipe import (
+    RecipeError,
+    load_recipe,
+    namespace_of,
+    rebuild_parts,
+    split_recipe,
+)
 from tests.helpers import ROOT
 
 CONFIG_DIR = ROOT / "xtuner_configs"
@@ -18,7 +24,10 @@ SETTINGS, _ = split_recipe(CONFIG_DIR / "v1.py")
 
 def nodes(obj, prefix=""):
     """``(dotted key, value)`` of every dict/list node and leaf."""
-    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, (list, tuple)) else ()
+    if isinstance(obj, dict):
+        items = obj.items()
+    else:
+        items = enumerate(obj) if isinstance(obj, (list, tuple)) else ()
     for key, value in items:
         path = f"{prefix}.{key}" if prefix else str(key)
         yield path, value
@@ -32,7 +41,8 @@ def at(cfg_dict, key):
 
 
 def same(a, b):
-    return (list(a) == list(b)) if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) else a == b
+    sequences = isinstance(a, (list, tuple)) and isinstance(b, (list, tuple))
+    return list(a) == list(b) if sequences else a == b
 
 
 def trial_values(name, value, n):
@@ -116,7 +126,8 @@ def test_a_child_that_does_not_read_v1_first_is_a_clear_error(tmp_path):
     child = tmp_path / "child.py"
     child.write_text("from review_ext.train.recipe import rebuild_parts\n\nmax_length = 4\n"
                      "globals().update(rebuild_parts.build()(globals()))\n")
-    with pytest.raises(RecipeError, match=r"v1.py: PART 1 settings \['pretrained_model_name_or_path'"):
+    with pytest.raises(RecipeError,
+                       match=r"v1.py: PART 1 settings \['pretrained_model_name_or_path'"):
         load_config(child)
 
 
@@ -137,15 +148,18 @@ def test_overrides_are_exactly_what_the_recipe_would_change():
     assert options == {"max_epochs": 1, "train_cfg.max_epochs": 1, "param_scheduler.0.end": 0.03,
                        "param_scheduler.1.begin": 0.03, "param_scheduler.1.end": 1}
     cfg.merge_from_dict(path_options(cfg, model="M"))
-    assert cfg.to_dict() == load_recipe(CONFIG_DIR / "v3.py", {"pretrained_model_name_or_path": "M"}).to_dict()
+    repointed = load_recipe(CONFIG_DIR / "v3.py", {"pretrained_model_name_or_path": "M"})
+    assert cfg.to_dict() == repointed.to_dict()
 
 
 def test_overrides_cli_sets_any_setting_and_refuses_a_structural_one(capsys):
     options = overrides_main([str(CONFIG_DIR / "v1.py"), "--set", "lr=1e-3", "--max-length", "64"])
-    assert options["optim_wrapper.optimizer.lr"] == 1e-3 and options["custom_hooks.1.max_length"] == 64
+    assert options["optim_wrapper.optimizer.lr"] == 1e-3
+    assert options["custom_hooks.1.max_length"] == 64
     assert capsys.readouterr().out.split() == [f"{k}={v}" for k, v in options.items()]
-    with pytest.raises(SystemExit, match=r"^overrides: error: .*v1.py: setting \['packed_attention'\] "
-                                         r"adds or removes \['custom_hooks.3.type'\]"):
+    with pytest.raises(SystemExit, match=r"^overrides: error: .*v1.py: setting "
+                                         r"\['packed_attention'\] adds or removes "
+                                         r"\['custom_hooks.3.type'\]"):
         overrides_main([str(CONFIG_DIR / "v1.py"), "--set", "packed_attention=True"])
     with pytest.raises(SystemExit, match=r"^overrides: error: .*\['lrr'\] are not PART 1 settings"):
         overrides_main([str(CONFIG_DIR / "v2.py"), "--set", "lrr=1"])

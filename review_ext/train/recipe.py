@@ -34,7 +34,8 @@ def split_recipe(path) -> tuple[list[str], ast.Module]:
     text = Path(path).read_text(encoding="utf-8")
     banner = next((n for n, line in enumerate(text.splitlines(), 1) if _PART_2.match(line)), None)
     if banner is None:
-        raise RecipeError(f"{path}: no PART 2 banner; a whole recipe keeps XTuner's PART 1-5 layout")
+        raise RecipeError(f"{path}: no PART 2 banner; a whole recipe keeps XTuner's "
+                          "PART 1-5 layout")
     tree = ast.parse(text, filename=str(path))
     settings = [
         target.id
@@ -69,7 +70,8 @@ def rebuild_parts(namespace: dict, recipe: str = PARTS_RECIPE) -> dict:
         scope.update(changed)
         _pending["rebuilt"] = True
     exec(compile(parts, str(path), "exec"), scope)  # noqa: S102 - the recipe's own statements
-    bound = {n.id for n in ast.walk(parts) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    bound = {n.id for n in ast.walk(parts)
+             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     return {**{name: scope[name] for name in sorted(bound) if name in scope}, **changed}
 
 
