@@ -83,7 +83,8 @@ V1_TO_SMOLLM2 = {
     "lr": ("0.0002", "0.001"),
     "optim_wrapper.optimizer.lr": ("0.0002", "0.001"),
     "warmup_ratio": ("0.03", "0.1"),
-    **{f"{key}.{i}": (f"'{v1}'", f"'{smol}'") for key in ("lora_targets", "model.lora.target_modules")
+    **{f"{key}.{i}": (f"'{v1}'", f"'{smol}'")
+       for key in ("lora_targets", "model.lora.target_modules")
        for i, v1, smol in [(4, "w1", "gate_proj"), (5, "w2", "up_proj"), (6, "w3", "down_proj")]},
     "save_steps": ("500", "50"),
     "default_hooks.checkpoint.interval": ("500", "50"),
