@@ -59,7 +59,7 @@ def rebuild_parts(namespace: dict, recipe: str = PARTS_RECIPE) -> dict:
     missing = [name for name in settings if name not in namespace]
     if missing:
         raise RecipeError(f"{path}: PART 1 settings {missing} are undefined; read the recipe "
-                       "first (with read_base(): from .v1 import *)")
+                          "first (with read_base(): from .v1 import *)")
     scope = dict(namespace)
     changed = {}
     if _pending is not None:
@@ -77,6 +77,7 @@ def rebuild_parts(namespace: dict, recipe: str = PARTS_RECIPE) -> dict:
 
 def namespace_of(cfg) -> dict:
     """A read config's globals as its file saw them (imports still lazy), for ``rebuild_parts``."""
+    # mmengine 0.10.6 (XTuner's pin) has no public way to keep the imported names lazy
     return {**cfg._to_lazy_dict(keep_imported=True), "__file__": cfg.filename}
 
 
