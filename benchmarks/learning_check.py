@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from review_ext.formats.text import REVIEW_HEADINGS
+from review_ext.train.mmengine_log import latest_scalars, train_records
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "xtuner_configs" / "smollm2_135m.py"
@@ -97,8 +98,7 @@ def prepare(shared: Path, work: Path, test_papers: int, words: int) -> dict:
 
 
 def losses(work_dir: Path) -> list[float]:
-    files = sorted(work_dir.glob("*/vis_data/scalars.json"))
-    return [json.loads(line)["loss"] for line in files[-1].read_text().splitlines() if '"loss"' in line]
+    return [record["loss"] for record in train_records(latest_scalars(work_dir))]
 
 
 def train(model: Path, work: Path, iters: int, max_length: int) -> Path:

@@ -12,8 +12,8 @@ dump_main = load_tool("dump_config").main
 CONFIG_DIR = ROOT / "xtuner_configs"
 CONFIGS = sorted(p for p in CONFIG_DIR.rglob("*.py") if p.name != "__init__.py")
 
-# What v2 changes relative to v1, and v3 relative to v2: scalars plus the
-# dicts built from them (a --cfg-options scalar does not reach them). A stray change shows up here.
+# What each recipe changes relative to its parent: settings plus the dicts built from them
+# (every dict follows its settings; a --cfg-options scalar does not). A stray change shows up here.
 V1_TO_V2 = {
     "system": ("'v1'", "'v2'"),
     "max_length": ("8192", "16384"),
@@ -43,6 +43,62 @@ V1_TO_V2 = {
 }
 V2_ONLY = ["custom_hooks.3.type"]  # XTuner's VarlenAttnArgsToMessageHubHook
 V3_REMOVED_PREFIXES = ("model.lora.", "model.llm.quantization_config.")
+SMOLLM2 = "'build/smollm2-135m-instruct'"
+MIXTRAL = "'mistralai/Mixtral-8x7B-Instruct-v0.1'"
+V1_TO_SMOLLM2 = {
+    "pretrained_model_name_or_path": (MIXTRAL, SMOLLM2),
+    "tokenizer.pretrained_model_name_or_path": (MIXTRAL, SMOLLM2),
+    "model.llm.pretrained_model_name_or_path": (MIXTRAL, SMOLLM2),
+    "train_dataset.tokenizer.pretrained_model_name_or_path": (MIXTRAL, SMOLLM2),
+    "train_dataloader.dataset.tokenizer.pretrained_model_name_or_path": (MIXTRAL, SMOLLM2),
+    "custom_hooks.0.tokenizer.pretrained_model_name_or_path": (MIXTRAL, SMOLLM2),
+    "custom_hooks.1.tokenizer.pretrained_model_name_or_path": (MIXTRAL, SMOLLM2),
+    "prompt_template": ("'mixtral'", "'chatml'"),
+    "train_dataset.template": ("'mixtral'", "'chatml'"),
+    "train_dataloader.dataset.template": ("'mixtral'", "'chatml'"),
+    "custom_hooks.1.template": ("'mixtral'", "'chatml'"),
+    "system": ("'v1'", "'v2'"),
+    "train_dataset.system": ("'v1'", "'v2'"),
+    "train_dataloader.dataset.system": ("'v1'", "'v2'"),
+    "custom_hooks.1.system": ("'v1'", "'v2'"),
+    "liger_kernels": ("True", "False"),
+    "model.liger_kernels": ("True", "False"),
+    "max_length": ("8192", "1024"),
+    "train_dataset.max_length": ("8192", "1024"),
+    "train_dataloader.dataset.max_length": ("8192", "1024"),
+    "custom_hooks.1.max_length": ("8192", "1024"),
+    "pack_to_max_length": ("True", "False"),
+    "train_dataset.pack_to_max_length": ("True", "False"),
+    "train_dataloader.dataset.pack_to_max_length": ("True", "False"),
+    "dataset_num_proc": ("8", "1"),
+    "train_dataset.num_proc": ("8", "1"),
+    "train_dataloader.dataset.num_proc": ("8", "1"),
+    "accumulative_counts": ("2", "1"),
+    "optim_wrapper.accumulative_counts": ("2", "1"),
+    "max_epochs": ("2", "3"),
+    "train_cfg.max_epochs": ("2", "3"),
+    "param_scheduler.0.end": ("0.06", "0.30000000000000004"),
+    "param_scheduler.1.begin": ("0.06", "0.30000000000000004"),
+    "param_scheduler.1.end": ("2", "3"),
+    "lr": ("0.0002", "0.001"),
+    "optim_wrapper.optimizer.lr": ("0.0002", "0.001"),
+    "warmup_ratio": ("0.03", "0.1"),
+    **{f"{key}.{i}": (f"'{v1}'", f"'{smol}'")
+       for key in ("lora_targets", "model.lora.target_modules")
+       for i, v1, smol in [(4, "w1", "gate_proj"), (5, "w2", "up_proj"), (6, "w3", "down_proj")]},
+    "save_steps": ("500", "50"),
+    "default_hooks.checkpoint.interval": ("500", "50"),
+    "save_total_limit": ("4", "2"),
+    "default_hooks.checkpoint.max_keep_ckpts": ("4", "2"),
+    "evaluation_freq": ("500", "50"),
+    "custom_hooks.1.every_n_iters": ("500", "50"),
+    "evaluation_max_new_tokens": ("600", "300"),
+    "custom_hooks.1.max_new_tokens": ("600", "300"),
+    # what a 135M Llama on a CPU needs beyond its settings
+    "model.z3_leaf_moe": ("True", "False"),
+    "model.llm.torch_dtype": ("'torch.bfloat16'", "'auto'"),
+}
+SMOLLM2_ONLY = ["model.use_activation_checkpointing"]
 V2_TO_V3 = {
     "grouped_moe": ("True", "False"),
     "model.grouped_moe": ("True", "False"),
@@ -92,6 +148,14 @@ def test_v3_differs_from_v2_by_intended_keys():
     assert changed == V2_TO_V3
     assert only_v3 == []
     assert only_v2 and all(k.startswith(V3_REMOVED_PREFIXES) for k in only_v2)
+
+
+def test_smollm2_differs_from_v1_by_intended_keys():
+    changed, only_v1, only_smollm2 = diff(load_config(CONFIG_DIR / "v1.py"),
+                                          load_config(CONFIG_DIR / "smollm2_135m.py"))
+    assert changed == V1_TO_SMOLLM2
+    assert only_smollm2 == SMOLLM2_ONLY
+    assert only_v1 and all(k.startswith("model.llm.quantization_config.") for k in only_v1)
 
 
 def test_dump_config_writes_resolved_file(tmp_path):

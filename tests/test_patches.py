@@ -23,12 +23,15 @@ def test_xtuner_dtype_choice_runs_on_cpu_after_patch():
 
 def test_dense_moe_equals_sparse_moe(tiny_model):
     from transformers import AutoModelForCausalLM
+    from transformers.models.mixtral.modeling_mixtral import MixtralSparseMoeBlock
 
     torch.manual_seed(0)
     model = AutoModelForCausalLM.from_pretrained(tiny_model, torch_dtype=torch.float32)
     block = model.model.layers[0].block_sparse_moe
     x = torch.randn(3, 5, model.config.hidden_size)
-    sparse_out, sparse_logits = block(x)
+    hf_forward = MixtralSparseMoeBlock.forward  # transformers' own, whatever ran before
+    assert hf_forward.__module__ == "transformers.models.mixtral.modeling_mixtral"
+    sparse_out, sparse_logits = hf_forward(block, x)
     dense_out, dense_logits = patches.dense_moe_forward(block, x)
     torch.testing.assert_close(dense_logits, sparse_logits)
     torch.testing.assert_close(dense_out, sparse_out, rtol=1e-5, atol=1e-6)

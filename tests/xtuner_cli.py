@@ -1,7 +1,6 @@
 """Run the real ``xtuner train`` CLI on a CPU with a recipe pointed at test paths."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -56,6 +55,6 @@ def trained(tmp_path_factory, recipe: str, model: Path, data: Path, deepspeed: s
 
 def scalars(work_dir) -> list[dict]:
     """The per-iteration records of the run's ``vis_data/scalars.json``."""
-    files = sorted(Path(work_dir).glob("*/vis_data/scalars.json"))
-    assert files, f"no scalars.json under {work_dir}"
-    return [json.loads(line) for line in files[-1].read_text().splitlines() if line.strip()]
+    from review_ext.train.mmengine_log import latest_scalars
+
+    return latest_scalars(work_dir)

@@ -11,12 +11,11 @@ Examples:
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from review_ext.checkpoint.artifacts import run_dirs
 from review_ext.common.cli import doc_parser
-from review_ext.train.mmengine_log import parse_text_log
+from review_ext.train.mmengine_log import SCALARS, parse_text_log, read_scalars, train_records
 
 
 def parse_args(argv=None):
@@ -40,15 +39,14 @@ def runs_of(path: Path) -> list[Path]:
 
 def read_records(run: Path) -> list[dict]:
     """Training records (those with a loss) of one run, from scalars.json or the text log."""
-    scalars = run / "vis_data" / "scalars.json"
-    if scalars.is_file():
-        records = [json.loads(line) for line in scalars.read_text().splitlines() if line.strip()]
+    if (run / SCALARS).is_file():
+        records = read_scalars(run)
     else:
         logs = sorted(run.glob("*.log"))
         if not logs:
             raise FileNotFoundError(f"{run}: neither vis_data/scalars.json nor a .log file")
         records = parse_text_log(logs[-1])
-    return [r for r in records if "loss" in r]
+    return train_records(records)
 
 
 def curve(records: list[dict], key: str) -> tuple[list[int], list[float]]:

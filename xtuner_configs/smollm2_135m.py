@@ -1,8 +1,10 @@
 # SmolLM2-135M-Instruct: the v1 recipe for a real 135M model that trains on a CPU in minutes.
 #   make smollm2 && xtuner train xtuner_configs/smollm2_135m.py
-# (on a GPU the same file trains in bf16). Only what differs from v1 is set here; the dicts
-# v1 built from a changed scalar are updated below too.
+# (on a GPU the same file trains in bf16). Only the settings that differ from v1 are set
+# here, and v1's PART 2-5 are built again from them (review_ext.train.recipe).
 from mmengine.config import read_base
+
+from review_ext.train.recipe import rebuild_parts
 
 with read_base():
     from .v1 import *  # noqa: F401,F403
@@ -17,7 +19,6 @@ liger_kernels = False
 max_length = 1024
 pack_to_max_length = False  # one sample a step: no cross-sample attention without flash-attn
 dataset_num_proc = 1
-batch_size = 1
 accumulative_counts = 1  # small data sets: a step per sample
 max_epochs = 3
 lr = 1e-3  # LoRA on a small model: measured in benchmarks/RESULTS.md (learning check)
@@ -28,21 +29,10 @@ save_total_limit = 2
 evaluation_freq = 50
 evaluation_max_new_tokens = 300
 
-# PART 2-5: the dicts built from those scalars
-tokenizer.update(pretrained_model_name_or_path=pretrained_model_name_or_path)
-# 135M parameters: activations fit without recomputation, which costs ~30% more compute
-model.update(liger_kernels=liger_kernels, z3_leaf_moe=False, use_activation_checkpointing=False)
-model["llm"].update(pretrained_model_name_or_path=pretrained_model_name_or_path, torch_dtype="auto")
-model["llm"].pop("quantization_config")  # fp32 on a CPU, as the folder is written
-model["lora"].update(target_modules=lora_targets)
-train_dataset.update(max_length=max_length, system=system, template=prompt_template,
-                     pack_to_max_length=pack_to_max_length, num_proc=dataset_num_proc)
-train_dataloader.update(batch_size=batch_size, dataset=train_dataset)
-optim_wrapper.update(accumulative_counts=accumulative_counts)
-optim_wrapper["optimizer"].update(lr=lr)
-param_scheduler[0].update(end=warmup_ratio * max_epochs)
-param_scheduler[1].update(begin=warmup_ratio * max_epochs, end=max_epochs)
-train_cfg.update(max_epochs=max_epochs)
-custom_hooks[1].update(system=system, max_length=max_length, template=prompt_template,
-                       every_n_iters=evaluation_freq, max_new_tokens=evaluation_max_new_tokens)
-default_hooks["checkpoint"].update(interval=save_steps, max_keep_ckpts=save_total_limit)
+# PART 2-5: v1's, built again from the settings above (.build() imports the function now)
+globals().update(rebuild_parts.build()(globals()))
+# then what a 135M Llama on a CPU needs: no MoE leaves, activations fit without
+# recomputation (which costs ~30% more compute), the fp32 folder as written, no quantisation
+model.update(z3_leaf_moe=False, use_activation_checkpointing=False)
+model["llm"].update(torch_dtype="auto")
+model["llm"].pop("quantization_config")

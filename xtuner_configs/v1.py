@@ -1,7 +1,8 @@
 # v1: 5K paper->review pairs, QLoRA on one 80 GB GPU.
 #   xtuner train xtuner_configs/v1.py --deepspeed deepspeed_zero2
-# The whole recipe lives here in XTuner's PART 1-5 layout; v2.py and v3.py
-# hold only what differs. Every tunable is in PART 1.
+# The whole recipe lives here in XTuner's PART 1-5 layout; v2.py, v3.py and
+# smollm2_135m.py set only the PART 1 values that differ and run PART 2-5 again on them
+# (review_ext.train.recipe). Every tunable is in PART 1.
 import torch
 from mmengine.dataset import DefaultSampler
 from mmengine.hooks import (

@@ -1,9 +1,10 @@
 # v2: 15K pairs, QLoRA r=64 with the v2 (four headed parts) system prompt.
 #   NPROC_PER_NODE=8 xtuner train xtuner_configs/v2.py --deepspeed deepspeed_zero3_offload
-# Sized for 8x40 GB; only what differs from v1 is set here. The dicts v1 built from
-# a changed scalar keep the old value, so they are updated below too.
+# Sized for 8x40 GB; only the settings that differ from v1 are set here, and v1's
+# PART 2-5 are built again from them (review_ext.train.recipe).
 from mmengine.config import read_base
-from xtuner.engine.hooks import VarlenAttnArgsToMessageHubHook
+
+from review_ext.train.recipe import rebuild_parts
 
 with read_base():
     from .v1 import *  # noqa: F401,F403
@@ -20,17 +21,5 @@ lora_alpha = 128  # alpha/r = 2, as v1
 # flash-attn for that flag, so v1 hands packed_attention to the parts that use it.
 packed_attention = True
 
-# PART 2-5: the dicts built from those scalars
-model["lora"].update(r=lora_r, lora_alpha=lora_alpha)
-train_dataset.update(system=system, max_length=max_length)
-train_dataloader["dataset"] = train_dataset
-optim_wrapper["optimizer"].update(lr=lr)
-param_scheduler[0].update(end=warmup_ratio * max_epochs)
-param_scheduler[1].update(begin=warmup_ratio * max_epochs, end=max_epochs)
-train_cfg.update(max_epochs=max_epochs)
-custom_hooks[1].update(system=system, max_length=max_length)
-model.update(use_varlen_attn=use_varlen_attn or packed_attention)
-train_dataset.update(use_varlen_attn=use_varlen_attn or packed_attention)
-train_dataloader["collate_fn"].update(use_varlen_attn=use_varlen_attn or packed_attention)
-if packed_attention and not use_varlen_attn:  # v1 added the hook for use_varlen_attn only
-    custom_hooks = custom_hooks + [dict(type=VarlenAttnArgsToMessageHubHook)]
+# PART 2-5: v1's, built again from the settings above (.build() imports the function now)
+globals().update(rebuild_parts.build()(globals()))

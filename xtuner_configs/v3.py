@@ -3,6 +3,8 @@
 # Inherits v2 (data, prompt, length, epochs) and changes only the training mode.
 from mmengine.config import read_base
 
+from review_ext.train.recipe import rebuild_parts
+
 with read_base():
     from .v2 import *  # noqa: F401,F403
 
@@ -13,8 +15,8 @@ weight_decay = 0.01
 # peak memory (ZeRO-3, 2 H200s; benchmarks/RESULTS.md), so v3 keeps transformers' block.
 grouped_moe = False
 
-# PART 2-5: the dicts built from those scalars
+# PART 2-5: v1's, built again from the settings above (.build() imports the function now)
+globals().update(rebuild_parts.build()(globals()))
+# then the training mode: the full model in bf16, no quantisation, no adapter
 model["llm"].pop("quantization_config")
 model.pop("lora")
-model.update(grouped_moe=grouped_moe)
-optim_wrapper["optimizer"].update(lr=lr, weight_decay=weight_decay)

@@ -12,7 +12,12 @@ import json
 import statistics
 from pathlib import Path
 
-from review_ext.train.mmengine_log import iteration_series, iteration_tokens
+from review_ext.train.mmengine_log import (
+    iteration_series,
+    iteration_tokens,
+    latest_scalars,
+    train_records,
+)
 
 
 def main(argv=None):
@@ -23,9 +28,10 @@ def main(argv=None):
     p.add_argument("--until", type=int, default=None, help="last iteration counted (before profiling)")
     p.add_argument("--max-length", type=int, help="unused; kept for older scripts")
     args = p.parse_args(argv)
-    files = sorted(args.work_dir.glob("*/vis_data/scalars.json"))
-    rows = [json.loads(line) for f in files[-1:] for line in f.read_text().splitlines() if line.strip()]
-    rows = [r for r in rows if "loss" in r]
+    try:
+        rows = train_records(latest_scalars(args.work_dir))
+    except FileNotFoundError:
+        rows = []
     name = args.name or args.work_dir.name
     if not rows:
         print(json.dumps({"run": name, "error": "no iterations logged"}))

@@ -22,10 +22,11 @@ import inspect
 
 import torch
 import torch.nn.functional as F
-from mmengine import MessageHub, print_log
+from mmengine import MessageHub
 from mmengine.dist import get_rank
 
-_CHECKED: dict[tuple, bool] = {}
+from review_ext.train.kernel_check import CheckedKernel
+
 SDPA_BUCKET = 1024  # tokens; CUDA bins of one sample are padded to a multiple of this
 
 
@@ -95,21 +96,15 @@ def _check_varlen(device, dtype) -> bool:
     return all(((a - b).norm() <= 2e-2 * b.norm()).item() for a, b in zip(*results))
 
 
+VARLEN = CheckedKernel("packed attention", "torch varlen_attn", "per-sample SDPA", _check_varlen,
+                       errors=(ImportError, RuntimeError, TypeError, NotImplementedError))
+
+
 def varlen_ok(q: torch.Tensor) -> bool:
     """Whether torch's ``varlen_attn`` serves inputs like ``q`` (checked once per device/dtype)."""
     if q.device.type != "cuda" or q.dtype not in (torch.bfloat16, torch.float16):
         return False
-    key = (q.device, q.dtype)
-    if key not in _CHECKED:
-        try:
-            with torch.enable_grad():  # the first call may come under no_grad
-                _CHECKED[key] = _check_varlen(q.device, q.dtype)
-            reason = "" if _CHECKED[key] else ": results differ from per-sample SDPA"
-        except (ImportError, RuntimeError, TypeError, NotImplementedError) as err:
-            _CHECKED[key], reason = False, f": {type(err).__name__}: {str(err).splitlines()[0]}"
-        print_log(f"packed attention: {'torch varlen_attn' if _CHECKED[key] else 'per-sample SDPA'}"
-                  f" on {q.device} {q.dtype}{reason}", "current")
-    return _CHECKED[key]
+    return VARLEN.ok(q.device, q.dtype)
 
 
 def packed_attention(q, k, v, cumulative, max_len: int, scale: float) -> torch.Tensor:

@@ -1,6 +1,8 @@
 """A recipe fully resolved: load it as ``xtuner train`` does, flatten it for diffs."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 
 def load_config(path, cfg_options=None):
     """The config at ``path`` with overrides merged, as ``xtuner train`` resolves it."""
@@ -12,15 +14,22 @@ def load_config(path, cfg_options=None):
     return cfg
 
 
+def leaves(obj, prefix="") -> Iterator[tuple[str, object]]:
+    """``("a.b.0.c", value)`` for each leaf of nested dicts/lists/tuples."""
+    if isinstance(obj, dict):
+        items = obj.items()
+    elif isinstance(obj, (list, tuple)):
+        items = enumerate(obj)
+    else:
+        yield prefix, obj
+        return
+    for key, value in items:
+        yield from leaves(value, f"{prefix}.{key}" if prefix else str(key))
+
+
 def flatten(obj, prefix="") -> dict[str, str]:
     """Leaves of nested dicts/lists as ``{"a.b.0.c": repr(value)}``."""
-    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, (list, tuple)) else None
-    if items is None:
-        return {prefix: _leaf(obj)}
-    out = {}
-    for key, value in items:
-        out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    return out
+    return {key: _leaf(value) for key, value in leaves(obj, prefix)}
 
 
 def _leaf(value) -> str:

@@ -9,9 +9,8 @@ loop fallback (CPU, other dtypes, a failed check) splits the rows on the host.
 from __future__ import annotations
 
 import torch
-from mmengine import print_log
 
-_CHECKED: dict[tuple, bool] = {}
+from review_ext.train.kernel_check import CheckedKernel
 
 
 def loop_mm(x: torch.Tensor, w: torch.Tensor, offs: torch.Tensor) -> torch.Tensor:
@@ -42,21 +41,15 @@ def _check_device_mm(device, dtype) -> bool:
     return all(torch.allclose(a, b, rtol=2e-2, atol=2e-1) for a, b in zip(*results))
 
 
+DEVICE_MM = CheckedKernel("grouped MoE matmuls", "torch._grouped_mm", "per-expert loop",
+                          _check_device_mm)
+
+
 def device_mm_ok(x: torch.Tensor) -> bool:
     """Whether ``torch._grouped_mm`` may serve inputs like ``x`` (checked once per device/dtype)."""
     if x.device.type != "cuda" or x.dtype != torch.bfloat16 or not hasattr(torch, "_grouped_mm"):
         return False
-    key = (x.device, x.dtype)
-    if key not in _CHECKED:
-        try:
-            with torch.enable_grad():  # the first call may come from generation, under no_grad
-                _CHECKED[key] = _check_device_mm(x.device, x.dtype)
-            reason = "" if _CHECKED[key] else ": results differ from the loop"
-        except (RuntimeError, TypeError, NotImplementedError) as err:
-            _CHECKED[key], reason = False, f": {type(err).__name__}: {str(err).splitlines()[0]}"
-        print_log(f"grouped MoE matmuls: {'torch._grouped_mm' if _CHECKED[key] else 'per-expert loop'}"
-                  f" on {x.device} {x.dtype}{reason}", "current")
-    return _CHECKED[key]
+    return DEVICE_MM.ok(x.device, x.dtype)
 
 
 def grouped_mm(x: torch.Tensor, w: torch.Tensor, offs: torch.Tensor) -> torch.Tensor:

@@ -1,4 +1,7 @@
-"""A training run's per-iteration records: mmengine's console lines and their time/token series.
+"""A training run's per-iteration records: ``vis_data/scalars.json``, mmengine's console lines,
+and their time/token series.
+
+``vis_data/scalars.json`` (one JSON object per line) is read here and nowhere else.
 
 Each ``Iter(train) [N/M]  key: value ...`` line becomes a record of its numeric fields (``lr``,
 ``time``, ``loss``, ``tokens_per_sec``...) plus ``step`` (N); the console prints every value
@@ -11,6 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+
+from review_ext.common.jsonl import BadJson, iter_jsonl
+
+SCALARS = Path("vis_data") / "scalars.json"  # inside a run's <timestamp> folder
 
 LOG_LINE = re.compile(r"Iter\(train\)\s*\[\s*(\d+)/\s*\d+\]\s+(.*)")
 LOG_FIELD = re.compile(r"(\w+): (-?[\d.]+(?:e[-+]?\d+)?)(?=\s|$)")  # not ``eta: 0:00:57``
@@ -27,6 +34,29 @@ def train_lines(text: str) -> Iterator[tuple[int, dict]]:
 def parse_text_log(path: Path) -> list[dict]:
     """The ``Iter(train)`` records of an mmengine log file."""
     return [record for _, record in train_lines(Path(path).read_text(errors="replace"))]
+
+
+def read_scalars(run: Path) -> list[dict]:
+    """The records of a run folder's ``vis_data/scalars.json``; a bad line raises ``BadJson``."""
+    records = []
+    for _, record in iter_jsonl(Path(run) / SCALARS):
+        if isinstance(record, BadJson):
+            raise record
+        records.append(record)
+    return records
+
+
+def latest_scalars(work_dir: Path) -> list[dict]:
+    """The records of the last run (``<timestamp>`` folder) of a work dir."""
+    runs = sorted(path.parents[1] for path in Path(work_dir).glob(f"*/{SCALARS}"))
+    if not runs:
+        raise FileNotFoundError(f"{work_dir}: no */{SCALARS} (no run logged an iteration)")
+    return read_scalars(runs[-1])
+
+
+def train_records(records: list[dict]) -> list[dict]:
+    """The training iterations of a run's records (those with a ``loss``)."""
+    return [record for record in records if "loss" in record]
 
 
 def iteration_tokens(record: dict) -> float:
