@@ -4,7 +4,15 @@ from __future__ import annotations
 import pytest
 
 from review_ext.formats.rating import (
-    HEADING, ParsedRating, describe, nearest, parse_rating, point_text, render_rating, span)
+    HEADING,
+    ParsedRating,
+    describe,
+    nearest,
+    parse_rating,
+    point_text,
+    render_rating,
+    span,
+)
 from review_ext.formats.text import REVIEW_HEADINGS
 
 # The scales as the venue forms give them (high to low, as the table lists them).

@@ -52,7 +52,7 @@ def span(scale) -> str:
 
 
 def point_text(scale, value: int) -> str:
-    """``"4: Borderline accept"`` (``"4"`` when the point has no words); ValueError off the scale."""
+    """``"4: Borderline accept"`` (``"4"`` when the point has no words); ValueError off it."""
     for v, words in points(scale):
         if v == value and not isinstance(value, bool):
             return f"{v}: {words}" if words else str(v)
@@ -105,7 +105,8 @@ def _line(block: str, label: str) -> str | None:
     return m.group(1).strip(" \t*_") if m else None
 
 
-def read_value(answer: str | None, scale, label: str = RATING_LABEL) -> tuple[int | None, str | None]:
+def read_value(answer: str | None, scale,
+               label: str = RATING_LABEL) -> tuple[int | None, str | None]:
     """``(value, None)`` from an answer such as ``"4: Borderline accept"``, ``"4/6"`` or the
     words alone; ``(None, reason)`` when it is missing, not a point or off the scale."""
     if answer is None:
