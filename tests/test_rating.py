@@ -7,6 +7,7 @@ from review_ext.formats.rating import (
     HEADING,
     ParsedRating,
     describe,
+    from_span,
     nearest,
     parse_rating,
     point_text,
@@ -126,3 +127,11 @@ def test_scale_helpers():
     assert [nearest(ICLR, x) for x in (0, 2, 4.4, 5.5, 7, 9.1, 12)] == [1, 3, 5, 6, 8, 10, 10]
     assert [nearest(NEURIPS, x) for x in (3.49, 3.5, 4.75)] == [3, 4, 5]
     assert HEADING not in REVIEW_HEADINGS
+
+
+def test_scale_from_span():
+    assert from_span("1-5") == tuple(sorted(ACL)) == from_span(span(ACL))
+    assert from_span("1, 3, 5, 6, 8, 10") == tuple((v, "") for v in (1, 3, 5, 6, 8, 10))
+    for bad in ("one-five", "4", "6-1", "", "1-"):
+        with pytest.raises(ValueError, match="scale"):
+            from_span(bad)

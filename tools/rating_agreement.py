@@ -12,6 +12,8 @@ confusion.png into --out-dir and prints the table.
 REFERENCE and TRAIN are converter rows, one per review (paper_id, input, recommendation,
 accepted, conference); RECORDS is tools/infer.py's predictions.jsonl (id, reply), the
 rating read from the reply's [Rating] block. Without --records only the baselines run.
+The scale is the reference venue's, from the venue table; --scale gives it (numbers
+only) for a venue the table lacks.
 
 Usage:
     python tools/rating_agreement.py split/test.jsonl split/train.jsonl \\
@@ -26,6 +28,7 @@ from pathlib import Path
 from review_ext.common.cli import doc_parser
 from review_ext.evaluate.agreement import AgreementOptions, format_table, run_agreement
 from review_ext.evaluate.agreement_baselines import TEXT_MODELS
+from review_ext.formats.rating import from_span
 
 
 def parse_args(argv=None):
@@ -34,6 +37,9 @@ def parse_args(argv=None):
     p.add_argument("train", type=Path, help="training rows for the baselines: JSONL")
     p.add_argument("--records", type=Path, help="the model's predictions.jsonl (id, reply)")
     p.add_argument("--out-dir", type=Path, default=Path("rating_agreement"))
+    p.add_argument("--scale", type=from_span, metavar="LOW-HIGH",
+                   help="the rating scale's values, e.g. 1-5 or 1,3,5,6,8,10 "
+                        "(default: the reference venue's, from the venue table)")
     p.add_argument("--model-name", default="model", help="the model's row in the table")
     p.add_argument("--text-models", nargs="+", choices=TEXT_MODELS, default=list(TEXT_MODELS))
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples of papers")
@@ -45,7 +51,8 @@ def parse_args(argv=None):
 
 def options(args) -> AgreementOptions:
     return AgreementOptions(reference=args.reference, train=args.train, out_dir=args.out_dir,
-                            records=args.records, model_name=args.model_name,
+                            records=args.records, scale=args.scale,
+                            model_name=args.model_name,
                             text_models=tuple(args.text_models), resamples=args.resamples,
                             seed=args.seed, min_class=args.min_class)
 

@@ -76,9 +76,9 @@ class AgreementOptions:
 
 def venue_scale(reference: Path):
     """The rating scale of the reference's venue, from the venue table."""
+    found = venues_of(reference)
     from review_ext.formats.venues import VENUES
 
-    found = venues_of(reference)
     if len(found) != 1:
         raise AgreementError(f"reference file {reference}: "
                              + (f"rows of {len(found)} venues ({', '.join(sorted(found))}); "

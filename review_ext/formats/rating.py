@@ -51,6 +51,19 @@ def span(scale) -> str:
     return ", ".join(map(str, vs))
 
 
+def from_span(text: str) -> tuple[tuple[int, str], ...]:
+    """A scale of numbers without words from :func:`span`'s form (``"1-5"``, ``"1,3,5"``)."""
+    low, dash, high = text.strip().partition("-")
+    try:
+        vs = (range(int(low), int(high) + 1) if dash and low.strip()
+              else sorted({int(v) for v in text.split(",")}))
+    except ValueError:
+        raise ValueError(f"scale {text!r} is not LOW-HIGH or values separated by commas") from None
+    if len(vs) < 2:
+        raise ValueError(f"scale {text!r} has fewer than two points")
+    return tuple((v, "") for v in vs)
+
+
 def point_text(scale, value: int) -> str:
     """``"4: Borderline accept"`` (``"4"`` when the point has no words); ValueError off it."""
     for v, words in points(scale):
