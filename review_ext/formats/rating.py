@@ -1,0 +1,161 @@
+"""The ``[Rating]`` block, defined once: rendered from a review's scores, parsed from a reply.
+
+It follows the review's four parts::
+
+    [Rating]
+    Rating: 4: Borderline accept
+    Confidence: 3: fairly confident
+
+The number and words are the venue's own (its scale, from the venue table); a scale whose
+points have no words writes the number alone. A review without a rating gets no block; a
+review without a confidence gets no ``Confidence`` line.
+
+A scale is the venue table's ``Scale`` or its points as given, ``((value, words), ...)``.
+Parsing never raises: a missing, unreadable or out-of-scale value comes back as ``None``
+with the reason.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+HEADING = "[Rating]"
+RATING_LABEL = "Rating"
+CONFIDENCE_LABEL = "Confidence"
+
+_HEADING = re.compile(r"\[\s*rating\s*\]", re.I)
+_NEXT_HEADING = re.compile(r"^[ \t]*\[[^\]\n]+\]", re.M)
+_NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)(?:\s*(?:/|out of)\s*\d+)?\s*[:.\-)]?\s*(.*)$", re.I)
+
+
+def points(scale) -> tuple[tuple[int, str], ...]:
+    """``((value, words), ...)`` of a venue table ``Scale`` or of points given as such."""
+    return tuple((int(v), str(w)) for v, w in getattr(scale, "points", scale))
+
+
+def values(scale) -> tuple[int, ...]:
+    """The scale's values, low to high."""
+    return tuple(sorted(v for v, _ in points(scale)))
+
+
+def nearest(scale, x: float) -> int:
+    """The scale's point nearest ``x`` (a tie goes to the higher point)."""
+    return min(values(scale), key=lambda v: (abs(v - x), -v))
+
+
+def span(scale) -> str:
+    """``"1-6"``, or the values themselves when the scale skips some (``"1, 3, 5, 6, 8, 10"``)."""
+    vs = values(scale)
+    if vs == tuple(range(vs[0], vs[-1] + 1)):
+        return f"{vs[0]}-{vs[-1]}"
+    return ", ".join(map(str, vs))
+
+
+def from_span(text: str) -> tuple[tuple[int, str], ...]:
+    """A scale of numbers without words from :func:`span`'s form (``"1-5"``, ``"1,3,5"``)."""
+    low, dash, high = text.strip().partition("-")
+    try:
+        vs = (range(int(low), int(high) + 1) if dash and low.strip()
+              else sorted({int(v) for v in text.split(",")}))
+    except ValueError:
+        raise ValueError(f"scale {text!r} is not LOW-HIGH or values separated by commas") from None
+    if len(vs) < 2:
+        raise ValueError(f"scale {text!r} has fewer than two points")
+    return tuple((v, "") for v in vs)
+
+
+def point_text(scale, value: int) -> str:
+    """``"4: Borderline accept"`` (``"4"`` when the point has no words); ValueError off it."""
+    for v, words in points(scale):
+        if v == value and not isinstance(value, bool):
+            return f"{v}: {words}" if words else str(v)
+    raise ValueError(f"{value!r} is not on the scale {span(scale)}")
+
+
+def describe(scale) -> str:
+    """Every point of the scale, low to high, for a prompt: ``"1: Strong reject; ...; 6: ..."``."""
+    return "; ".join(point_text(scale, v) for v in values(scale))
+
+
+def render_rating(rating: int | None, scale, confidence: int | None = None,
+                  confidence_scale=None) -> str | None:
+    """The block for a review's scores; None when it has no rating (the caller counts it).
+
+    A score off its scale raises ValueError (a converter's bad row, not a block to write).
+    """
+    if rating is None:
+        return None
+    lines = [HEADING, f"{RATING_LABEL}: {point_text(scale, rating)}"]
+    if confidence is not None:
+        if confidence_scale is None:
+            raise ValueError("a confidence needs its scale")
+        lines.append(f"{CONFIDENCE_LABEL}: {point_text(confidence_scale, confidence)}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ParsedRating:
+    """What a reply's block says: each value, or None and the reason."""
+
+    value: int | None
+    confidence: int | None
+    reason: str | None = None  # why ``value`` is None
+    confidence_reason: str | None = None  # why ``confidence`` is None
+
+
+def block_text(text: str | None) -> str | None:
+    """The text under the first ``[Rating]`` heading, up to the next heading; None without one."""
+    m = _HEADING.search(text or "")
+    if m is None:
+        return None
+    rest = text[m.end():]
+    nxt = _NEXT_HEADING.search(rest)
+    return rest[:nxt.start()] if nxt else rest
+
+
+def _line(block: str, label: str) -> str | None:
+    m = re.search(rf"^[ \t*_#-]*{label}[ \t*_]*:[ \t*_]*(.*)$", block, re.I | re.M)
+    return m.group(1).strip(" \t*_") if m else None
+
+
+def read_value(answer: str | None, scale,
+               label: str = RATING_LABEL) -> tuple[int | None, str | None]:
+    """``(value, None)`` from an answer such as ``"4: Borderline accept"``, ``"4/6"`` or the
+    words alone; ``(None, reason)`` when it is missing, not a point or off the scale."""
+    if answer is None:
+        return None, f"no '{label}:' line in the {HEADING} block"
+    if not answer:
+        return None, f"'{label}:' has no value"
+    by_words = {w.lower(): v for v, w in points(scale) if w}
+    m = _NUMBER.match(answer)
+    if m is None:
+        value = by_words.get(answer.strip(" .").lower())
+        if value is None:
+            return None, f"{label.lower()} {answer[:40]!r} is not a number or a point of the scale"
+        return value, None
+    number, words = m.group(1), m.group(2).strip(" .").lower()
+    if "." in number:
+        return None, f"{label.lower()} {number} is not a whole point of the scale {span(scale)}"
+    value = int(number)
+    if value not in values(scale):
+        return None, f"{label.lower()} {value} is out of the scale {span(scale)}"
+    named = max(((len(w), v) for w, v in by_words.items() if words.startswith(w)),
+                default=(0, None))[1]
+    if named is not None and named != value:
+        return None, (f"{label.lower()} {value} and its words {words[:40]!r} "
+                      f"(point {named}) disagree")
+    return value, None
+
+
+def parse_rating(text: str | None, scale, confidence_scale=None) -> ParsedRating:
+    """The rating (and confidence, when ``confidence_scale`` is given) of a generated review."""
+    block = block_text(text)
+    if block is None:
+        reason = f"no {HEADING} block"
+        return ParsedRating(None, None, reason, reason if confidence_scale is not None else None)
+    value, reason = read_value(_line(block, RATING_LABEL), scale, RATING_LABEL)
+    confidence = confidence_reason = None
+    if confidence_scale is not None:
+        confidence, confidence_reason = read_value(_line(block, CONFIDENCE_LABEL),
+                                                   confidence_scale, CONFIDENCE_LABEL)
+    return ParsedRating(value, confidence, reason, confidence_reason)
