@@ -62,7 +62,7 @@ def complete(server: str, body: dict) -> dict:
 
 def test_page_is_self_contained(server):
     html = urllib.request.urlopen(server + "/").read().decode()
-    assert html == (ROOT / "tools/web/index.html").read_text()
+    assert html == (ROOT / "review_ext/serve/web/index.html").read_text()
     for external in ("<script src", "<link", "@import", "url(", 'src="http', 'href="http'):
         assert external not in html
 
