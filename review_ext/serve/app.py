@@ -10,7 +10,7 @@ gate (:class:`Gate`) runs before any route:
 * a request that carries ``Origin`` (a browser's) must come from the server's own page:
   else 403, so another site open in the user's browser cannot post to the server;
 * with an API key, ``/v1/*`` needs ``Authorization: Bearer KEY``, as OpenAI clients send
-  it (``api_key=``, ``OPENAI_API_KEY``): else 401. ``/`` and ``/health`` stay open.
+  it (``api_key=``, ``OPENAI_API_KEY``): else 401. The page and ``/health`` stay open.
 
 Bodies are read by :func:`read_body`, which refuses one announced above its limit before
 reading a byte of it.
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 DRAIN_BYTES = 16 << 20
 PAGE_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-OPEN_PATHS = ("/", "/health")  # served without the API key (the page asks for it)
+KEYED_PREFIXES = ("/v1/", "/models")  # the API; the page, its files and /health stay open
 
 
 def error_response(error: ApiError) -> JSONResponse:
@@ -194,7 +194,8 @@ class Gate:
         origin = request.headers.get("origin")
         if origin is not None and origin != f"{request.url.scheme}://{host}":
             return ApiError(403, f"cross-origin request from {origin!r} refused", close=True)
-        if self.key and request.url.path not in OPEN_PATHS and not self.authorized(request):
+        if self.key and request.url.path.startswith(KEYED_PREFIXES) \
+                and not self.authorized(request):
             return ApiError(401, "missing or incorrect API key: send 'Authorization: Bearer "
                                  "KEY'", type="authentication_error", code="invalid_api_key",
                             close=True)
