@@ -111,6 +111,8 @@ def test_api_key_is_checked_as_openai_clients_send_it(guarded):
         status, out = post_with(url + "/v1/chat/completions", body, headers)
         assert status == 401 and out["error"]["code"] == "invalid_api_key", out
     assert get(url + "/v1/models")[0] == 401
+    big = chat("x" * (1 << 20))  # refused unread, yet the client reads the 401 (no reset)
+    assert post_with(url + "/v1/chat/completions", big, {})[0] == 401
     assert post_with(url + "/v1/chat/completions", body, AUTH)[0] == 200
     assert get(url + "/health")[0] == 200  # open, as the page is
     with urllib.request.urlopen(url + "/", timeout=30) as response:

@@ -58,12 +58,21 @@ def shown(path: str, limit: int = 80) -> str:
     return path if len(path) <= limit else path[:limit] + "..."
 
 
+def undrainable(request: Request) -> bool:
+    """True when a body the server will not read is too large (or unknown) to discard after
+    answering: then the answer closes the connection."""
+    length = request.headers.get("content-length")
+    if length is None:
+        return "chunked" in request.headers.get("transfer-encoding", "").lower()
+    return int(length) > DRAIN_BYTES
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The request's body, refused (413) as soon as it is known to exceed ``limit``."""
     announced = request.headers.get("content-length")
     if announced is not None and int(announced) > limit:  # h11 checked it is digits
         raise ApiError(413, f"request body of {announced} bytes exceeds {limit}",
-                       close=int(announced) > DRAIN_BYTES)
+                       close=undrainable(request))
     chunks, size = [], 0
     try:
         async for chunk in request.stream():
@@ -176,8 +185,10 @@ class Gate:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
-            error = self.refusal(Request(scope))
+            request = Request(scope)
+            error = self.refusal(request)
             if error is not None:
+                error.close = undrainable(request)
                 log.warning("refused %s %s: %s", scope["method"], shown(scope["path"]),
                             error.message)
                 return await error_response(error)(scope, receive, send)
@@ -190,15 +201,14 @@ class Gate:
         except ValueError:  # e.g. an unclosed "[" of an IPv6 address
             name = None
         if self.hosts is not None and name not in self.hosts:
-            return ApiError(400, f"host {host!r} is not served here", close=True)
+            return ApiError(400, f"host {host!r} is not served here")
         origin = request.headers.get("origin")
         if origin is not None and origin != f"{request.url.scheme}://{host}":
-            return ApiError(403, f"cross-origin request from {origin!r} refused", close=True)
+            return ApiError(403, f"cross-origin request from {origin!r} refused")
         if self.key and request.url.path.startswith(KEYED_PREFIXES) \
                 and not self.authorized(request):
             return ApiError(401, "missing or incorrect API key: send 'Authorization: Bearer "
-                                 "KEY'", type="authentication_error", code="invalid_api_key",
-                            close=True)
+                                 "KEY'", type="authentication_error", code="invalid_api_key")
         return None
 
     def authorized(self, request: Request) -> bool:

@@ -45,7 +45,6 @@ def open_socket(host: str, port: int) -> socket.socket:
         sock.bind(address)
     except OSError as error:
         raise ServeError(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
-    sock.set_inheritable(True)
     return sock
 
 
