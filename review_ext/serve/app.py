@@ -37,8 +37,9 @@ from review_ext.serve.scheduler import QueueFull
 
 log = logging.getLogger(__name__)
 
-# An oversized body announced up to this size is discarded as it arrives, after the 413,
-# so the client reads its answer; a larger one gets the 413 and the connection closes.
+# A body the server refuses unread (413, 401, 403, 400) is discarded as it arrives, after
+# the answer, when it announces at most this size, so the client reads the answer instead
+# of a reset; a larger or chunked one gets the answer and the connection closes.
 DRAIN_BYTES = 16 << 20
 PAGE_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
