@@ -148,7 +148,7 @@ def test_other_routes(server):
             status = response.status
     except urllib.error.HTTPError as error:
         status = error.code
-    assert status == (200 if (ROOT / "tools" / "web" / "index.html").is_file() else 404)
+    assert status == 200
 
 
 def test_paper_from_pdf(server):

@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 
-from tests.serve_process import serve
 from tests.helpers import chat, post
+from tests.serve_process import serve
 
 pytestmark = pytest.mark.slow  # generates with the test model
 TIMEOUT_S = 3
@@ -48,7 +48,7 @@ def raw_request(url: str, body: dict) -> socket.socket:
     host, port = url.removeprefix("http://").split(":")
     data = json.dumps(body).encode()
     sock = socket.create_connection((host, int(port)), timeout=60)
-    sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+    sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                  b"Content-Type: application/json\r\n"
                  + f"Content-Length: {len(data)}\r\n\r\n".encode() + data)
     return sock
@@ -79,6 +79,7 @@ def test_a_request_past_its_time_is_cancelled_with_504(server):
     _, raw = post(server + "/v1/chat/completions", chat("[TITLE]\nSlow stream", stream=True,
                                                        **LONG))
     assert f'"message": "generation did not finish in {TIMEOUT_S} s"' in raw
+    assert raw.endswith("data: [DONE]\n\n")  # an error event, then the stream's end
     stats = wait_for(server, idle)
     assert stats["cancelled"].get("timeout", 0) == before + 2
     assert post(server + "/v1/chat/completions", chat("next paper", max_tokens=2))[0] == 200

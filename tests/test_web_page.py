@@ -9,12 +9,13 @@ import pytest
 from data_conversion.from_pdf import pdf_to_paper
 from tests import paper_pdf
 from tests.helpers import ROOT
-from tests.serve_process import serve
+from tests.serve_process import serve, serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MAX_TOKENS = 12
+KEY = "sk-page-test-31d7"
 
 @pytest.fixture(scope="module")
 def server(tiny_model):
@@ -62,7 +63,7 @@ def complete(server: str, body: dict) -> dict:
 
 def test_page_is_self_contained(server):
     html = urllib.request.urlopen(server + "/").read().decode()
-    assert html == (ROOT / "tools/web/index.html").read_text()
+    assert html == (ROOT / "review_ext/serve/web/index.html").read_text()
     for external in ("<script src", "<link", "@import", "url(", 'src="http', 'href="http'):
         assert external not in html
 
@@ -108,3 +109,24 @@ def test_upload_of_a_scan_shows_the_error(page, tmp_path):
     page.wait_for_selector("#status.error", timeout=60_000)
     assert "no extractable text" in page.text_content("#status")
     assert page.input_value("#paper") == ""
+
+
+def test_a_keyed_server_takes_the_key_from_the_page(browser, tiny_model, real_paper):
+    with serving(tiny_model, env={"REVIEW_SERVE_API_KEY": KEY}) as served:
+        page = browser.new_page()
+        try:
+            page.goto(served.url + "/")
+            page.wait_for_function("document.getElementById('model').textContent !== ''")
+            assert "needs an API key" in page.text_content("#model")
+            page.fill("#api-key", KEY)
+            page.dispatch_event("#api-key", "change")
+            page.wait_for_function("document.getElementById('model').textContent"
+                                   ".startsWith('model: tiny')")
+            page.fill("#paper", real_paper)
+            page.fill("#max-tokens", "4")
+            page.click("#review")
+            page.wait_for_function("document.getElementById('status').textContent"
+                                   ".startsWith('Done')", timeout=120_000)
+            assert page.text_content("#output")
+        finally:
+            page.close()

@@ -2,150 +2,142 @@
 
 A request is bounded in total time (the service's ``timeout``: queue and decoding), and
 it is cancelled in the scheduler when that time runs out (504) or when its client goes
-away (a closed socket while it waits, a broken pipe while it streams), so abandoned
-requests do not hold the decode worker.
+away (a closed connection while it waits or streams), so abandoned requests do not hold
+the decode worker. Once a stream has started, any failure is sent as one SSE event
+``{"error": ...}`` followed by ``data: [DONE]``.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-import queue
-import select
-import socket
 import time
-from concurrent.futures import TimeoutError as FutureTimeout
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, StreamingResponse
 
 from review_ext.serve import openai_api as api
 
 log = logging.getLogger(__name__)
 
 POLL_S = 0.1  # how often a waiting request checks its client and its deadline
+DONE = "data: [DONE]\n\n"
 
 
 class ClientLeft(Exception):
     """The client closed its connection before the answer was complete."""
 
 
-def client_gone(handler) -> bool:
-    """True when the client has closed its side of the connection."""
-    try:
-        poller = select.poll()  # not select(): no limit on descriptor numbers
-        poller.register(handler.connection, select.POLLIN | select.POLLHUP | select.POLLERR)
-        events = poller.poll(0)
-        if not events:
-            return False
-        if events[0][1] & (select.POLLHUP | select.POLLERR):
-            return True
-        return handler.connection.recv(1, socket.MSG_PEEK) == b""
-    except OSError:
-        return True
+def failed(error: BaseException) -> api.ApiError:
+    """The engine's failure as a 500 that names its kind only (the log has the rest)."""
+    log.error("generation failed: %s: %s", type(error).__name__, error)
+    return api.ApiError(500, f"generation failed ({type(error).__name__}); see the server log",
+                        type="server_error")
 
 
-def complete(handler, chat: bool) -> None:
-    service = handler.service
-    body = handler.json_body()
+def timed_out(service) -> api.ApiError:
+    return api.ApiError(504, f"generation did not finish in {service.timeout:g} s",
+                        type="server_error")
+
+
+async def complete(request, service, body: dict, chat: bool):
+    """The response to a completion request whose JSON ``body`` was read."""
     service.check_model(body)
     params = api.sampling_params(body, service.max_new_tokens)
+    stream = body.get("stream")
+    if not isinstance(stream, (bool, type(None))):
+        raise api.ApiError(400, "'stream' must be a boolean", "stream")
+    with_usage = api.include_usage(body) if stream else False
     prompt_of = service.chat_prompt if chat else service.completion_prompt
-    ids, dropped = prompt_of(body, params)
+    ids, dropped = await run_in_threadpool(prompt_of, body, params)
     deadline = time.monotonic() + service.timeout
-    if body.get("stream"):
-        return stream(handler, chat, ids, params, body, deadline)
+    if stream:
+        tokens: asyncio.Queue = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        future = service.scheduler.submit(
+            ids, params, on_token=lambda t: loop.call_soon_threadsafe(tokens.put_nowait, t))
+        future.add_done_callback(lambda _: loop.call_soon_threadsafe(tokens.put_nowait, None))
+        events = stream_events(service, chat, ids, future, tokens, deadline, with_usage)
+        return StreamingResponse(events, media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache"})
     future = service.scheduler.submit(ids, params)
-    completion = wait(handler, future, deadline)
+    completion = await wait(request, service, future, deadline)
     text = service.tokenizer.decode(completion.token_ids, skip_special_tokens=True)
     use = api.usage(len(ids), len(completion.token_ids))
     rid = api.new_id("chatcmpl" if chat else "cmpl")
     out = api.completion_body(chat, rid, service.name, text, completion.finish_reason, use)
     if dropped:
         out["paper_tokens_dropped"] = dropped
-    handler.send_json(200, out)
+    return JSONResponse(out)
 
 
-def wait(handler, future, deadline: float):
+async def wait(request, service, future, deadline: float):
     """The completion; cancels it (and raises) when the client leaves or time runs out."""
-    scheduler = handler.service.scheduler
+    waiter = asyncio.wrap_future(future)
     while True:
-        try:
-            return future.result(max(0.0, min(POLL_S, deadline - time.monotonic())))
-        except FutureTimeout:
-            pass
-        if client_gone(handler):
-            scheduler.cancel(future, "client_left")
-            handler.close_connection = True
+        await asyncio.wait({waiter}, timeout=max(0.0, min(POLL_S, deadline - time.monotonic())))
+        if waiter.done():
+            if waiter.cancelled() or waiter.exception() is None:
+                return waiter.result()  # cancelled: only by us, after we left
+            raise failed(waiter.exception())
+        if await request.is_disconnected():
+            service.scheduler.cancel(future, "client_left")
             raise ClientLeft()
         if time.monotonic() >= deadline:
-            scheduler.cancel(future, "timeout")
-            raise api.ApiError(504, f"generation did not finish in {handler.service.timeout:g} s",
-                               type="server_error")
+            service.scheduler.cancel(future, "timeout")
+            raise timed_out(service)
 
 
-def _open_stream(handler) -> None:
-    handler.close_connection = True
-    handler.send_response(200)
-    for key, value in (("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"),
-                       ("Connection", "close")):
-        handler.send_header(key, value)
-    handler.end_headers()
+def sse(obj) -> str:
+    return f"data: {json.dumps(obj, ensure_ascii=False, allow_nan=False)}\n\n"
 
 
-def next_token(handler, tokens: queue.Queue, future, deadline: float):
-    """The next streamed token (None at the end); cancels like :func:`wait`."""
-    while True:
-        try:
-            return tokens.get(timeout=max(0.0, min(POLL_S, deadline - time.monotonic())))
-        except queue.Empty:
-            pass
-        if client_gone(handler):
-            handler.service.scheduler.cancel(future, "client_left")
-            raise ClientLeft()
-        if time.monotonic() >= deadline:
-            handler.service.scheduler.cancel(future, "timeout")
-            raise TimeoutError(f"generation did not finish in {handler.service.timeout:g} s")
+async def stream_events(service, chat: bool, ids, future, tokens: asyncio.Queue,
+                        deadline: float, with_usage: bool):
+    """The SSE events of one streamed completion, always ending in ``[DONE]``.
 
-
-def stream(handler, chat: bool, ids, params, body: dict, deadline: float) -> None:
-    service = handler.service
-    tokens: queue.Queue = queue.Queue()
-    future = service.scheduler.submit(ids, params, on_token=tokens.put)
-    future.add_done_callback(lambda _: tokens.put(None))
-    _open_stream(handler)
+    Starlette cancels this generator when the client disconnects; the request is then
+    cancelled in the scheduler too.
+    """
     rid = api.new_id("chatcmpl" if chat else "cmpl")
     decoder = api.IncrementalDecoder(service.tokenizer)
-
-    def event(obj) -> None:
-        data = json.dumps(obj, ensure_ascii=False, allow_nan=False)
-        handler.wfile.write(f"data: {data}\n\n".encode())
-        handler.wfile.flush()
 
     def chunk(text, finish_reason=None, role=False):
         return api.chunk_body(chat, rid, service.name, text, finish_reason, role=role)
 
     try:
         if chat:
-            event(chunk("", role=True))
-        while (token := next_token(handler, tokens, future, deadline)) is not None:
+            yield sse(chunk("", role=True))
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                token = await asyncio.wait_for(tokens.get(), timeout=max(0.0, left))
+            except asyncio.TimeoutError:
+                service.scheduler.cancel(future, "timeout")
+                raise timed_out(service) from None
+            if token is None:
+                break
             if delta := decoder.add(token):
-                event(chunk(delta))
-        if future.cancelled() or future.exception():
-            error = future.exception() if not future.cancelled() else RuntimeError("cancelled")
-            event(api.ApiError(500, f"{type(error).__name__}: {error}", type="server_error").body())
-        else:
-            completion = future.result()
-            if rest := decoder.flush():
-                event(chunk(rest))
-            event(chunk(None if chat else "", completion.finish_reason))
-            if (body.get("stream_options") or {}).get("include_usage"):
-                last = chunk(None)
-                last.update(choices=[], usage=api.usage(len(ids), len(completion.token_ids)))
-                event(last)
-        handler.wfile.write(b"data: [DONE]\n\n")
-        handler.wfile.flush()
-    except TimeoutError as error:
-        try:
-            event(api.ApiError(504, str(error), type="server_error").body())
-        except OSError:
-            pass
-    except (BrokenPipeError, ConnectionResetError, ClientLeft):
-        service.scheduler.cancel(future, "client_left")
-        log.info("client left a stream early: request cancelled")
+                yield sse(chunk(delta))
+        if future.cancelled():
+            raise api.ApiError(500, "the request was cancelled", type="server_error")
+        if future.exception() is not None:
+            raise failed(future.exception())
+        completion = future.result()
+        if rest := decoder.flush():
+            yield sse(chunk(rest))
+        yield sse(chunk(None if chat else "", completion.finish_reason))
+        if with_usage:
+            last = chunk(None)
+            last.update(choices=[], usage=api.usage(len(ids), len(completion.token_ids)))
+            yield sse(last)
+    except api.ApiError as error:
+        yield sse(error.body())
+    except Exception as error:  # noqa: BLE001 - the stream ends in an error event, not a reset
+        log.exception("a stream failed")
+        yield sse(api.ApiError(500, f"internal error ({type(error).__name__}); see the server "
+                                    "log", type="server_error").body())
+    finally:
+        if not future.done():  # the client left (or the stream ended early): stop decoding
+            service.scheduler.cancel(future, "client_left")
+    yield DONE

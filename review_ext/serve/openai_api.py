@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from review_ext.generate.engine import SamplingParams
 
 API_NAMES = {"max_new_tokens": "max_tokens", "min_new_tokens": "min_tokens"}
+# Below it a temperature decodes greedily, as in vLLM: logits / 1e-300 overflow to inf.
+GREEDY_TEMPERATURE = 1e-5
 UNSUPPORTED = ("stop", "logprobs", "top_logprobs", "echo", "best_of", "suffix", "tools",
                "functions", "logit_bias", "response_format")
 
@@ -24,10 +26,12 @@ class ApiError(Exception):
     message: str
     param: str | None = None
     type: str = "invalid_request_error"
+    close: bool = False  # answer with Connection: close (the request's body was not read)
+    code: str | None = None
 
     def body(self) -> dict:
         return {"error": {"message": self.message, "type": self.type, "param": self.param,
-                          "code": None}}
+                          "code": self.code}}
 
 
 def _number(body: dict, name: str, kind, default, lo=None):
@@ -57,12 +61,13 @@ def sampling_params(body: dict, default_max_tokens: int,
     max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
     max_tokens = _number({"max_tokens": max_tokens}, "max_tokens", int, default_max_tokens, lo=1)
     temperature = _number(body, "temperature", float, default_temperature, lo=0)
+    sample = temperature >= GREEDY_TEMPERATURE
     try:
         return SamplingParams(
             max_new_tokens=max_tokens,
             min_new_tokens=_number(body, "min_tokens", int, 0, lo=0),
-            do_sample=temperature > 0,
-            temperature=temperature if temperature > 0 else 1.0,
+            do_sample=sample,
+            temperature=temperature if sample else 1.0,
             top_p=_number(body, "top_p", float, 1.0),
             top_k=max(0, _number(body, "top_k", int, 0)),  # vLLM's -1 means off
             repetition_penalty=_number(body, "repetition_penalty", float, 1.0),
@@ -71,6 +76,17 @@ def sampling_params(body: dict, default_max_tokens: int,
     except ValueError as error:  # SamplingParams names the field first
         field = str(error).split()[0]
         raise ApiError(400, str(error), API_NAMES.get(field, field)) from error
+
+
+def include_usage(body: dict) -> bool:
+    """``stream_options.include_usage`` of a request (checked before a stream opens)."""
+    options = body.get("stream_options")
+    if options is None:
+        return False
+    if not isinstance(options, dict) or not isinstance(options.get("include_usage", False), bool):
+        raise ApiError(400, "'stream_options' must be an object whose 'include_usage' is a "
+                            "boolean", "stream_options")
+    return options.get("include_usage", False)
 
 
 def _text(content, where: str) -> str:

@@ -1,18 +1,21 @@
 """What the server serves: one engine behind a batch scheduler, with the training prompt.
 
 :func:`build_service` loads the model named by the settings resolver
-(``review_ext.infer.settings``: flag > ``review_suite.json`` > default); a chat
-request's system message overrides the server's system prompt.
+(``review_ext.infer.settings``: option > ``review_suite.json`` > default) and raises
+:class:`ServeError` when it cannot; a chat request's system message overrides the
+server's system prompt. The prompt methods tokenize: the server calls them off its
+event loop.
 """
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from review_ext.data.template import DEFAULT_TEMPLATE
 from review_ext.serve.openai_api import ApiError, parse_chat, parse_prompt
+from review_ext.serve.options import ServeOptions
 
 log = logging.getLogger(__name__)
 
@@ -85,24 +88,35 @@ class ReviewService:
         return {"object": "list", "data": [model]}
 
 
-def build_service(args) -> ReviewService:
-    """Load the engine and resolve the prompt settings from ``tools/serve.py``'s arguments."""
-    from review_ext.generate.args import engine_options, load_engine
+class ServeError(RuntimeError):
+    """The server cannot start: no model, a model that does not load, an address in use."""
+
+
+def build_service(options: ServeOptions) -> ReviewService:
+    """Load the engine and resolve the prompt settings of ``options``."""
+    from review_ext.generate.args import build_engine
     from review_ext.infer.settings import NoModel, check_end_of_turn, resolve
     from review_ext.serve.scheduler import BatchScheduler
 
+    engine_options = options.engine
     try:
-        settings = resolve(args.model, args.adapter, args.system, args.max_length, args.template)
+        settings = resolve(engine_options.model, engine_options.adapter, options.system,
+                           options.max_length, options.template)
     except NoModel as error:
-        raise SystemExit(str(error)) from None
+        raise ServeError(str(error)) from error
     log.info("settings: %s", settings.describe())
-    engine = load_engine(args.engine, engine_options(args, settings.model))
+    engine_options = replace(engine_options, model=settings.model)
+    try:
+        engine = build_engine(options.engine_name, engine_options)
+    except (OSError, ValueError) as error:
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ServeError(f"cannot load the model {settings.model}: {first}") from error
     check_end_of_turn(engine, settings.template)
-    names = args.served_model_name or [Path(args.adapter or settings.model).name]
+    names = list(options.names) or [Path(engine_options.adapter or settings.model).name]
     system = settings.system_for(None)
     max_length = settings.max_length_for(engine.max_context)
     log.info("serving %s as %r: system %r..., max_length %d", settings.model, names[0],
              system[:40], max_length)
-    scheduler = BatchScheduler(engine, args.max_batch_size, args.max_queue)
-    return ReviewService(engine, scheduler, names, system, max_length, args.max_new_tokens,
-                         args.max_prompt_tokens, args.request_timeout, settings.template)
+    scheduler = BatchScheduler(engine, options.max_batch_size, options.max_queue)
+    return ReviewService(engine, scheduler, names, system, max_length, options.max_new_tokens,
+                         options.max_prompt_tokens, options.request_timeout, settings.template)
