@@ -31,7 +31,7 @@ from pathlib import Path  # noqa: E402
 
 
 from data_conversion import from_openreview, from_peerread, stats  # noqa: E402
-from data_conversion.rows import Run  # noqa: E402
+from data_conversion.running.rows import Run  # noqa: E402
 from review_ext.data.template import SYSTEM_PRESETS  # noqa: E402
 from review_ext.data.tokenizer import load_mixtral_tokenizer  # noqa: E402
 

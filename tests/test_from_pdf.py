@@ -1,4 +1,4 @@
-"""data_conversion/from_pdf.py on PDFs the tests generate (fpdf2): structure, errors, CLI."""
+"""data_conversion/sources/pdf.py (the from_pdf command) on PDFs the tests generate (fpdf2): structure, errors, CLI."""
 import json
 import re
 import subprocess
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from data_conversion.from_pdf import PdfError, pdf_to_paper
+from data_conversion.sources.pdf import PdfError, pdf_to_paper
 from review_ext.formats.text import MARKERS, marker_order, parse_paper
 from tests import paper_pdf
 from tests.helpers import ROOT

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from data_conversion.bad_input import BadInput, iter_jsonl as converter_rows
+from data_conversion.running.bad_input import BadInput, iter_jsonl as converter_rows
 from review_ext.common.jsonl import BOM, BadJson, is_json_list, iter_jsonl, parse_json, read_json
 from review_ext.data.test_rows import InputError, read_test_rows
 from review_ext.evaluate.records import RecordsError, load_texts

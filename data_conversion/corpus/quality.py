@@ -6,7 +6,7 @@ e-mail addresses, author lines, checklist text, line numbers fused into words. W
 ``--sources`` (the folders the rows were converted from) every point is also found in
 its source review and checked against the reviewer's own labels (the form's blocks,
 ``Strengths``/``Weaknesses`` sub-labels, ``W1`` items; see
-:mod:`data_conversion.quality_checks`): *misplaced* points, parts left *empty although
+:mod:`data_conversion.corpus.quality_checks`): *misplaced* points, parts left *empty although
 the reviewer wrote* that kind of content, and points whose text is *not found* in the
 source (changed text). Suspect counts are upper bounds: the list says what to read.
 
@@ -22,15 +22,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from data_conversion.corpus.quality_checks import LabelledSource, suspect_paper, suspect_point
+from data_conversion.running.bad_input import read_json_file
+from data_conversion.running.cli import add_run_args, run_converter, write_summary
+from data_conversion.running.pairs import iter_pairs
+from data_conversion.running.rows import Account, JsonlWriter
+from data_conversion.sources.paper_folders import find_review_files
 from review_ext.common.cli import doc_parser
 from review_ext.formats.text import PARTS, parse_point, parse_review
-
-from .cli import add_run_args, exit_with, run_converter, write_summary
-from .pairs import iter_pairs
-from .paper_folders import find_review_files
-from .quality_checks import LabelledSource, suspect_paper, suspect_point
-from .bad_input import read_json_file
-from .rows import Account, JsonlWriter
 
 
 def load_sources(roots) -> dict[str, dict]:
@@ -156,6 +155,3 @@ def main(argv=None) -> Account:
 
     return run_converter("quality", args, args.input, body, verb="checked")
 
-
-if __name__ == "__main__":
-    exit_with(main())

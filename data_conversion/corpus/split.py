@@ -17,12 +17,11 @@ import json
 import random
 from pathlib import Path
 
+from data_conversion.running.bad_input import BadInput, iter_jsonl
+from data_conversion.running.cli import add_run_args, run_converter
+from data_conversion.running.pairs import check_pair, iter_pairs
+from data_conversion.running.rows import Account, AtomicWriter, JsonlWriter
 from review_ext.common.cli import doc_parser
-
-from .cli import add_run_args, exit_with, run_converter
-from .bad_input import BadInput, iter_jsonl
-from .rows import Account, AtomicWriter, JsonlWriter
-from .pairs import check_pair, iter_pairs
 
 
 def paper_key(record: dict) -> str | None:
@@ -97,6 +96,3 @@ def main(argv=None) -> Account:
 
     return run_converter("split", args, args.out_dir, body, folder=True)
 
-
-if __name__ == "__main__":
-    exit_with(main())

@@ -23,14 +23,23 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from data_conversion.running.cli import (
+    add_run_args,
+    add_system_args,
+    run_converter,
+    system_text,
+    write_summary,
+)
+from data_conversion.running.pairs import iter_pairs
+from data_conversion.running.rows import Account
 from review_ext.common.cli import doc_parser
-from review_ext.data.template import (DEFAULT_TEMPLATE, TEMPLATES, encode_prompt, prefix_ids,
-                                      render_prompt)
-
-from .cli import (add_run_args, add_system_args, exit_with, run_converter, write_summary,
-                  system_text)
-from .rows import Account
-from .pairs import iter_pairs
+from review_ext.data.template import (
+    DEFAULT_TEMPLATE,
+    TEMPLATES,
+    encode_prompt,
+    prefix_ids,
+    render_prompt,
+)
 
 PERCENTILES = (50, 90, 95, 99)
 KINDS = ("paper", "review", "total")
@@ -189,6 +198,3 @@ def main(argv=None, tokenizer=None) -> Account:
 
     return run_converter("stats", args, args.input, body, verb="measured")
 
-
-if __name__ == "__main__":
-    exit_with(main())

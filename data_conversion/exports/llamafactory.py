@@ -15,13 +15,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from data_conversion.running.bad_input import BadInput
+from data_conversion.running.cli import add_run_args, add_system_args, run_converter, system_text
+from data_conversion.running.pairs import convert_pairs
+from data_conversion.running.rows import Account, AtomicWriter, JsonArrayWriter
 from review_ext.common.cli import doc_parser
-
-from .cli import (add_run_args, add_system_args, exit_with, run_converter,
-                  system_text)
-from .bad_input import BadInput
-from .rows import Account, AtomicWriter, JsonArrayWriter
-from .pairs import convert_pairs
 
 
 def to_alpaca(record: dict, system: str) -> dict:
@@ -75,6 +73,3 @@ def main(argv=None) -> Account:
 
     return run_converter("to_llamafactory", args, args.out_dir, body, folder=True)
 
-
-if __name__ == "__main__":
-    exit_with(main())

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from data_conversion.running.cli import add_run_args, add_system_args, run_converter, system_text
+from data_conversion.running.pairs import convert_pairs
+from data_conversion.running.rows import Account, JsonlWriter
 from review_ext.common.cli import doc_parser
-
-from .cli import (add_run_args, add_system_args, exit_with, run_converter,
-                  system_text)
-from .rows import Account, JsonlWriter
-from .pairs import convert_pairs
 
 
 def to_messages(record: dict, system: str) -> dict:
@@ -46,6 +44,3 @@ def main(argv=None) -> Account:
 
     return run_converter("to_swift", args, args.output, body)
 
-
-if __name__ == "__main__":
-    exit_with(main())

@@ -18,12 +18,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from data_conversion.running.cli import add_run_args, add_system_args, run_converter, system_text
+from data_conversion.running.pairs import convert_pairs
+from data_conversion.running.rows import Account, JsonArrayWriter, JsonlWriter
 from review_ext.common.cli import doc_parser
-
-from .cli import (add_run_args, add_system_args, exit_with, run_converter,
-                  system_text)
-from .rows import Account, JsonArrayWriter, JsonlWriter
-from .pairs import convert_pairs
 
 
 def to_conversation(record: dict, system: str) -> dict:
@@ -80,6 +78,3 @@ def main(argv=None) -> Account:
 
     return run_converter("to_xtuner", args, args.output, body)
 
-
-if __name__ == "__main__":
-    exit_with(main())

@@ -25,14 +25,13 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from data_conversion.running.cli import add_run_args, run_converter
+from data_conversion.running.pairs import iter_pairs
+from data_conversion.running.rows import Account, JsonlWriter
 from review_ext.common.chat_client import ChatClient, ChatError
 from review_ext.common.cli import doc_parser
 from review_ext.common.jsonl_cache import JsonlCache, digest
 from review_ext.formats.text import PARTS, parse_point, parse_review, render_review
-
-from .cli import add_run_args, exit_with, run_converter
-from .pairs import iter_pairs
-from .rows import Account, JsonlWriter
 
 NOT_A_POINT = "not a point"
 LABELS = PARTS + (NOT_A_POINT,)
@@ -143,6 +142,3 @@ def main(argv=None) -> Account:
 
     return run_converter("llm_labels", args, args.output, body)
 
-
-if __name__ == "__main__":
-    exit_with(main())

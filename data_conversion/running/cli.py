@@ -6,10 +6,9 @@ import json
 import sys
 from pathlib import Path
 
+from data_conversion.running.bad_input import BadInput, InputFileError, file_problem
+from data_conversion.running.rows import Account, Run
 from review_ext.data.template import DEFAULT_SYSTEM, SYSTEM_PRESETS
-
-from .bad_input import BadInput, InputFileError, file_problem
-from .rows import Account, Run
 
 
 def add_run_args(parser: argparse.ArgumentParser) -> None:

@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from data_conversion.running.bad_input import BadInput, iter_jsonl
 from review_ext.common.files import AtomicWriter
-
-from .bad_input import BadInput, iter_jsonl
 
 
 @dataclass

@@ -12,15 +12,14 @@ checklist question, or from the first question answered ``Answer: [Yes]`` when t
 checklist heading was not recognised); appendices after them are kept. Display
 equations keep Docling's linear form (``orig``) when their ``text`` is empty; line
 numbers of a draft fused into the text are removed
-(:mod:`data_conversion.line_numbers`).
+(:mod:`data_conversion.sources.line_numbers`).
 """
 from __future__ import annotations
 
 import re
 
+from data_conversion.sources.line_numbers import LineNumberStripper, numbered_lines
 from review_ext.formats.text import one_line
-
-from .line_numbers import LineNumberStripper, numbered_lines
 
 _ABSTRACT = re.compile(r"^\W*abstract\W*$", re.I)
 _ABSTRACT_INLINE = re.compile(r"^\W*abstract\s*[.:—–-]\s*", re.I)

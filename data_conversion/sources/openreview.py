@@ -6,7 +6,7 @@ Reads ``reviews/<id>.json`` (PeerRead-style, OpenReview content) with
 Paper: the title and abstract of the reviews file (the parsed ones when absent), the
 figure and table captions, and the sections in reading order, without page headers,
 footers, footnotes, the author and affiliation lines, the references and the NeurIPS
-checklist (see :mod:`data_conversion.docling`).
+checklist (see :mod:`data_conversion.sources.docling`).
 
 Reviews: official reviews only (the area chair's ``Decision`` entry is skipped; its
 decision is kept as ``decision``). A review is a series of blocks, each headed by an
@@ -18,11 +18,11 @@ upper-case line (``SUMMARY:``, ``STRENGTHS AND WEAKNESSES:``, ``QUESTIONS:``,
 - strengths and weaknesses -> split on the reviewer's own sub-headings, typos
   allowed (``Strengths``, ``**Weaknesses**``, ``### Strength``, ``Weeknesses:``,
   ``Major Weaknesses:``, ``_Strengths_.``); unheaded paragraphs by their cue
-  phrases, acceptance or rejection (see :mod:`data_conversion.review_parts`)
+  phrases, acceptance or rejection (see :mod:`data_conversion.reviews.review_parts`)
 - questions, limitations, suggestions -> suggestions for improvement
 
 Items that are not review points are dropped and counted in the account (see
-:mod:`data_conversion.point_filters`): form answers (a block or point that is only
+:mod:`data_conversion.reviews.point_filters`): form answers (a block or point that is only
 ``yes``/``no``/``N/A``), the NeurIPS form's own instructions pasted into a review,
 pasted reference entries, pointers such as "See weaknesses.", list lead-ins. Other
 blocks (ratings, ethics flags, code of conduct) are not review text. A review with none
@@ -45,17 +45,21 @@ from __future__ import annotations
 import re
 from functools import partial
 
+from data_conversion.reviews.point_filters import FORM_ANSWER
+from data_conversion.reviews.review_labels import GENERAL, MIXED, label_part
+from data_conversion.reviews.review_parts import ACC, DROPPED, REJ, map_review, merge_parts
+from data_conversion.running.cli import run_converter
+from data_conversion.running.rows import Account, JsonlWriter
+from data_conversion.sources.docling import docling_parts
+from data_conversion.sources.paper_folders import (
+    FolderConverter,
+    NoPart,
+    Source,
+    folder_args,
+    truthy,
+)
 from review_ext.common.cli import doc_parser
-
-from .cli import exit_with, run_converter
-from .docling import docling_parts
-from .from_peerread import truthy
-from .rows import Account, JsonlWriter
-from .paper_folders import FolderConverter, NoPart, Source, folder_args
 from review_ext.formats.text import count_points
-from .review_labels import GENERAL, MIXED, label_part
-from .point_filters import FORM_ANSWER
-from .review_parts import ACC, DROPPED, REJ, map_review, merge_parts
 
 _BLOCK = re.compile(r"^[ \t]*(?P<name>[A-Z][A-Z0-9 ,&/()'-]{2,80}?)[ \t]*:?[ \t]*$", re.M)
 _FORM_FIELDS = re.compile(r"RATING|CONFIDENCE|SOUNDNESS|PRESENTATION|ETHIC|CONDUCT|FLAG|"
@@ -163,6 +167,3 @@ def main(argv=None) -> Account:
 
     return run_converter(source.name, args, args.output, body, unit="review entries")
 
-
-if __name__ == "__main__":
-    exit_with(main())

@@ -1,9 +1,10 @@
 """A PDF paper -> the paper text format (``[TITLE]``/``[ABSTRACT]``/``[CAPTIONS]``/``[CONTENT]``).
 
 Pure Python (pypdf). Text lines come with their font size, boldness and position
-(:mod:`data_conversion.pdf_lines`); from those: the title is the largest text at the top of page 1, the abstract
-follows an ``Abstract`` heading, section headings are short lines set larger or
-bold (or numbered in capitals), captions start with ``Figure N:`` / ``Table N:``.
+(:mod:`data_conversion.sources.pdf_lines`); from those: the title is the largest text at
+the top of page 1, the abstract follows an ``Abstract`` heading, section headings are
+short lines set larger or bold (or numbered in capitals), captions start with
+``Figure N:`` / ``Table N:``.
 Page numbers, running headers and footers, the arXiv stamp, tiny figure text and
 the reference list are left out; hyphenated line breaks are joined.
 
@@ -25,12 +26,11 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from data_conversion.running.bad_input import BadInput
+from data_conversion.running.cli import add_run_args, run_converter
+from data_conversion.running.rows import Account, JsonlWriter
+from data_conversion.sources.pdf_lines import Line, PdfError, drop_furniture, open_pdf, page_lines
 from review_ext.common.cli import doc_parser
-
-from .cli import add_run_args, exit_with, run_converter
-from .bad_input import BadInput
-from .pdf_lines import Line, PdfError, drop_furniture, open_pdf, page_lines
-from .rows import Account, JsonlWriter
 from review_ext.formats.text import render_paper
 
 CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+[.:]\s*", re.IGNORECASE)
@@ -256,6 +256,3 @@ def main(argv=None) -> Account:
 
     return run_converter("from_pdf", args, args.out, body, unit="PDFs")
 
-
-if __name__ == "__main__":
-    exit_with(main())

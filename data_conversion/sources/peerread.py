@@ -11,14 +11,14 @@ official reviews only (reviewer ``r<n>``, n-th review of the file). Skipped and
 counted: the ``IS_META_REVIEW`` entry (a copy of one reviewer's text), the committee's
 final decision, pre-review questions, public comments and author replies.
 
-How free text becomes the four parts (see :mod:`data_conversion.review_parts`):
+How free text becomes the four parts (see :mod:`data_conversion.reviews.review_parts`):
 explicit cues first (``Pros``/``Cons``, ``Strengths``/``Weaknesses``, ``Significance:``,
 ``Comments:``, ``Minor comments:``, ``+`` items), then each unheaded sentence by its
 cue phrases (praise -> acceptance, criticism -> rejection, questions and suggestions ->
 improvement); a summary-like opening (*This paper proposes ...*) -> significance and
 novelty. ACL's ``General Discussion`` is classified the same way. Nothing is invented: a
 part the reviewer did not write stays empty; pasted reference entries and pointers
-elsewhere are dropped and counted (:mod:`data_conversion.point_filters`).
+elsewhere are dropped and counted (:mod:`data_conversion.reviews.point_filters`).
 
 Rows: ``id`` (``<paper id>:<reviewer>``), ``paper_id``, ``input``, ``output``, and the
 metadata: ``folder``, ``accepted``, ``conference``, ``reviewer``, ``review_title``,
@@ -36,19 +36,19 @@ from __future__ import annotations
 
 import re
 
+from data_conversion.reviews.review_parts import SIG, map_review
+from data_conversion.running.cli import run_converter
+from data_conversion.running.rows import Account, JsonlWriter
+from data_conversion.sources.paper_folders import (
+    FolderConverter,
+    NoPart,
+    Source,
+    folder_args,
+    truthy,
+)
+from data_conversion.sources.science_parse import science_parse_parts
 from review_ext.common.cli import doc_parser
-
-from .cli import exit_with, run_converter
-from .rows import Account, JsonlWriter
-from .paper_folders import FolderConverter, NoPart, Source, folder_args
 from review_ext.formats.text import count_points
-from .review_parts import SIG, map_review
-from .science_parse import science_parse_parts
-
-
-def truthy(value) -> bool:
-    """PeerRead and OpenReview booleans: ``True``/``"True"``."""
-    return value is True or str(value).strip().lower() == "true"
 
 
 def skip_reason(entry: dict) -> str | None:
@@ -105,6 +105,3 @@ def main(argv=None) -> Account:
 
     return run_converter(SOURCE.name, args, args.output, body, unit="review entries")
 
-
-if __name__ == "__main__":
-    exit_with(main())

@@ -1,0 +1,8 @@
+"""Sources: papers and their reviews as published -> input/output rows.
+
+``peerread`` and ``openreview`` read paper folders (``reviews/<id>.json`` with
+``parsed_pdfs/<id>.pdf.json``) through ``paper_folders``, the part they share; ``pdf``
+reads a PDF itself (with ``pdf_lines``). The parsed-PDF readers turn one parser's JSON
+into the paper's parts: ``science_parse`` (PeerRead) and ``docling`` (OpenReview), which
+uses ``line_numbers`` to remove a draft's line numbers fused into the text.
+"""
