@@ -6,9 +6,10 @@ import json
 import pytest
 
 from data_conversion.running.bad_input import BadInput, iter_jsonl as converter_rows
-from review_ext.common.jsonl import BOM, BadJson, is_json_list, iter_jsonl, parse_json, read_json
-from review_ext.data.test_rows import InputError, read_test_rows
-from review_ext.evaluate.records import RecordsError, load_texts
+from review_ext.common.jsonl import (BOM, BadJson, RowsFileError, is_json_list, iter_jsonl,
+                                     parse_json, read_json)
+from review_ext.data.test_rows import read_test_rows
+from review_ext.evaluate.records import load_texts
 
 
 def write(path, *lines: bytes | str, bom: bool = False):
@@ -115,7 +116,7 @@ def test_converters_reject_the_line_and_go_on(nan_file):
 
 
 def test_evaluation_stops_at_the_line(nan_file, tmp_path):
-    with pytest.raises(RecordsError, match=f"^{nan_file}:3: NaN is not JSON; write null or a number"):
+    with pytest.raises(RowsFileError, match=f"^{nan_file}:3: NaN is not JSON; write null or a number"):
         load_texts(nan_file)
     good = write(tmp_path / "good.jsonl", '{"id": "p1", "reply": "r"}', "", bom=True)
     assert load_texts(good) == {"p1": "r"}
@@ -131,5 +132,65 @@ def test_inference_makes_the_line_an_error_row(nan_file):
 
 def test_inference_stops_on_a_file_not_in_utf8(tmp_path):
     path = write(tmp_path / "t.jsonl", '{"id": "a", "input": "fine"}', '{"input": "caf\xe9"}'.encode("latin-1"))
-    with pytest.raises(InputError, match=f"^{path}:2: not UTF-8"):
+    with pytest.raises(RowsFileError, match=f"^{path}:2: not UTF-8"):
         read_test_rows(path)
+
+
+def test_every_reader_raises_the_one_file_error(tmp_path):
+    missing = tmp_path / "missing.jsonl"
+    for read in (lambda p: list(converter_rows(p)), read_test_rows, load_texts):
+        with pytest.raises(RowsFileError, match=f"{missing}") as caught:
+            read(missing)
+        assert "\n" not in str(caught.value)
+    with pytest.raises(RowsFileError, match=f"^{tmp_path}: is a directory: check the path"):
+        list(converter_rows(tmp_path))
+
+
+# ---------------------------------------------------------------- the writers
+TEXT = "caf\u00e9 \u2028 next\u2029 \U0001f600 \"quoted\"\nnewline"
+
+
+def written_by(tmp_path):
+    """The same two records through every JSONL writer of the suite: ``{name: path}``."""
+    from data_conversion.running.rows import JsonlWriter
+    from review_ext.common.jsonl_cache import JsonlCache
+    from review_ext.evaluate.records import write_jsonl
+
+    records = [{"key": "a", "text": TEXT}, {"key": "b", "text": "plain"}]
+    paths = {name: tmp_path / f"{name}.jsonl" for name in ("converter", "records", "cache")}
+    writer = JsonlWriter(paths["converter"])
+    for record in records:
+        writer.add(record)
+    writer.commit()
+    write_jsonl(paths["records"], records)
+    cache = JsonlCache(paths["cache"])
+    for record in records:
+        cache.put(record["key"], {"text": record["text"]})
+    return records, paths
+
+
+def test_writers_write_one_way_and_read_back_line_by_line(tmp_path):
+    records, paths = written_by(tmp_path)
+    expected = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    for name, path in paths.items():
+        raw = path.read_bytes()
+        assert raw == expected, name  # UTF-8 as is, one record a line
+        assert "\u2028".encode() in raw and b"\\u" not in raw
+        assert [v for _, v in iter_jsonl(path)] == records, name
+        assert len(path.read_text(encoding="utf-8").splitlines()) > len(records)  # the trap
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_writers_refuse_nan(tmp_path, value):
+    from data_conversion.running.rows import JsonArrayWriter, JsonlWriter
+    from review_ext.common.jsonl_cache import JsonlCache
+    from review_ext.evaluate.records import write_jsonl
+
+    record = {"key": "a", "score": value}
+    writers = [JsonlWriter(tmp_path / "c.jsonl").add, JsonArrayWriter(tmp_path / "c.json").add,
+               lambda r: write_jsonl(tmp_path / "r.jsonl", [r]),
+               lambda r: JsonlCache(tmp_path / "k.jsonl").put("a", r)]
+    for write_record in writers:
+        with pytest.raises(ValueError, match="not JSON compliant"):
+            write_record(record)
+    assert not (tmp_path / "r.jsonl").exists()  # an atomic write leaves nothing behind

@@ -6,8 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from data_conversion.running.bad_input import BadInput, InputFileError, file_problem
+from data_conversion.running.bad_input import BadInput
 from data_conversion.running.rows import Account, Run
+from review_ext.common.jsonl import RowsFileError, os_problem
 from review_ext.data.template import DEFAULT_SYSTEM, SYSTEM_PRESETS
 
 
@@ -66,10 +67,10 @@ def run_converter(name: str, args, output, body, unit: str = "rows",
     error = None
     try:
         body(run)
-    except (BadInput, InputFileError) as e:
+    except (BadInput, RowsFileError) as e:
         error = e
     except OSError as e:  # an output that cannot be written (read-only folder, disk full)
-        error = file_problem(e, output)
+        error = os_problem(e, output)
     except BaseException:
         run.abort()
         raise
@@ -79,7 +80,7 @@ def run_converter(name: str, args, output, body, unit: str = "rows",
         account = run.finish(error)
     except OSError as e:  # the rename into place failed
         run.abort()
-        account = run.finish(file_problem(e, output))
+        account = run.finish(os_problem(e, output))
         print(f"error: {account.error}", file=sys.stderr)
     print(account.summary(), file=sys.stderr)
     return account

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Iterator
 
 from data_conversion.running.bad_input import BadInput, iter_jsonl
+from review_ext.common import jsonl
 from review_ext.common.files import AtomicWriter
 
 
@@ -108,10 +109,10 @@ class Account:
 
 
 class JsonlWriter(AtomicWriter):
-    """One JSON object a line (UTF-8, not ASCII-escaped)."""
+    """One JSON object a line, by :func:`review_ext.common.jsonl.as_line`."""
 
     def add(self, record: dict) -> None:
-        self.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
+        self.write(jsonl.as_line(record))
 
 
 class JsonArrayWriter(AtomicWriter):
@@ -123,8 +124,7 @@ class JsonArrayWriter(AtomicWriter):
         self.write("[")
 
     def add(self, record: dict) -> None:
-        self.write(("\n" if self.n == 0 else ",\n")
-                   + json.dumps(record, ensure_ascii=False, allow_nan=False))
+        self.write(("\n" if self.n == 0 else ",\n") + jsonl.dumps(record))
         self.n += 1
 
     def commit(self) -> None:

@@ -1,4 +1,4 @@
-"""Reading JSON Lines (and whole JSON files) strictly: the one set of rules every stage reads by.
+"""JSON Lines (and whole JSON files), read strictly and written one way: the suite's one home.
 
 * UTF-8, each line decoded on its own (one bad byte costs one line); a byte order mark is
   accepted before the first line (or at the start of a JSON file), nowhere else.
@@ -8,7 +8,14 @@
   its value or a :class:`BadJson` that names ``file:line``, the problem and what to do.
 
 What to do with a bad line (count it as a reject, stop, make it an error row) is the
-caller's policy; :func:`iter_jsonl` never drops or raises on one.
+caller's policy; :func:`iter_jsonl` never drops or raises on one. A file that cannot be
+used at all is a :class:`RowsFileError`, the one error every rows reader raises.
+
+Writing: every JSONL writer of the suite writes :func:`as_line` of each record:
+strict JSON (``NaN`` refused, so what is written reads back) with text as UTF-8, not
+``\\u``-escaped (:data:`ENSURE_ASCII`). Such a file may hold U+2028 and U+2029 inside a
+string: read it line by line as written (:func:`iter_jsonl`, or splitting on ``"\\n"``),
+never with ``str.splitlines``, which splits there too.
 """
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 BOM = b"\xef\xbb\xbf"
+ENSURE_ASCII = False  # the one choice for every writer: UTF-8 text as is, not escaped
 JSON_SPACE = b" \t\r\n"
 _WANTED = {dict: ("an object", "each record must be a JSON object"),
            list: ("a list", "make the file one JSON list")}
@@ -41,8 +49,31 @@ class BadJson(ValueError):
         return BadJson(self.kind, self.problem, self.hint, self.data, path, line)
 
     def __str__(self) -> str:
-        where = "" if self.path is None else f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        where = ("" if self.path is None else f"{self.path}:{self.line}: " if self.line
+                 else f"{self.path}: ")
         return f"{where}{self.problem}; {self.hint}"
+
+
+class RowsFileError(ValueError):
+    """A rows file (or an output path) that cannot be used at all; the message is one line
+    naming the file (and line and field, when one is at fault) and what to do."""
+
+
+def os_problem(error: OSError, path) -> RowsFileError:
+    """The one-line error for a path the OS refused (missing, a folder, unreadable, full)."""
+    reason = error.strerror or type(error).__name__
+    return RowsFileError(f"{error.filename or path}: {reason.lower()}: check the path and "
+                         "its permissions")
+
+
+def dumps(value, **options) -> str:
+    """``value`` as strict JSON text (``NaN`` refused: ValueError), characters as they are."""
+    return json.dumps(value, ensure_ascii=ENSURE_ASCII, allow_nan=False, **options)
+
+
+def as_line(record) -> str:
+    """``record`` as one JSONL line (JSON escapes ``\\n`` and ``\\r`` in strings, not U+2028)."""
+    return dumps(record) + "\n"
 
 
 class _NonFinite(ValueError):
@@ -58,7 +89,8 @@ def strip_bom(raw: bytes) -> bytes:
 
 
 def parse_json(raw: bytes | str, want: type | None = dict):
-    """One strict JSON text (UTF-8 bytes or str) of type ``want`` (None: any); else :class:`BadJson`."""
+    """One strict JSON text (UTF-8 bytes or str) of type ``want`` (None: any); else
+    :class:`BadJson`."""
     if isinstance(raw, bytes):
         try:
             text = raw.decode("utf-8")
@@ -72,7 +104,8 @@ def parse_json(raw: bytes | str, want: type | None = dict):
         value = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as e:
         at = f"line {e.lineno} column {e.colno}" if e.lineno > 1 else f"column {e.colno}"
-        raise BadJson("json", f"malformed JSON ({e.msg} at {at})", "fix the JSON syntax", data) from None
+        raise BadJson("json", f"malformed JSON ({e.msg} at {at})", "fix the JSON syntax",
+                      data) from None
     except _NonFinite as e:
         raise BadJson("json", f"{e} is not JSON", "write null or a number instead", data) from None
     except RecursionError:
@@ -117,7 +150,8 @@ def is_json_list(path: str | Path) -> bool:
 
 
 def read_json(path: str | Path, want: type | None = dict):
-    """A whole JSON file (a leading BOM accepted); :class:`BadJson` naming the file, OSError as is."""
+    """A whole JSON file (a leading BOM accepted); :class:`BadJson` naming the file, OSError
+    as is."""
     try:
         return parse_json(strip_bom(Path(path).read_bytes()), want)
     except BadJson as e:
