@@ -36,13 +36,10 @@ CLIS = {"from_peerread": "sources.peerread", "from_openreview": "sources.openrev
 
 
 @pytest.fixture(scope="module")
-def rows_file(shared_data, tmp_path_factory):
+def rows_file(converted, tmp_path_factory):
     """PeerRead (3 papers) and NeurIPS (12 papers) rows in one input/output JSONL."""
-    d = tmp_path_factory.mktemp("rows")
-    from_peerread.main([str(shared_data / "peerread" / "iclr_2017"), str(d / "pr.jsonl")])
-    from_openreview.main([str(shared_data / "neurips_2025"), str(d / "nr.jsonl")])
-    out = d / "all.jsonl"
-    out.write_text((d / "pr.jsonl").read_text() + (d / "nr.jsonl").read_text())
+    out = tmp_path_factory.mktemp("rows") / "all.jsonl"
+    out.write_bytes(converted["peerread"].read_bytes() + converted["neurips"].read_bytes())
     return out
 
 
