@@ -27,7 +27,7 @@ from data_conversion.running.bad_input import read_json_file
 from data_conversion.running.cli import add_run_args, run_converter, write_summary
 from data_conversion.running.pairs import iter_pairs
 from data_conversion.running.rows import Account, JsonlWriter
-from data_conversion.sources.paper_folders import find_review_files
+from data_conversion.sources.paper_folders import check_roots, find_review_files
 from review_ext.common.cli import doc_parser
 from review_ext.formats.text import PARTS, parse_point, parse_review
 
@@ -131,7 +131,11 @@ def parse_args(argv=None):
     parser.add_argument("--details", type=Path, metavar="PATH",
                         help="write each review's findings as JSONL")
     add_run_args(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    problem = check_roots(args.sources)
+    if problem:
+        parser.error(f"--sources {problem}")
+    return args
 
 
 def main(argv=None) -> Account:
@@ -139,6 +143,8 @@ def main(argv=None) -> Account:
     sources = load_sources(args.sources) if args.sources else {}
 
     def body(run):
+        if args.json is not None:
+            run.claim(args.json)
         details = run.output(JsonlWriter(args.details)) if args.details else None
         results = []
         for _, row in tqdm(iter_pairs(run, args.input), desc="quality", unit="row",
@@ -153,5 +159,6 @@ def main(argv=None) -> Account:
         print(report(summary))
         write_summary(args.json, summary)
 
-    return run_converter("quality", args, args.input, body, verb="checked")
+    return run_converter("quality", args, args.input, body, inputs=[args.input],
+                         input_folders=args.sources, verb="checked")
 

@@ -94,5 +94,5 @@ def main(argv=None) -> Account:
         run.output(AtomicWriter(args.out_dir / "split.json")).write(
             json.dumps(manifest, indent=1) + "\n")
 
-    return run_converter("split", args, args.out_dir, body, folder=True)
+    return run_converter("split", args, args.out_dir, body, inputs=[args.input], folder=True)
 

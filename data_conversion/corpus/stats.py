@@ -185,6 +185,8 @@ def main(argv=None, tokenizer=None) -> Account:
     name = args.tokenizer.name if args.tokenizer else "Mixtral"
 
     def body(run):
+        for path in filter(None, (args.plot, args.json)):
+            run.claim(path)
         lengths = measure(run, args.input, tokenizer, args.system_text, args.template)
         overhead = template_overhead(tokenizer, args.system_text, args.template)
         summary = {**summarize(lengths, args.max_length, overhead), "tokenizer": name,
@@ -196,5 +198,5 @@ def main(argv=None, tokenizer=None) -> Account:
             print(f"histogram: {args.plot}")
         write_summary(args.json, summary)
 
-    return run_converter("stats", args, args.input, body, verb="measured")
+    return run_converter("stats", args, args.input, body, inputs=[args.input], verb="measured")
 

@@ -20,6 +20,7 @@ from data_conversion.running.cli import add_run_args, add_system_args, run_conve
 from data_conversion.running.pairs import convert_pairs
 from data_conversion.running.rows import Account, AtomicWriter, JsonArrayWriter
 from review_ext.common.cli import doc_parser
+from review_ext.common.jsonl import BadJson, read_json
 
 
 def to_alpaca(record: dict, system: str) -> dict:
@@ -40,9 +41,9 @@ def updated_dataset_info(path: Path, name: str, file_name: str) -> dict:
     info = {}
     if path.is_file():
         try:
-            info = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise BadInput(path, "the file", "(the file)", f"unreadable ({e})",
+            info = read_json(path)
+        except BadJson as e:
+            raise BadInput(path, "the file", "(the file)", f"unreadable ({e.problem})",
                            "fix or remove it") from None
     return {**info, name: dataset_info_entry(file_name)}
 
@@ -71,5 +72,6 @@ def main(argv=None) -> Account:
         convert_pairs(run, args.input, writer, lambda r: to_alpaca(r, args.system_text))
         run.output(AtomicWriter(info_path)).write(json.dumps(info, indent=2) + "\n")
 
-    return run_converter("to_llamafactory", args, args.out_dir, body, folder=True)
+    return run_converter("to_llamafactory", args, args.out_dir, body, inputs=[args.input],
+                         folder=True)
 

@@ -42,5 +42,5 @@ def main(argv=None) -> Account:
         writer = run.output(JsonlWriter(args.output))
         convert_pairs(run, args.input, writer, lambda r: to_messages(r, args.system_text))
 
-    return run_converter("to_swift", args, args.output, body)
+    return run_converter("to_swift", args, args.output, body, inputs=[args.input])
 

@@ -76,5 +76,5 @@ def main(argv=None) -> Account:
         writer = run.output((JsonlWriter if args.test else JsonArrayWriter)(args.output))
         convert_pairs(run, args.input, writer, make, need_output=not args.test)
 
-    return run_converter("to_xtuner", args, args.output, body)
+    return run_converter("to_xtuner", args, args.output, body, inputs=[args.input])
 

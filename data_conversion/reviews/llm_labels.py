@@ -124,10 +124,11 @@ def main(argv=None) -> Account:
     client = ChatClient(args.base_url, args.model, os.environ.get(args.api_key_env),
                         timeout=args.timeout, max_retries=args.max_retries, backoff=args.backoff,
                         temperature=0.0, max_tokens=16)
-    cache = JsonlCache(args.cache or args.output.with_name(args.output.stem + ".labels.jsonl"))
-    labeller = Labeller(client, cache, args.model, args.concurrency)
+    cache_path = args.cache or args.output.with_name(args.output.stem + ".labels.jsonl")
 
     def body(run):
+        labeller = Labeller(client, JsonlCache(run.claim(cache_path)), args.model,
+                            args.concurrency)
         writer = run.output(JsonlWriter(args.output))
         for _, row in iter_pairs(run, args.input):
             writer.add({**row, "output": labeller.relabel(row["output"])})
@@ -140,5 +141,5 @@ def main(argv=None) -> Account:
             run.account.failure = (f"all {failed} requests failed, nothing was labelled (the "
                                    "rows are written unchanged)")
 
-    return run_converter("llm_labels", args, args.output, body)
+    return run_converter("llm_labels", args, args.output, body, inputs=[args.input])
 

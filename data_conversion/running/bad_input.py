@@ -11,7 +11,14 @@ from __future__ import annotations
 from typing import Iterator
 
 from review_ext.common import jsonl
-from review_ext.common.jsonl import BadJson, expect, is_json_list, os_problem, read_json
+from review_ext.common.jsonl import (
+    BadJson,
+    RowsFileError,
+    expect,
+    is_json_list,
+    os_problem,
+    read_json,
+)
 
 SKIP_BAD_HINT = "or rerun with --skip-bad to set it aside in the rejects file"
 
@@ -46,8 +53,9 @@ def iter_jsonl(path) -> Iterator[tuple[str, dict | BadInput]]:
             try:
                 yield from _array_items(path, read_json(path, want=list))
                 return
-            except BadJson:
-                pass
+            except BadJson as e:
+                if e.kind == "size":
+                    raise RowsFileError(str(e)) from None
         for n, item in jsonl.iter_jsonl(path):
             yield f"line {n}", (_bad(item, path, f"line {n}", "(the line)")
                                 if isinstance(item, BadJson) else item)

@@ -64,6 +64,7 @@ from review_ext.formats.text import count_points
 _BLOCK = re.compile(r"^[ \t]*(?P<name>[A-Z][A-Z0-9 ,&/()'-]{2,80}?)[ \t]*:?[ \t]*$", re.M)
 _FORM_FIELDS = re.compile(r"RATING|CONFIDENCE|SOUNDNESS|PRESENTATION|ETHIC|CONDUCT|FLAG|"
                           r"DECISION|AWARD|SCORE")
+_DECISION_TEXT = re.compile(r"\s*DECISION:[ \t]*\n")
 _FORM_TEXT = re.compile(r"Please provide a thorough assessment of the strengths and weaknesses"
                         r".{0,600}?openreview\.net/faq\.?", re.S)
 
@@ -116,8 +117,14 @@ def review_parts(entry: dict) -> dict:
 
 
 def skip_reason(entry: dict) -> str | None:
-    """Why an entry is not an official review (None when it is one)."""
-    if truthy(entry.get("IS_META_REVIEW")) or entry.get("TITLE") == "Decision":
+    """Why an entry is not an official review (None when it is one).
+
+    The area chair's decision is known by any of its marks: ``IS_META_REVIEW``, the title
+    ``Decision`` or a text that opens with the ``DECISION:`` block (a file whose flags and
+    title are null still has its text).
+    """
+    if (truthy(entry.get("IS_META_REVIEW")) or entry.get("TITLE") == "Decision"
+            or _DECISION_TEXT.match(str(entry.get("comments") or ""))):
         return "decision / meta-review"
     if "official review" in str(entry.get("TITLE", "")).lower() or "RECOMMENDATION" in entry:
         return None
@@ -165,5 +172,6 @@ def main(argv=None) -> Account:
         writer = run.output(JsonlWriter(args.output))
         FolderConverter(run, source, writer, per_paper=args.per_paper).convert(args.folders)
 
-    return run_converter(source.name, args, args.output, body, unit="review entries")
+    return run_converter(source.name, args, args.output, body, input_folders=args.folders,
+                         unit="review entries")
 

@@ -18,6 +18,7 @@ from data_conversion.reviews.review_parts import DROPPED, merge_parts
 from data_conversion.running.bad_input import BadInput, read_json_file
 from data_conversion.running.cli import add_run_args
 from data_conversion.running.rows import Run, content_key
+from data_conversion.sources.parsed_pdf import ParsedPdfError
 from review_ext.formats.text import render_paper, render_review
 
 NOT_RATINGS = {"comments", "TITLE", "OTHER_KEYS", "IS_META_REVIEW", "is_meta_review", "DATE"}
@@ -242,12 +243,18 @@ class FolderConverter:
         elif isinstance(parsed, BadInput):
             problem, hint, source, field = parsed.problem, parsed.hint, pdf, parsed.field
         else:
-            paper = paper_input(doc, parsed, self.source)
-            if paper is not None:
-                return paper
-            problem, hint, source = ("paper empty after parsing (no body text)",
-                                     "re-parse the PDF", pdf)
-            field = self.source.body_field
+            try:
+                paper = paper_input(doc, parsed, self.source)
+            except ParsedPdfError as e:
+                problem, field = f"{e.problem} (not the parser's structure)", e.field
+            except (AttributeError, KeyError, IndexError, TypeError) as e:  # one no check names
+                problem = f"not the parser's structure ({type(e).__name__}: {e})"
+                field = self.source.body_field
+            else:
+                if paper is not None:
+                    return paper
+                problem, field = "paper empty after parsing (no body text)", self.source.body_field
+            hint, source = "re-parse the PDF", pdf
         for i, entry in official:
             self._bad(source, f"id {pid}, reviews[{i}]", field, problem, hint, entry)
         return None

@@ -31,6 +31,7 @@ from data_conversion.running.cli import add_run_args, run_converter
 from data_conversion.running.rows import Account, JsonlWriter
 from data_conversion.sources.pdf_lines import Line, PdfError, drop_furniture, open_pdf, page_lines
 from review_ext.common.cli import doc_parser
+from review_ext.common.jsonl import read_at_most
 from review_ext.formats.text import render_paper
 
 CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+[.:]\s*", re.IGNORECASE)
@@ -45,6 +46,7 @@ KNOWN_HEADINGS = {
     "ethics statement", "reproducibility statement",
 }
 REFERENCES = {"references", "bibliography"}
+MAX_PDF_BYTES = 256 << 20  # a paper is a few MB; more is not a paper (or an endless input)
 # ---------------------------------------------------------------- layout
 def dominant_size(lines: list[Line]) -> float:
     """The body text size: the size that sets the most characters."""
@@ -244,7 +246,11 @@ def main(argv=None) -> Account:
                 if path.stem in seen:
                     raise PdfError(f"same id {path.stem!r} as {seen[path.stem]}",
                                    "rename one of the files (the id is the file name stem)")
-                paper = pdf_to_paper(path.read_bytes())
+                data = read_at_most(path, MAX_PDF_BYTES)
+                if len(data) > MAX_PDF_BYTES:
+                    raise PdfError(f"larger than {MAX_PDF_BYTES >> 20} MiB (or endless)",
+                                   "give the paper's PDF file")
+                paper = pdf_to_paper(data)
             except (PdfError, OSError) as error:
                 problem, hint = (error.problem, error.hint) if isinstance(error, PdfError) \
                     else (str(error), "check the path")
@@ -254,5 +260,5 @@ def main(argv=None) -> Account:
             writer.add({"id": path.stem, "input": paper})
             run.account.written += 1
 
-    return run_converter("from_pdf", args, args.out, body, unit="PDFs")
+    return run_converter("from_pdf", args, args.out, body, inputs=args.pdfs, unit="PDFs")
 

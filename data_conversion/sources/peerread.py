@@ -103,5 +103,6 @@ def main(argv=None) -> Account:
         writer = run.output(JsonlWriter(args.output))
         FolderConverter(run, SOURCE, writer, per_paper=args.per_paper).convert(args.folders)
 
-    return run_converter(SOURCE.name, args, args.output, body, unit="review entries")
+    return run_converter(SOURCE.name, args, args.output, body, input_folders=args.folders,
+                         unit="review entries")
 

@@ -6,6 +6,9 @@
   and the suite never writes them back); nesting deeper than Python can parse is refused.
 * Blank lines (JSON whitespace only) are skipped; every other line yields exactly one item,
   its value or a :class:`BadJson` that names ``file:line``, the problem and what to do.
+* Bounded: a line longer than :data:`MAX_LINE_BYTES` stops the read (no record is that
+  long: the file is not JSON Lines, or is endless like ``/dev/zero``), and a whole JSON file
+  larger than :data:`MAX_FILE_BYTES` is refused; JSON Lines of any length stream.
 
 What to do with a bad line (count it as a reject, stop, make it an error row) is the
 caller's policy; :func:`iter_jsonl` never drops or raises on one. A file that cannot be
@@ -26,6 +29,8 @@ from typing import Iterator
 BOM = b"\xef\xbb\xbf"
 ENSURE_ASCII = False  # the one choice for every writer: UTF-8 text as is, not escaped
 JSON_SPACE = b" \t\r\n"
+MAX_LINE_BYTES = 64 << 20  # one record: a paper with its reviews is well under 1 MiB
+MAX_FILE_BYTES = 256 << 20  # one whole JSON file (a reviews file, a parsed PDF, a list)
 _WANTED = {dict: ("an object", "each record must be a JSON object"),
            list: ("a list", "make the file one JSON list")}
 
@@ -34,8 +39,8 @@ class BadJson(ValueError):
     """A JSON text that cannot be used: its ``problem``, a ``hint`` (what to do) and ``data``
     (the text as read, or the value of the wrong type); ``path``/``line`` say where, if known.
 
-    ``kind`` is ``"encoding"`` (not UTF-8), ``"json"`` (malformed, NaN/Infinity, too deep)
-    or ``"type"`` (valid JSON of another type than wanted).
+    ``kind`` is ``"encoding"`` (not UTF-8), ``"json"`` (malformed, NaN/Infinity, too deep),
+    ``"type"`` (valid JSON of another type than wanted) or ``"size"`` (a file too large).
     """
 
     def __init__(self, kind: str, problem: str, hint: str, data=None, path=None,
@@ -126,10 +131,16 @@ def iter_jsonl(path: str | Path, want: type | None = dict) -> Iterator[tuple[int
     """``(line number, value or BadJson)`` for each non-blank line of a JSONL file.
 
     Lines are numbered from 1, blank ones included. An OSError (missing, a folder,
-    unreadable) is raised as is, for the caller to word.
+    unreadable) is raised as is, for the caller to word; a line longer than
+    :data:`MAX_LINE_BYTES` raises :class:`RowsFileError`.
     """
     with open(path, "rb") as f:
-        for number, raw in enumerate(f, 1):
+        number = 0
+        while raw := f.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES:
+                raise RowsFileError(f"{path}:{number}: a line longer than {MAX_LINE_BYTES >> 20} "
+                                    "MiB: not JSON Lines (one record a line), or an endless input")
             raw = (strip_bom(raw) if number == 1 else raw).rstrip(b"\r\n")
             if not raw.strip(JSON_SPACE):
                 continue
@@ -149,10 +160,21 @@ def is_json_list(path: str | Path) -> bool:
     return False
 
 
+def read_at_most(path: str | Path, limit: int) -> bytes:
+    """The bytes of ``path``, ``limit + 1`` at most (more than ``limit``: it is too large, or
+    endless); OSError as is."""
+    with open(path, "rb") as f:
+        return f.read(limit + 1)
+
+
 def read_json(path: str | Path, want: type | None = dict):
-    """A whole JSON file (a leading BOM accepted); :class:`BadJson` naming the file, OSError
-    as is."""
+    """A whole JSON file (a leading BOM accepted, :data:`MAX_FILE_BYTES` at most);
+    :class:`BadJson` naming the file, OSError as is."""
+    raw = read_at_most(path, MAX_FILE_BYTES)
+    if len(raw) > MAX_FILE_BYTES:
+        raise BadJson("size", f"larger than {MAX_FILE_BYTES >> 20} MiB",
+                      "write the records as JSON Lines (one a line)").at(path)
     try:
-        return parse_json(strip_bom(Path(path).read_bytes()), want)
+        return parse_json(strip_bom(raw), want)
     except BadJson as e:
         raise e.at(path) from None
