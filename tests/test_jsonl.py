@@ -1,13 +1,22 @@
-"""The one JSONL reader (review_ext.common.jsonl) and its three callers: converters, evaluation, inference."""
+"""The one JSONL home (review_ext.common.jsonl): its reader, its three callers (converters,
+evaluation, inference), its writers."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from data_conversion.running.bad_input import BadInput, iter_jsonl as converter_rows
-from review_ext.common.jsonl import (BOM, BadJson, RowsFileError, is_json_list, iter_jsonl,
-                                     parse_json, read_json)
+from data_conversion.running.bad_input import BadInput
+from data_conversion.running.bad_input import iter_jsonl as converter_rows
+from review_ext.common.jsonl import (
+    BOM,
+    BadJson,
+    RowsFileError,
+    is_json_list,
+    iter_jsonl,
+    parse_json,
+    read_json,
+)
 from review_ext.data.test_rows import read_test_rows
 from review_ext.evaluate.records import load_texts
 
@@ -46,7 +55,8 @@ def test_bad_json_names_file_line_problem_and_what_to_do(tmp_path):
 
 
 def test_not_utf8_costs_one_line(tmp_path):
-    path = write(tmp_path / "a.jsonl", '{"id": 1}', '{"id": "caf\xe9"}'.encode("latin-1"), '{"id": 3}')
+    latin1 = '{"id": "caf\xe9"}'.encode("latin-1")
+    path = write(tmp_path / "a.jsonl", '{"id": 1}', latin1, '{"id": 3}')
     items = dict(iter_jsonl(path))
     assert items[1] == {"id": 1} and items[3] == {"id": 3}
     assert items[2].kind == "encoding"
@@ -66,9 +76,10 @@ def test_blank_lines_skipped_and_every_other_line_accounted_for(tmp_path):
     lines = ['{"id": 1}', "", "   \t", '{"id": 2', "\r", '{"id": NaN}', b"\xff", "[]",
              '{"id": "line\u2028separator"}', '{"id": 5}\r', '{"id": "torn"']
     path = tmp_path / "a.jsonl"
-    path.write_bytes(b"\n".join(x if isinstance(x, bytes) else x.encode() for x in lines))  # no final newline
+    raw = [x if isinstance(x, bytes) else x.encode() for x in lines]
+    path.write_bytes(b"\n".join(raw))  # no final newline
     items = list(iter_jsonl(path))
-    non_blank = [n for n, x in enumerate(lines, 1) if (x if isinstance(x, bytes) else x.encode()).strip()]
+    non_blank = [n for n, x in enumerate(raw, 1) if x.strip()]
     assert [n for n, _ in items] == non_blank  # exactly one item per non-blank line, in order
     good = {n: v for n, v in items if not isinstance(v, BadJson)}
     bad = {n: v for n, v in items if isinstance(v, BadJson)}
@@ -116,7 +127,7 @@ def test_converters_reject_the_line_and_go_on(nan_file):
 
 
 def test_evaluation_stops_at_the_line(nan_file, tmp_path):
-    with pytest.raises(RowsFileError, match=f"^{nan_file}:3: NaN is not JSON; write null or a number"):
+    with pytest.raises(RowsFileError, match=f"^{nan_file}:3: NaN is not JSON; write null or a"):
         load_texts(nan_file)
     good = write(tmp_path / "good.jsonl", '{"id": "p1", "reply": "r"}', "", bom=True)
     assert load_texts(good) == {"p1": "r"}
@@ -131,7 +142,8 @@ def test_inference_makes_the_line_an_error_row(nan_file):
 
 
 def test_inference_stops_on_a_file_not_in_utf8(tmp_path):
-    path = write(tmp_path / "t.jsonl", '{"id": "a", "input": "fine"}', '{"input": "caf\xe9"}'.encode("latin-1"))
+    latin1 = '{"input": "caf\xe9"}'.encode("latin-1")
+    path = write(tmp_path / "t.jsonl", '{"id": "a", "input": "fine"}', latin1)
     with pytest.raises(RowsFileError, match=f"^{path}:2: not UTF-8"):
         read_test_rows(path)
 
