@@ -30,8 +30,9 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 
-from data_conversion import from_openreview, from_peerread, stats  # noqa: E402
-from data_conversion.rows import Run  # noqa: E402
+from data_conversion import from_openreview, from_peerread  # noqa: E402
+from data_conversion.corpus import stats  # noqa: E402
+from data_conversion.running.rows import Run  # noqa: E402
 from review_ext.data.template import SYSTEM_PRESETS  # noqa: E402
 from review_ext.data.tokenizer import load_mixtral_tokenizer  # noqa: E402
 

@@ -1,12 +1,12 @@
 """Shared fixtures: the real Mixtral tokenizer, a 2-layer random Mixtral, the real
-SmolLM2-135M-Instruct, real papers, tools/judge.py's scripted inputs, a test run in its own
-folder."""
+SmolLM2-135M-Instruct, real papers made by the real converters (``papers`` means them
+everywhere), tools/judge.py's scripted inputs, a test run in its own folder."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 # Two shared cores: one math thread per process is fastest for the tiny model.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -14,7 +14,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, read_jsonl, write_rows
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
@@ -70,29 +70,61 @@ def smollm2_tokenizer(smollm2):
     return AutoTokenizer.from_pretrained(smollm2)
 
 
+class Paper(NamedTuple):
+    """A real paper as the converters write it: its id, its text (the input of a row) and its
+    official reviews in the four parts (the outputs of its rows, in file order)."""
+
+    id: str
+    text: str
+    reviews: tuple[str, ...]
+
+
 @pytest.fixture(scope="session")
-def real_data(tmp_path_factory, shared_data):
-    """Real papers and reviews from shared data as XTuner conversation JSON + a test JSONL."""
-    from review_ext.data.template import resolve_system
-    from tests.real_papers import neurips, peerread
+def converted(shared_data, tmp_path_factory) -> dict[str, Path]:
+    """The real papers through the real converters, one review a row: ``{"neurips": rows of
+    from_openreview on neurips_2025, "peerread": rows of from_peerread on peerread/iclr_2017}``."""
+    from data_conversion import from_openreview, from_peerread
 
-    rows = peerread(shared_data) + neurips(shared_data)
-    out = tmp_path_factory.mktemp("data")
-    train = [{"conversation": [{"system": resolve_system("v2"), "input": paper, "output": review}]}
-             for _, paper, reviews in rows[:-2] for review in reviews[:1]]
-    (out / "train.json").write_text(json.dumps(train))
-    with open(out / "test.jsonl", "w") as f:
-        for pid, paper, _ in rows[-2:]:
-            f.write(json.dumps({"id": pid, "system": resolve_system("v2"), "input": paper}) + "\n")
+    out = tmp_path_factory.mktemp("converted")
+    runs = {"neurips": (from_openreview, shared_data / "neurips_2025"),
+            "peerread": (from_peerread, shared_data / "peerread" / "iclr_2017")}
+    paths = {}
+    for name, (command, folder) in runs.items():
+        paths[name] = out / f"{name}.jsonl"
+        assert command.main([str(folder), str(paths[name])]).exit_code == 0
+    return paths
+
+
+@pytest.fixture(scope="session")
+def papers(converted) -> list[Paper]:
+    """The real papers, as :class:`Paper`: NeurIPS 2025 (12, by id), then PeerRead ICLR 2017
+    (3: 598, 444, 315)."""
+    texts, reviews = {}, {}
+    for path in converted.values():
+        for row in read_jsonl(path):
+            texts.setdefault(row["paper_id"], row["input"])
+            reviews.setdefault(row["paper_id"], []).append(row["output"])
+    return [Paper(pid, text, tuple(reviews[pid])) for pid, text in texts.items()]
+
+
+@pytest.fixture(scope="session")
+def real_data(tmp_path_factory, converted, papers):
+    """XTuner data made by the real converters: ``train.json`` (to_xtuner, system v2: the first
+    review of every paper but the last two) and ``test.jsonl`` (to_xtuner --test: those two)."""
+    from data_conversion import to_xtuner
+
+    rows = [row for path in converted.values() for row in read_jsonl(path)]
+    held_out = {paper.id for paper in papers[-2:]}
+    first: dict[str, dict] = {}
+    for row in rows:
+        first.setdefault(row["paper_id"], row)
+    work, out = tmp_path_factory.mktemp("rows"), tmp_path_factory.mktemp("data")
+    train = write_rows(work / "train.jsonl", [r for pid, r in first.items() if pid not in held_out])
+    test = write_rows(work / "test.jsonl", [r for r in rows if r["paper_id"] in held_out])
+    assert to_xtuner.main([str(train), str(out / "train.json"), "--system", "v2"]).exit_code == 0
+    assert to_xtuner.main([str(test), str(out / "test.jsonl"), "--test", "--system", "v2"]
+                          ).exit_code == 0
     return out
-
-
-@pytest.fixture(scope="module")
-def papers(shared_data):
-    """The first six real NeurIPS papers as (id, paper, reviews)."""
-    from tests.real_papers import neurips
-
-    return neurips(shared_data)[:6]
 
 
 @pytest.fixture

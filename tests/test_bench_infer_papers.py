@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-import json
 
 import pytest
 
-from tests.helpers import ROOT, write_rows
+from tests.helpers import ROOT, read_jsonl, write_rows
 
 GPU_BENCH = ROOT / "benchmarks" / "gpu"
 
@@ -24,7 +23,7 @@ def bench_infer():
 def test_papers_are_the_inputs_of_the_rows(bench_infer, real_data, name):
     """Real papers, XTuner test rows (shared data) and input/output records (sample data)."""
     path = real_data / "test.jsonl" if name == "real_test" else ROOT / "sample_data" / "papers.jsonl"
-    inputs = [json.loads(line)["input"] for line in path.read_text().splitlines()]
+    inputs = [row["input"] for row in read_jsonl(path)]
     assert len(inputs) >= 2
     assert bench_infer.read_papers(path) == inputs
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import read_jsonl
+
 CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = json.loads((CORPUS / "cases.json").read_text())
 
@@ -75,7 +77,7 @@ def test_skip_bad_goes_on_and_accounts(case, tmp_path, capsys, stats_tokenizer):
     if not want["rejected"]:
         assert not rejects.exists()
         return
-    rows = [json.loads(line) for line in rejects.read_text().splitlines()]
+    rows = read_jsonl(rejects)
     assert rows and all(case["problem"] in r["reason"] for r in rows)
     assert all(case["file"] in r["source"] and r["field"] == case["field"] for r in rows)
     assert all(r["record"] is not None for r in rows)  # the bad data itself is kept

@@ -10,25 +10,36 @@ from pathlib import Path
 
 import pytest
 
-from data_conversion import (from_openreview, from_peerread, split, stats, to_llamafactory,
-                             to_swift, to_xtuner)
-from data_conversion.rows import Run
+from data_conversion import (
+    from_openreview,
+    from_peerread,
+    split,
+    stats,
+    to_llamafactory,
+    to_swift,
+    to_xtuner,
+)
+from data_conversion.corpus.split import choose_test
+from data_conversion.corpus.stats import measure
+from data_conversion.exports.llamafactory import dataset_info_entry
+from data_conversion.running.rows import Run
 from review_ext.data.encode import encode_sample
 from review_ext.data.template import SYSTEM_PRESETS, encode_prompt, encode_review
 from tests.helpers import ROOT, read_jsonl
 
-CLIS = ("from_peerread", "from_openreview", "to_xtuner", "to_llamafactory", "to_swift", "split",
-        "stats", "quality", "llm_labels")
+# command -> the module of data_conversion that holds its code
+CLIS = {"from_peerread": "sources.peerread", "from_openreview": "sources.openreview",
+        "from_pdf": "sources.pdf", "to_xtuner": "exports.xtuner",
+        "to_llamafactory": "exports.llamafactory", "to_swift": "exports.swift",
+        "split": "corpus.split", "stats": "corpus.stats", "quality": "corpus.quality",
+        "llm_labels": "reviews.llm_labels"}
 
 
 @pytest.fixture(scope="module")
-def rows_file(shared_data, tmp_path_factory):
+def rows_file(converted, tmp_path_factory):
     """PeerRead (3 papers) and NeurIPS (12 papers) rows in one input/output JSONL."""
-    d = tmp_path_factory.mktemp("rows")
-    from_peerread.main([str(shared_data / "peerread" / "iclr_2017"), str(d / "pr.jsonl")])
-    from_openreview.main([str(shared_data / "neurips_2025"), str(d / "nr.jsonl")])
-    out = d / "all.jsonl"
-    out.write_text((d / "pr.jsonl").read_text() + (d / "nr.jsonl").read_text())
+    out = tmp_path_factory.mktemp("rows") / "all.jsonl"
+    out.write_bytes(converted["peerread"].read_bytes() + converted["neurips"].read_bytes())
     return out
 
 
@@ -42,10 +53,14 @@ def test_help(name):
     assert "--skip-bad" in res.stdout
 
 
-def test_every_module_has_pure_converter_and_cli():
-    for name in CLIS:
-        module = importlib.import_module(f"data_conversion.{name}")
-        assert callable(module.parse_args) and callable(module.main) and module.__doc__
+def test_every_command_is_a_thin_module_over_its_home():
+    top = {p.stem for p in (ROOT / "data_conversion").glob("*.py")} - {"__init__"}
+    assert top == set(CLIS)  # the top level holds the commands only
+    for name, home in CLIS.items():
+        command = importlib.import_module(f"data_conversion.{name}")
+        library = importlib.import_module(f"data_conversion.{home}")
+        assert command.main is library.main and callable(library.parse_args) and library.__doc__
+        assert len((ROOT / "data_conversion" / f"{name}.py").read_text().splitlines()) <= 8
 
 
 def test_three_frameworks_get_identical_data(rows_file, tmp_path):
@@ -66,7 +81,7 @@ def test_three_frameworks_get_identical_data(rows_file, tmp_path):
     assert [tuple(m["content"] for m in s["messages"]) for s in sw] == want
     assert [m["role"] for m in sw[0]["messages"]] == ["system", "user", "assistant"]
     info = json.loads((tmp_path / "lf" / "dataset_info.json").read_text())
-    assert info["paper_review"] == to_llamafactory.dataset_info_entry("paper_review.json")
+    assert info["paper_review"] == dataset_info_entry("paper_review.json")
 
 
 def test_llamafactory_keeps_other_dataset_entries(rows_file, tmp_path):
@@ -108,8 +123,8 @@ def test_split_by_paper(rows_file, tmp_path):
     split.main([str(rows_file), str(tmp_path / "b"), "--test-ratio", "0.2", "--seed", "3"])
     assert (tmp_path / "b" / "test.jsonl").read_bytes() == (tmp_path / "a" / "test.jsonl") \
         .read_bytes()
-    assert split.choose_test([str(i) for i in range(10)], seed=0, test_papers=4) != \
-        split.choose_test([str(i) for i in range(10)], seed=1, test_papers=4)
+    assert choose_test([str(i) for i in range(10)], seed=0, test_papers=4) != \
+        choose_test([str(i) for i in range(10)], seed=1, test_papers=4)
 
 
 def test_stats_counts_like_training(shared_data, tmp_path, tokenizer, capsys):
@@ -122,7 +137,7 @@ def test_stats_counts_like_training(shared_data, tmp_path, tokenizer, capsys):
     first = read_jsonl(rows)[0]
     total = len(encode_prompt(tokenizer, first["input"], "v2")) + len(
         encode_review(tokenizer, first["output"]))
-    lengths = stats.measure(Run("t", skip_bad=False, rejects_path=tmp_path / "r"), rows,
+    lengths = measure(Run("t", skip_bad=False, rejects_path=tmp_path / "r"), rows,
                             tokenizer, SYSTEM_PRESETS["v2"])
     assert lengths["total"][0] == total
     assert summary["rows"] == 9 and summary["total"]["max"] == int(lengths["total"].max())

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from review_ext.common.jsonl import iter_jsonl
+from tests.helpers import ROOT, read_jsonl
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 GOOD = CORPUS / "malformed_json.jsonl"  # lines 1 and 3 are good rows
@@ -22,7 +23,7 @@ def cli(*args):
 
 def good_rows(tmp_path, n: int) -> Path:
     """``n`` good rows (copies of a corpus row under new ids)."""
-    row = json.loads(GOOD.read_text().splitlines()[0])
+    _, row = next(iter_jsonl(GOOD))  # its first line (later ones are bad on purpose)
     path = tmp_path / f"rows{n}.jsonl"
     path.write_text("".join(json.dumps({**row, "id": f"p{i}"}) + "\n" for i in range(n)))
     return path
@@ -91,7 +92,7 @@ def test_stats_on_multiples_of_its_batch(tmp_path, rows, rc):
 
 def test_json_array_file_is_read_item_by_item(tmp_path):
     """A whole file that is one JSON array of rows: every row read, bad items named."""
-    rows = [json.loads(line) for line in good_rows(tmp_path, 2).read_text().splitlines()]
+    rows = read_jsonl(good_rows(tmp_path, 2))
     path = tmp_path / "array.jsonl"
     path.write_text(json.dumps(rows + [["not", "a", "row"]], indent=1))
     res = cli("data_conversion.to_xtuner", path, tmp_path / "o.json", "--skip-bad")

@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from data_conversion.docling import docling_parts
-from data_conversion.line_numbers import LineNumberStripper, numbered_lines
-from data_conversion.quality_checks import suspect_paper
+from data_conversion.sources.docling import docling_parts
+from data_conversion.sources.line_numbers import LineNumberStripper, numbered_lines
+from data_conversion.corpus.quality_checks import suspect_paper
 from review_ext.formats.text import render_paper
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -30,7 +30,7 @@ def paper(doc) -> str:
 
 
 @pytest.fixture(scope="module")
-def papers(shared_data):
+def docling_papers(shared_data):
     out = {}
     for path in sorted((shared_data / "neurips_2025" / "reviews").glob("*.json")):
         doc, meta = load(shared_data, path.stem)
@@ -39,22 +39,22 @@ def papers(shared_data):
     return out
 
 
-def test_no_author_block_or_email(papers):
-    for pid, (_, meta, text) in papers.items():
+def test_no_author_block_or_email(docling_papers):
+    for pid, (_, meta, text) in docling_papers.items():
         assert not EMAIL.search(text), pid
         assert suspect_paper(text, meta["authors"]) == [], pid
     # these two had their second author column placed after the first heading
-    assert "Ali Jadbabaie" not in papers["Z2lWGBx2v2"][2]
-    assert "qmhuang@ucas.ac.cn" not in papers["1Sb0363f2y"][2]
+    assert "Ali Jadbabaie" not in docling_papers["Z2lWGBx2v2"][2]
+    assert "qmhuang@ucas.ac.cn" not in docling_papers["1Sb0363f2y"][2]
 
 
-def test_display_equations_in_linear_form(papers):
-    for pid, (doc, _, text) in papers.items():
+def test_display_equations_in_linear_form(docling_papers):
+    for pid, (doc, _, text) in docling_papers.items():
         formulas = [t["orig"] for t in doc["texts"] if t["label"] == "formula"
                     and (t.get("orig") or "").strip() and t.get("content_layer") != "furniture"]
         kept = sum(" ".join(f.split()) in text for f in formulas)
         assert formulas and kept >= 0.9 * len(formulas), (pid, kept, len(formulas))
-    assert "L cl = -1 B B ∑ i =1 log exp( s ii /τ )" in papers["LSS6JMvgha"][2]
+    assert "L cl = -1 B B ∑ i =1 log exp( s ii /τ )" in docling_papers["LSS6JMvgha"][2]
 
 
 def without_checklist_heading(doc):
@@ -67,8 +67,8 @@ def without_checklist_heading(doc):
 
 
 @pytest.mark.parametrize("pid", ["LSS6JMvgha", "2M5dTDdGxl", "1Sb0363f2y"])
-def test_checklist_dropped_when_its_heading_is_missed(papers, pid):
-    doc, _, clean = papers[pid]
+def test_checklist_dropped_when_its_heading_is_missed(docling_papers, pid):
+    doc, _, clean = docling_papers[pid]
     text = paper(without_checklist_heading(doc))
     assert "Answer: [" not in text and "Justification:" not in text
     assert "Question: Do the main claims" not in text and "Section Title: 1. Claims" not in text
@@ -99,15 +99,15 @@ def number_lines(doc, words_per_line: int = 12):
 
 
 @pytest.mark.parametrize("pid", ["LSS6JMvgha", "Z2lWGBx2v2", "4EkEL77k6O"])
-def test_draft_line_numbers_removed(papers, pid):
-    doc, _, clean = papers[pid]
+def test_draft_line_numbers_removed(docling_papers, pid):
+    doc, _, clean = docling_papers[pid]
     draft = number_lines(doc)
     assert numbered_lines([t["text"] for t in draft["texts"]])
     assert paper(draft) == clean
 
 
-def test_camera_ready_numbers_untouched(papers):
-    for pid, (doc, _, _) in papers.items():
+def test_camera_ready_numbers_untouched(docling_papers):
+    for pid, (doc, _, _) in docling_papers.items():
         assert not numbered_lines([t["text"] for t in doc["texts"]]), pid
 
 
@@ -127,13 +127,13 @@ def test_line_number_stripper(last, text, expected):
     assert strip(text) == (expected or text)
 
 
-def test_figure_labels_left_in_the_body_are_dropped(papers):
+def test_figure_labels_left_in_the_body_are_dropped(docling_papers):
     """9AMNN3U7Ug: a figure's labels ("Bond", "Pocket2Mol", atom letters) in a small font
     were body items; the short sentences between equations ("which implies") are text."""
-    text = papers["9AMNN3U7Ug"][2]
+    text = docling_papers["9AMNN3U7Ug"][2]
     assert "\n  Bond\n" not in text and "\n  Pocket2Mol\n" not in text and "\n  C\n" not in text
-    assert "\n  which implies\n" in papers["IJmTOL4Raz"][2]
-    for pid, (_, _, text) in papers.items():
+    assert "\n  which implies\n" in docling_papers["IJmTOL4Raz"][2]
+    for pid, (_, _, text) in docling_papers.items():
         lines = [line for line in text.splitlines() if line.startswith("  ")]
         runs = ["".join("s" if len(line.split()) <= 2 else "." for line in lines)]
         assert "sss" not in runs[0] or pid == "IJmTOL4Raz", pid

@@ -7,6 +7,7 @@ import pytest
 
 from data_conversion import from_openreview, from_peerread, quality
 from review_ext.formats.text import parse_review, render_point
+from tests.helpers import read_jsonl
 
 VENUES = {"neurips": ("neurips_2025", from_openreview), "peerread": ("peerread", from_peerread)}
 
@@ -41,7 +42,7 @@ def test_targets_on_the_shared_data(converted, venue, tmp_path):
 
 def tamper(rows_path, tmp_path, change):
     """A copy of the rows with ``change(row)`` applied to the first row it returns True for."""
-    rows = [json.loads(line) for line in rows_path.read_text().splitlines()]
+    rows = read_jsonl(rows_path)
     assert any(change(r) for r in rows)
     path = tmp_path / "tampered.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))

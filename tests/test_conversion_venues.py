@@ -10,7 +10,7 @@ import pytest
 
 from data_conversion import from_peerread
 from review_ext.formats.text import REVIEW_HEADINGS, heading_order, parse_review
-from tests.helpers import ROOT
+from tests.helpers import ROOT, read_jsonl
 
 
 def official_in_source(folder: Path) -> set[str]:
@@ -38,7 +38,7 @@ def test_no_official_review_dropped(shared_data, tmp_path, venue, written, skipp
     folder = shared_data / "peerread" / venue
     out = tmp_path / "rows.jsonl"
     account = from_peerread.main([str(folder), str(out)])
-    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    rows = read_jsonl(out)
     assert account.exit_code == 0 and account.balanced and not account.warnings
     assert (account.written, account.n_skipped, account.duplicates) == (written, skipped,
                                                                        duplicates)

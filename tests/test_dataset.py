@@ -11,7 +11,7 @@ from review_ext.data.dataset import build_review_dataset
 from review_ext.data.encode import DROP_EMPTY_PAPER, DROP_EMPTY_REVIEW, DROP_NOT_SINGLE_TURN, IGNORE_INDEX, encode_sample
 from review_ext.data.template import resolve_system
 from review_ext.data.tokenizer import load_mixtral_tokenizer
-from tests import real_papers
+from tests.helpers import read_jsonl, write_rows
 from tests.helpers import free_port
 
 MAX_LENGTH = 8192
@@ -26,11 +26,18 @@ def _datasets_cache(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def records(shared_data):
-    """3 PeerRead papers (9 reviews), one NeurIPS paper (4), one over-long review, 3 bad records."""
-    neurips = {p[0]: p for p in real_papers.neurips(shared_data)}
-    recs = real_papers.xtuner_records(real_papers.peerread(shared_data) + [neurips["G1jrjumK1b"]])
-    long_review = "\n\n".join(neurips["DLt2Ep1S3q"][2] * 2)  # about 9000 tokens
+def records(converted, papers, tmp_path_factory):
+    """to_xtuner's records of 3 PeerRead papers (9 reviews) and one NeurIPS paper (4), one
+    over-long review, 3 bad records."""
+    from data_conversion import to_xtuner
+
+    rows = read_jsonl(converted["peerread"]) + [row for row in read_jsonl(converted["neurips"])
+                                                if row["paper_id"] == "G1jrjumK1b"]
+    tmp = tmp_path_factory.mktemp("records")
+    assert to_xtuner.main([str(write_rows(tmp / "rows.jsonl", rows)), str(tmp / "train.json"),
+                           "--system", "v2"]).exit_code == 0
+    recs = json.loads((tmp / "train.json").read_text(encoding="utf-8"))
+    long_review = "\n\n".join(next(p for p in papers if p.id == "DLt2Ep1S3q").reviews * 2)
     turn = recs[0]["conversation"][0]
     recs += [
         {"conversation": [dict(turn, output=long_review)]},
@@ -99,7 +106,7 @@ def converted_file(shared_data, tmp_path_factory):
     rows = []
     for module, folder in ((from_peerread, "peerread"), (from_openreview, "neurips_2025")):
         module.main([str(shared_data / folder), str(tmp / f"{folder}.jsonl")])
-        rows += [json.loads(line) for line in (tmp / f"{folder}.jsonl").read_text().splitlines()]
+        rows += read_jsonl(tmp / f"{folder}.jsonl")
     system = resolve_system("v2")
     path = tmp / "train.json"
     path.write_text(json.dumps([{"conversation": [dict(system=system, input=r["input"], output=r["output"])]}

@@ -15,42 +15,42 @@ from review_ext.data.encode import (
 )
 from review_ext.data.template import encode_prompt, encode_review, resolve_system
 from review_ext.formats.text import split_blocks
-from tests import real_papers
 
 CLOSE_INST = [733, 28748, 16289, 28793]  # "▁[/INST]": the template's closing tokens
 
 # (paper id, review index, system, max_length) -> (length, prompt tokens, supervised tokens,
-# blocks cut, review trimmed). Papers (paper tokens / review+EOS tokens): 598 5020/406,
-# 444 6552/483, 315 8290/72, IJmTOL4Raz 48219/961, G1jrjumK1b 17926/411 (TITLE 31,
-# ABSTRACT 351, CAPTIONS 862, CONTENT 16682), DLt2Ep1S3q -/1707. The v2 prompt without a
-# paper is 158 tokens, without a system 9.
+# blocks cut, review trimmed). Papers as the converters write them (paper tokens / review+EOS
+# tokens): 598 5071/434, 444 6617/641, 315 8158/79, IJmTOL4Raz 82833/1152, G1jrjumK1b 10066/453
+# (TITLE 31, ABSTRACT 351, CAPTIONS 862, CONTENT 8822), DLt2Ep1S3q -/1379. The v2 prompt
+# without a paper is 158 tokens, without a system 9.
 TABLE = [
-    (("598", 0, "v2", 16384), (5583, 5177, 406, [], False)),
-    (("598", 0, "v2", 4096), (4096, 3690, 406, ["CONTENT"], False)),
-    (("444", 0, None, 4096), (4096, 3613, 483, ["CONTENT"], False)),
-    (("315", 0, "v1", 8192), (8192, 8120, 72, ["CONTENT"], False)),
-    (("IJmTOL4Raz", 0, "v2", 32768), (32768, 31807, 961, ["CONTENT"], False)),
-    (("G1jrjumK1b", 1, "v2", 2600), (2600, 2189, 411, ["CONTENT"], False)),
-    (("G1jrjumK1b", 1, "v2", 1200), (1200, 789, 411, ["CONTENT", "CAPTIONS"], False)),
-    (("G1jrjumK1b", 1, "v2", 650), (650, 239, 411, ["CONTENT", "CAPTIONS", "ABSTRACT"], False)),
-    (("G1jrjumK1b", 1, "v2", 600), (597, 186, 411, ["CONTENT", "CAPTIONS", "ABSTRACT"], False)),
-    (("G1jrjumK1b", 1, "v2", 580), (580, 169, 411, ["CONTENT", "CAPTIONS", "ABSTRACT", "TITLE"], False)),
-    (("G1jrjumK1b", 1, "v2", 560), (560, 158, 402, None, True)),
+    (("598", 0, "v2", 16384), (5662, 5228, 434, [], False)),
+    (("598", 0, "v2", 4096), (4094, 3660, 434, ["CONTENT"], False)),
+    (("444", 0, None, 4096), (4096, 3455, 641, ["CONTENT"], False)),
+    (("315", 0, "v1", 8192), (8192, 8113, 79, ["CONTENT"], False)),
+    (("IJmTOL4Raz", 0, "v2", 32768), (32768, 31616, 1152, ["CONTENT"], False)),
+    (("G1jrjumK1b", 1, "v2", 2600), (2600, 2147, 453, ["CONTENT"], False)),
+    (("G1jrjumK1b", 1, "v2", 1200), (1198, 745, 453, ["CONTENT", "CAPTIONS"], False)),
+    (("G1jrjumK1b", 1, "v2", 700), (700, 247, 453, ["CONTENT", "CAPTIONS", "ABSTRACT"], False)),
+    (("G1jrjumK1b", 1, "v2", 650), (650, 197, 453, ["CONTENT", "CAPTIONS", "ABSTRACT"], False)),
+    (("G1jrjumK1b", 1, "v2", 620),
+     (620, 167, 453, ["CONTENT", "CAPTIONS", "ABSTRACT", "TITLE"], False)),
+    (("G1jrjumK1b", 1, "v2", 600), (600, 158, 442, None, True)),
     (("DLt2Ep1S3q", 0, None, 1024), (1024, 9, 1015, None, True)),
     (("DLt2Ep1S3q", 0, "v2", 1024), (1024, 158, 866, None, True)),
 ]
 
 
 @pytest.fixture(scope="module")
-def papers(shared_data):
-    return {pid: (paper, reviews) for pid, paper, reviews in real_papers.peerread(shared_data) + real_papers.neurips(shared_data)}
+def by_id(papers):
+    return {paper.id: paper for paper in papers}
 
 
 @pytest.mark.parametrize("row, expected", TABLE, ids=[f"{r[0]}-{r[3]}-{r[2]}" for r, _ in TABLE])
-def test_truncation_table(tokenizer, papers, row, expected):
+def test_truncation_table(tokenizer, by_id, row, expected):
     pid, idx, system, max_length = row
     length, prompt_len, supervised, cut_blocks, review_trimmed = expected
-    paper, review = papers[pid][0], papers[pid][1][idx]
+    paper, review = by_id[pid].text, by_id[pid].reviews[idx]
     sample = encode_sample(tokenizer, paper, review, system, max_length)
     ids, labels = sample["input_ids"], sample["labels"]
     target = encode_review(tokenizer, review)
@@ -79,8 +79,8 @@ def test_truncation_table(tokenizer, papers, row, expected):
         assert not text[-1].isspace() and text.split()[-1] in paper.split()
 
 
-def test_trimming_keeps_block_prefixes_in_order(tokenizer, papers):
-    paper, reviews = papers["G1jrjumK1b"]
+def test_trimming_keeps_block_prefixes_in_order(tokenizer, by_id):
+    paper = by_id["G1jrjumK1b"].text
     for budget in (400, 600, 1400, 3000):
         text, info = fit_paper(tokenizer, paper, "v2", budget)
         original = {name: paper[start:end].rstrip() for name, start, _, end in split_blocks(paper)}
@@ -90,14 +90,14 @@ def test_trimming_keeps_block_prefixes_in_order(tokenizer, papers):
         assert len(info.prompt_ids) <= budget
 
 
-def test_matches_xtuner_evaluate_chat_hook(tokenizer, papers):
+def test_matches_xtuner_evaluate_chat_hook(tokenizer, by_id):
     """EvaluateChatHook encodes ``(SYSTEM.format(system) + INSTRUCTION).format(input=paper)``."""
     from xtuner.utils import IGNORE_INDEX as XTUNER_IGNORE
     from xtuner.utils import PROMPT_TEMPLATE
 
     assert IGNORE_INDEX == XTUNER_IGNORE
     template = PROMPT_TEMPLATE.mixtral
-    paper, reviews = papers["1Sb0363f2y"]
+    _, paper, reviews = by_id["1Sb0363f2y"]
     for system in ("v1", "v2", None):
         text, info = fit_paper(tokenizer, paper, system, 3000)
         sample = encode_sample(tokenizer, paper, reviews[0], system, 3000 + len(encode_review(tokenizer, reviews[0])))
@@ -113,14 +113,14 @@ def test_unheaded_paper_is_cut_from_its_end(tokenizer):
     assert paper.startswith(text) and info.cut_blocks == ["OTHER"] and 290 <= len(info.prompt_ids) <= 300
 
 
-def test_encode_fn_account_columns(tokenizer, papers):
-    paper, reviews = papers["598"]
+def test_encode_fn_account_columns(tokenizer, by_id):
+    _, paper, reviews = by_id["598"]
     turn = dict(system="v2", input=paper, output=reviews[0])
     kept = encode_fn(dict(conversation=[turn]), tokenizer, 16384)
-    assert kept["drop_reason"] == "" and kept["length"] == 5583
+    assert kept["drop_reason"] == "" and kept["length"] == 5662
     # the system argument overrides the record's
     no_system = encode_fn(dict(conversation=[turn]), tokenizer, 16384, system="")
-    assert no_system["input_ids"][:5] == encode_prompt(tokenizer, paper, None)[:5] and no_system["length"] == 5583 - 149
+    assert no_system["input_ids"][:5] == encode_prompt(tokenizer, paper, None)[:5] and no_system["length"] == 5662 - 149
     cases = {
         DROP_NOT_SINGLE_TURN: dict(conversation=[turn, turn]),
         DROP_EMPTY_PAPER: dict(conversation=[dict(turn, input=" \n")]),

@@ -1,5 +1,4 @@
-"""data_conversion/from_pdf.py on PDFs the tests generate (fpdf2): structure, errors, CLI."""
-import json
+"""The from_pdf command (data_conversion/sources/pdf.py) on PDFs the tests make (fpdf2)."""
 import re
 import subprocess
 import sys
@@ -7,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from data_conversion.from_pdf import PdfError, pdf_to_paper
+from data_conversion.sources.pdf import PdfError, pdf_to_paper
 from review_ext.formats.text import MARKERS, marker_order, parse_paper
 from tests import paper_pdf
-from tests.helpers import ROOT
+from tests.helpers import ROOT, read_jsonl
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +72,7 @@ def test_cli_writes_an_infer_test_file(tmp_path):
     paper_pdf.make_paper_pdf(tmp_path / "second.pdf")
     done = run_cli(tmp_path / "first.pdf", tmp_path / "second.pdf", "--out", tmp_path / "t.jsonl")
     assert done.returncode == 0, done.stderr
-    records = [json.loads(line) for line in (tmp_path / "t.jsonl").read_text().splitlines()]
+    records = read_jsonl(tmp_path / "t.jsonl")
     assert [r["id"] for r in records] == ["first", "second"]
     assert records[0]["input"] == pdf_to_paper(paper_pdf.make_paper_pdf())
     rows = read_test_rows(tmp_path / "t.jsonl")
@@ -93,8 +92,8 @@ def test_cli_bad_pdf_stops_unless_skipped(tmp_path):
                    "--out", out, "--skip-bad")
     assert done.returncode == 0, done.stderr
     assert "read 3 PDFs = written 1 + rejected 2" in done.stderr
-    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["good"]
-    rejects = [json.loads(line) for line in (tmp_path / "t.rejects.jsonl").open()]
+    assert [row["id"] for row in read_jsonl(out)] == ["good"]
+    rejects = read_jsonl(tmp_path / "t.rejects.jsonl")
     assert [Path(r["source"]).name for r in rejects] == ["scan.pdf", "good.pdf"]
     assert "no extractable text" in rejects[0]["reason"] and "same id" in rejects[1]["reason"]
 

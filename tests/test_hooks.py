@@ -27,10 +27,8 @@ def test_hook_prompt_equals_training_prompt(tiny_model, tmp_path):
     assert hook_prompt_ids(hook) == prompt
 
 
-def test_hook_trims_a_long_paper_like_inference(tiny_model, tmp_path, shared_data):
-    from tests.real_papers import neurips
-
-    _, paper, _ = neurips(shared_data)[0]
+def test_hook_trims_a_long_paper_like_inference(tiny_model, tmp_path, papers):
+    paper = papers[0].text
     (tmp_path / "test.jsonl").write_text(json.dumps({"input": paper}) + "\n")
     tokenizer_cfg = dict(type=AutoTokenizer.from_pretrained, pretrained_model_name_or_path=str(tiny_model))
     hook = ReviewChatHook(tokenizer=tokenizer_cfg, paper_file=tmp_path / "test.jsonl", system="v2",
@@ -41,11 +39,9 @@ def test_hook_trims_a_long_paper_like_inference(tiny_model, tmp_path, shared_dat
     assert ids == info.prompt_ids and len(ids) <= 924
 
 
-def test_hook_renders_the_named_template(smollm2, tmp_path, shared_data):
+def test_hook_renders_the_named_template(smollm2, tmp_path, papers):
     """chatml (SmolLM2): the hook's ids equal the training prompt's, with no BOS, trimmed alike."""
-    from tests.real_papers import neurips
-
-    _, paper, _ = neurips(shared_data)[0]
+    paper = papers[0].text
     (tmp_path / "test.jsonl").write_text(json.dumps({"input": paper}) + "\n")
     tokenizer_cfg = dict(type=AutoTokenizer.from_pretrained, pretrained_model_name_or_path=str(smollm2))
     hook = ReviewChatHook(tokenizer=tokenizer_cfg, paper_file=tmp_path / "test.jsonl", system="v2",

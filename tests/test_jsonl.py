@@ -1,14 +1,24 @@
-"""The one JSONL reader (review_ext.common.jsonl) and its three callers: converters, evaluation, inference."""
+"""The one JSONL home (review_ext.common.jsonl): its reader, its three callers (converters,
+evaluation, inference), its writers."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from data_conversion.bad_input import BadInput, iter_jsonl as converter_rows
-from review_ext.common.jsonl import BOM, BadJson, is_json_list, iter_jsonl, parse_json, read_json
-from review_ext.data.test_rows import InputError, read_test_rows
-from review_ext.evaluate.records import RecordsError, load_texts
+from data_conversion.running.bad_input import BadInput
+from data_conversion.running.bad_input import iter_jsonl as converter_rows
+from review_ext.common.jsonl import (
+    BOM,
+    BadJson,
+    RowsFileError,
+    is_json_list,
+    iter_jsonl,
+    parse_json,
+    read_json,
+)
+from review_ext.data.test_rows import read_test_rows
+from review_ext.evaluate.records import load_texts
 
 
 def write(path, *lines: bytes | str, bom: bool = False):
@@ -45,7 +55,8 @@ def test_bad_json_names_file_line_problem_and_what_to_do(tmp_path):
 
 
 def test_not_utf8_costs_one_line(tmp_path):
-    path = write(tmp_path / "a.jsonl", '{"id": 1}', '{"id": "caf\xe9"}'.encode("latin-1"), '{"id": 3}')
+    latin1 = '{"id": "caf\xe9"}'.encode("latin-1")
+    path = write(tmp_path / "a.jsonl", '{"id": 1}', latin1, '{"id": 3}')
     items = dict(iter_jsonl(path))
     assert items[1] == {"id": 1} and items[3] == {"id": 3}
     assert items[2].kind == "encoding"
@@ -65,9 +76,10 @@ def test_blank_lines_skipped_and_every_other_line_accounted_for(tmp_path):
     lines = ['{"id": 1}', "", "   \t", '{"id": 2', "\r", '{"id": NaN}', b"\xff", "[]",
              '{"id": "line\u2028separator"}', '{"id": 5}\r', '{"id": "torn"']
     path = tmp_path / "a.jsonl"
-    path.write_bytes(b"\n".join(x if isinstance(x, bytes) else x.encode() for x in lines))  # no final newline
+    raw = [x if isinstance(x, bytes) else x.encode() for x in lines]
+    path.write_bytes(b"\n".join(raw))  # no final newline
     items = list(iter_jsonl(path))
-    non_blank = [n for n, x in enumerate(lines, 1) if (x if isinstance(x, bytes) else x.encode()).strip()]
+    non_blank = [n for n, x in enumerate(raw, 1) if x.strip()]
     assert [n for n, _ in items] == non_blank  # exactly one item per non-blank line, in order
     good = {n: v for n, v in items if not isinstance(v, BadJson)}
     bad = {n: v for n, v in items if isinstance(v, BadJson)}
@@ -115,7 +127,7 @@ def test_converters_reject_the_line_and_go_on(nan_file):
 
 
 def test_evaluation_stops_at_the_line(nan_file, tmp_path):
-    with pytest.raises(RecordsError, match=f"^{nan_file}:3: NaN is not JSON; write null or a number"):
+    with pytest.raises(RowsFileError, match=f"^{nan_file}:3: NaN is not JSON; write null or a"):
         load_texts(nan_file)
     good = write(tmp_path / "good.jsonl", '{"id": "p1", "reply": "r"}', "", bom=True)
     assert load_texts(good) == {"p1": "r"}
@@ -130,6 +142,67 @@ def test_inference_makes_the_line_an_error_row(nan_file):
 
 
 def test_inference_stops_on_a_file_not_in_utf8(tmp_path):
-    path = write(tmp_path / "t.jsonl", '{"id": "a", "input": "fine"}', '{"input": "caf\xe9"}'.encode("latin-1"))
-    with pytest.raises(InputError, match=f"^{path}:2: not UTF-8"):
+    latin1 = '{"input": "caf\xe9"}'.encode("latin-1")
+    path = write(tmp_path / "t.jsonl", '{"id": "a", "input": "fine"}', latin1)
+    with pytest.raises(RowsFileError, match=f"^{path}:2: not UTF-8"):
         read_test_rows(path)
+
+
+def test_every_reader_raises_the_one_file_error(tmp_path):
+    missing = tmp_path / "missing.jsonl"
+    for read in (lambda p: list(converter_rows(p)), read_test_rows, load_texts):
+        with pytest.raises(RowsFileError, match=f"{missing}") as caught:
+            read(missing)
+        assert "\n" not in str(caught.value)
+    with pytest.raises(RowsFileError, match=f"^{tmp_path}: is a directory: check the path"):
+        list(converter_rows(tmp_path))
+
+
+# ---------------------------------------------------------------- the writers
+TEXT = "caf\u00e9 \u2028 next\u2029 \U0001f600 \"quoted\"\nnewline"
+
+
+def written_by(tmp_path):
+    """The same two records through every JSONL writer of the suite: ``{name: path}``."""
+    from data_conversion.running.rows import JsonlWriter
+    from review_ext.common.jsonl_cache import JsonlCache
+    from review_ext.evaluate.records import write_jsonl
+
+    records = [{"key": "a", "text": TEXT}, {"key": "b", "text": "plain"}]
+    paths = {name: tmp_path / f"{name}.jsonl" for name in ("converter", "records", "cache")}
+    writer = JsonlWriter(paths["converter"])
+    for record in records:
+        writer.add(record)
+    writer.commit()
+    write_jsonl(paths["records"], records)
+    cache = JsonlCache(paths["cache"])
+    for record in records:
+        cache.put(record["key"], {"text": record["text"]})
+    return records, paths
+
+
+def test_writers_write_one_way_and_read_back_line_by_line(tmp_path):
+    records, paths = written_by(tmp_path)
+    expected = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    for name, path in paths.items():
+        raw = path.read_bytes()
+        assert raw == expected, name  # UTF-8 as is, one record a line
+        assert "\u2028".encode() in raw and b"\\u" not in raw
+        assert [v for _, v in iter_jsonl(path)] == records, name
+        assert len(path.read_text(encoding="utf-8").splitlines()) > len(records)  # the trap
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_writers_refuse_nan(tmp_path, value):
+    from data_conversion.running.rows import JsonArrayWriter, JsonlWriter
+    from review_ext.common.jsonl_cache import JsonlCache
+    from review_ext.evaluate.records import write_jsonl
+
+    record = {"key": "a", "score": value}
+    writers = [JsonlWriter(tmp_path / "c.jsonl").add, JsonArrayWriter(tmp_path / "c.json").add,
+               lambda r: write_jsonl(tmp_path / "r.jsonl", [r]),
+               lambda r: JsonlCache(tmp_path / "k.jsonl").put("a", r)]
+    for write_record in writers:
+        with pytest.raises(ValueError, match="not JSON compliant"):
+            write_record(record)
+    assert not (tmp_path / "r.jsonl").exists()  # an atomic write leaves nothing behind

@@ -17,7 +17,7 @@ from review_ext.common.chat_client import RateLimiter
 from review_ext.evaluate import judging
 from review_ext.evaluate.records import write_jsonl
 from tests.flaky_openai_server import FlakyOpenAIServer
-from tests.helpers import ROOT
+from tests.helpers import ROOT, read_jsonl
 from tests.judge_cases import MAX_RETRIES, PAIRED, SCRIPT, V1, V2, judge_args, key_of
 from tests.tool_scripts import load_tool
 
@@ -83,11 +83,11 @@ def test_kill_loses_nothing_judged(inputs):
                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
         deadline = time.time() + 60
         while time.time() < deadline and (not cache.exists() or
-                                          len(cache.read_text().splitlines()) < 4):
+                                          cache.read_text(encoding="utf-8").count("\n") < 4):
             time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        done = [(r["id"], r["order"]) for r in map(json.loads, cache.read_text().splitlines())]
+        done = [(r["id"], r["order"]) for r in read_jsonl(cache)]
         assert 4 <= len(done) < 18
         with cache.open("a") as f:
             f.write('{"key": "[\\"p')  # a record torn by the kill

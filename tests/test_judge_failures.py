@@ -15,7 +15,7 @@ import pytest
 
 from review_ext.evaluate.records import write_jsonl
 from tests.flaky_openai_server import FlakyOpenAIServer
-from tests.helpers import ROOT, dead_url
+from tests.helpers import ROOT, dead_url, read_jsonl
 from tests.judge_cases import PAIRED, V1, V2, judge_args, key_of
 from tests.tool_scripts import load_tool
 
@@ -84,7 +84,7 @@ def test_null_replies_are_retried_and_never_cached(inputs):
         summary = judge.main(judge_args(inputs, server.url, "--max-retries", "2"))
         assert server.requests[("p0", "AB")] == 2 and server.requests[("p1", "AB")] == 3
         assert summary["failed_requests"] == 1 and summary["wins"] == len(PAIRED) - 1
-        records = [json.loads(line) for line in cache.read_text().splitlines()]
+        records = read_jsonl(cache)
         assert len(records) == 17 and all(r["reply"] for r in records)
         # a cache written by an older version, holding an empty reply as "invalid": asked again
         with cache.open("a") as f:
@@ -117,7 +117,7 @@ def test_second_run_on_one_out_dir_is_refused(inputs):
 
 # ------------------------------------------------------------------ bad inputs: one line each
 def duplicate_id(d):
-    rows = [json.loads(line) for line in (d / "a.jsonl").read_text().splitlines()]
+    rows = read_jsonl(d / "a.jsonl")
     write_jsonl(d / "a.jsonl", rows + [rows[2]])
 
 

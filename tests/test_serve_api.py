@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from review_ext.data.template import encode_prompt, resolve_system
-from tests import real_papers
 from tests.helpers import ROOT, chat, post
 from tests.serve_process import serve
 
@@ -71,10 +70,10 @@ def test_models_and_training_template(server, tokenizer):
     assert out["usage"]["prompt_tokens"] == len(encode_prompt(tokenizer, paper, "v1"))
 
 
-def test_long_paper_is_trimmed_like_training(server, tokenizer, shared_data):
+def test_long_paper_is_trimmed_like_training(server, tokenizer, papers):
     from review_ext.data.encode import fit_paper
 
-    paper = real_papers.neurips(shared_data)[0][1]
+    paper = papers[0].text
     status, out = post(server + "/v1/chat/completions", chat(paper, max_tokens=3))
     _, info = fit_paper(tokenizer, paper, resolve_system("v2"), MAX_LENGTH - 3)
     assert status == 200 and out["usage"]["prompt_tokens"] == len(info.prompt_ids) <= MAX_LENGTH - 3
@@ -178,12 +177,11 @@ def test_streaming_sends_sse_chunks_ending_in_done(server, route):
     assert events[-1]["usage"]["completion_tokens"] == 4
 
 
-def test_infer_openai_backend_equals_local_infer(server, tiny_model, shared_data, tmp_path):
+def test_infer_openai_backend_equals_local_infer(server, tiny_model, papers, tmp_path):
     from tests.tool_scripts import load_tool
     infer = load_tool("infer")
 
-    papers = real_papers.neurips(shared_data)[:2]
-    rows = [{"id": pid, "system": resolve_system("v2"), "input": paper} for pid, paper, _ in papers]
+    rows = [{"id": pid, "system": resolve_system("v2"), "input": paper} for pid, paper, _ in papers[:2]]
     rows.append({"id": "short", "input": "[TITLE]\nA short paper"})
     rows.append({"id": "empty", "input": ""})
     test = tmp_path / "test.jsonl"

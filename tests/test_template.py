@@ -34,10 +34,9 @@ REVIEW = "[Significance and novelty]\n<A point> It matters.\n\n[Suggestions for 
 
 
 @pytest.fixture(scope="module")
-def real_papers(shared_data):
-    from tests.real_papers import neurips, peerread
-
-    return [paper for _, paper, _ in peerread(shared_data)[:2] + neurips(shared_data)[:1]]
+def texts(papers):
+    """Two PeerRead papers and one NeurIPS paper, as the converters write them."""
+    return [paper.text for paper in papers[-3:-1] + papers[:1]]
 
 
 def test_names_and_legacy_metadata():
@@ -55,11 +54,11 @@ def test_mixtral_is_the_default_everywhere(tokenizer):
     assert encode_prompt(tokenizer, "Hi", None) == [1, 733, 16289, 28793, 15359, 733, 28748, 16289, 28793]
 
 
-def test_mixtral_differs_from_its_chat_template_only_by_the_system_turn(tokenizer, real_papers):
+def test_mixtral_differs_from_its_chat_template_only_by_the_system_turn(tokenizer, texts):
     """Mixtral's chat template has no system role. Without a system prompt the ids are its own;
     with one, the system turn ``[INST] {system} [/INST]\\n`` comes first and the paper turn's
     first ``[`` then encodes as 28792 (after the newline) instead of 733 (``▁[``)."""
-    for paper in real_papers:
+    for paper in texts:
         own = tokenizer.apply_chat_template([{"role": "user", "content": paper}])
         assert encode_prompt(tokenizer, paper, None, "mixtral") == own
         head = [1] + tokenizer.encode(f"[INST] {V2} [/INST]\n", add_special_tokens=False)
@@ -67,9 +66,9 @@ def test_mixtral_differs_from_its_chat_template_only_by_the_system_turn(tokenize
         assert encode_prompt(tokenizer, paper, "v2", "mixtral") == head + [28792] + own[2:]
 
 
-def test_chatml_equals_smollm2_chat_template(smollm2_tokenizer, real_papers):
+def test_chatml_equals_smollm2_chat_template(smollm2_tokenizer, texts):
     tok = smollm2_tokenizer
-    for paper in real_papers:
+    for paper in texts:
         for system in ("v1", "v2"):
             messages = [{"role": "system", "content": resolve_system(system)}, {"role": "user", "content": paper}]
             own = tok.apply_chat_template(messages, add_generation_prompt=True)
@@ -89,10 +88,10 @@ def test_chatml_without_system_omits_smollm2_default_system(smollm2_tokenizer):
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
-def test_training_ids_equal_inference_ids(name, tokenizer, smollm2_tokenizer, real_papers):
+def test_training_ids_equal_inference_ids(name, tokenizer, smollm2_tokenizer, texts):
     """A sample's prompt ids (labels ignored) equal the ids inference builds from the same trimmed paper."""
     tok = smollm2_tokenizer if name == "chatml" else tokenizer
-    for paper in real_papers:
+    for paper in texts:
         sample = encode_sample(tok, paper, REVIEW, "v2", 1024, name)
         target = encode_review(tok, REVIEW, name)
         text, info = fit_paper(tok, paper, "v2", 1024 - len(target), name)

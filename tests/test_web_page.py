@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from data_conversion.from_pdf import pdf_to_paper
+from data_conversion.sources.pdf import pdf_to_paper
 from tests import paper_pdf
 from tests.helpers import ROOT
 from tests.serve_process import serve, serving
@@ -46,7 +46,7 @@ def page(browser, server):
 
 @pytest.fixture(scope="module")
 def real_paper(shared_data):
-    from data_conversion.docling import docling_parts
+    from data_conversion.sources.docling import docling_parts
     from review_ext.formats.text import render_paper
 
     parsed = sorted((shared_data / "neurips_2025/parsed_pdfs").glob("*.pdf.json"))[0]

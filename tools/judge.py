@@ -109,7 +109,7 @@ def parse_args(argv=None):
 
 
 def load_inputs(args) -> dict:
-    """Reviews, papers, references and the prompt, each checked (RecordsError/ValueError: one line)."""
+    """Reviews, papers, references and the prompt, each checked (RowsFileError/ValueError: one line)."""
     check_input(args.prompt, "prompt file")
     inputs = {"reviews_a": load_texts(args.reviews_a, what="reviews file (A)"),
               "reviews_b": load_texts(args.reviews_b, what="reviews file (B)"),

@@ -1,4 +1,4 @@
-"""Reading JSON Lines (and whole JSON files) strictly: the one set of rules every stage reads by.
+"""JSON Lines (and whole JSON files), read strictly and written one way: the suite's one home.
 
 * UTF-8, each line decoded on its own (one bad byte costs one line); a byte order mark is
   accepted before the first line (or at the start of a JSON file), nowhere else.
@@ -6,9 +6,19 @@
   and the suite never writes them back); nesting deeper than Python can parse is refused.
 * Blank lines (JSON whitespace only) are skipped; every other line yields exactly one item,
   its value or a :class:`BadJson` that names ``file:line``, the problem and what to do.
+* Bounded: a line longer than :data:`MAX_LINE_BYTES` stops the read (no record is that
+  long: the file is not JSON Lines, or is endless like ``/dev/zero``), and a whole JSON file
+  larger than :data:`MAX_FILE_BYTES` is refused; JSON Lines of any length stream.
 
 What to do with a bad line (count it as a reject, stop, make it an error row) is the
-caller's policy; :func:`iter_jsonl` never drops or raises on one.
+caller's policy; :func:`iter_jsonl` never drops or raises on one. A file that cannot be
+used at all is a :class:`RowsFileError`, the one error every rows reader raises.
+
+Writing: every JSONL writer of the suite writes :func:`as_line` of each record:
+strict JSON (``NaN`` refused, so what is written reads back) with text as UTF-8, not
+``\\u``-escaped (:data:`ENSURE_ASCII`). Such a file may hold U+2028 and U+2029 inside a
+string: read it line by line as written (:func:`iter_jsonl`, or splitting on ``"\\n"``),
+never with ``str.splitlines``, which splits there too.
 """
 from __future__ import annotations
 
@@ -17,7 +27,10 @@ from pathlib import Path
 from typing import Iterator
 
 BOM = b"\xef\xbb\xbf"
+ENSURE_ASCII = False  # the one choice for every writer: UTF-8 text as is, not escaped
 JSON_SPACE = b" \t\r\n"
+MAX_LINE_BYTES = 64 << 20  # one record: a paper with its reviews is well under 1 MiB
+MAX_FILE_BYTES = 256 << 20  # one whole JSON file (a reviews file, a parsed PDF, a list)
 _WANTED = {dict: ("an object", "each record must be a JSON object"),
            list: ("a list", "make the file one JSON list")}
 
@@ -26,8 +39,8 @@ class BadJson(ValueError):
     """A JSON text that cannot be used: its ``problem``, a ``hint`` (what to do) and ``data``
     (the text as read, or the value of the wrong type); ``path``/``line`` say where, if known.
 
-    ``kind`` is ``"encoding"`` (not UTF-8), ``"json"`` (malformed, NaN/Infinity, too deep)
-    or ``"type"`` (valid JSON of another type than wanted).
+    ``kind`` is ``"encoding"`` (not UTF-8), ``"json"`` (malformed, NaN/Infinity, too deep),
+    ``"type"`` (valid JSON of another type than wanted) or ``"size"`` (a file too large).
     """
 
     def __init__(self, kind: str, problem: str, hint: str, data=None, path=None,
@@ -41,8 +54,31 @@ class BadJson(ValueError):
         return BadJson(self.kind, self.problem, self.hint, self.data, path, line)
 
     def __str__(self) -> str:
-        where = "" if self.path is None else f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        where = ("" if self.path is None else f"{self.path}:{self.line}: " if self.line
+                 else f"{self.path}: ")
         return f"{where}{self.problem}; {self.hint}"
+
+
+class RowsFileError(ValueError):
+    """A rows file (or an output path) that cannot be used at all; the message is one line
+    naming the file (and line and field, when one is at fault) and what to do."""
+
+
+def os_problem(error: OSError, path) -> RowsFileError:
+    """The one-line error for a path the OS refused (missing, a folder, unreadable, full)."""
+    reason = error.strerror or type(error).__name__
+    return RowsFileError(f"{error.filename or path}: {reason.lower()}: check the path and "
+                         "its permissions")
+
+
+def dumps(value, **options) -> str:
+    """``value`` as strict JSON text (``NaN`` refused: ValueError), characters as they are."""
+    return json.dumps(value, ensure_ascii=ENSURE_ASCII, allow_nan=False, **options)
+
+
+def as_line(record) -> str:
+    """``record`` as one JSONL line (JSON escapes ``\\n`` and ``\\r`` in strings, not U+2028)."""
+    return dumps(record) + "\n"
 
 
 class _NonFinite(ValueError):
@@ -58,7 +94,8 @@ def strip_bom(raw: bytes) -> bytes:
 
 
 def parse_json(raw: bytes | str, want: type | None = dict):
-    """One strict JSON text (UTF-8 bytes or str) of type ``want`` (None: any); else :class:`BadJson`."""
+    """One strict JSON text (UTF-8 bytes or str) of type ``want`` (None: any); else
+    :class:`BadJson`."""
     if isinstance(raw, bytes):
         try:
             text = raw.decode("utf-8")
@@ -72,7 +109,8 @@ def parse_json(raw: bytes | str, want: type | None = dict):
         value = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as e:
         at = f"line {e.lineno} column {e.colno}" if e.lineno > 1 else f"column {e.colno}"
-        raise BadJson("json", f"malformed JSON ({e.msg} at {at})", "fix the JSON syntax", data) from None
+        raise BadJson("json", f"malformed JSON ({e.msg} at {at})", "fix the JSON syntax",
+                      data) from None
     except _NonFinite as e:
         raise BadJson("json", f"{e} is not JSON", "write null or a number instead", data) from None
     except RecursionError:
@@ -93,10 +131,16 @@ def iter_jsonl(path: str | Path, want: type | None = dict) -> Iterator[tuple[int
     """``(line number, value or BadJson)`` for each non-blank line of a JSONL file.
 
     Lines are numbered from 1, blank ones included. An OSError (missing, a folder,
-    unreadable) is raised as is, for the caller to word.
+    unreadable) is raised as is, for the caller to word; a line longer than
+    :data:`MAX_LINE_BYTES` raises :class:`RowsFileError`.
     """
     with open(path, "rb") as f:
-        for number, raw in enumerate(f, 1):
+        number = 0
+        while raw := f.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES:
+                raise RowsFileError(f"{path}:{number}: a line longer than {MAX_LINE_BYTES >> 20} "
+                                    "MiB: not JSON Lines (one record a line), or an endless input")
             raw = (strip_bom(raw) if number == 1 else raw).rstrip(b"\r\n")
             if not raw.strip(JSON_SPACE):
                 continue
@@ -116,9 +160,21 @@ def is_json_list(path: str | Path) -> bool:
     return False
 
 
+def read_at_most(path: str | Path, limit: int) -> bytes:
+    """The bytes of ``path``, ``limit + 1`` at most (more than ``limit``: it is too large, or
+    endless); OSError as is."""
+    with open(path, "rb") as f:
+        return f.read(limit + 1)
+
+
 def read_json(path: str | Path, want: type | None = dict):
-    """A whole JSON file (a leading BOM accepted); :class:`BadJson` naming the file, OSError as is."""
+    """A whole JSON file (a leading BOM accepted, :data:`MAX_FILE_BYTES` at most);
+    :class:`BadJson` naming the file, OSError as is."""
+    raw = read_at_most(path, MAX_FILE_BYTES)
+    if len(raw) > MAX_FILE_BYTES:
+        raise BadJson("size", f"larger than {MAX_FILE_BYTES >> 20} MiB",
+                      "write the records as JSON Lines (one a line)").at(path)
     try:
-        return parse_json(strip_bom(Path(path).read_bytes()), want)
+        return parse_json(strip_bom(raw), want)
     except BadJson as e:
         raise e.at(path) from None

@@ -9,13 +9,12 @@ Records are written as strict JSON, so what ``put`` stores always loads back.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import threading
 from pathlib import Path
 
-from review_ext.common.jsonl import BadJson, iter_jsonl
+from review_ext.common.jsonl import BadJson, as_line, iter_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ class JsonlCache:
 
     def put(self, key: str, record: dict) -> dict:
         record = {"key": key, **record}
-        line = json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n"
+        line = as_line(record)
         with self._lock:
             with self.path.open("a", encoding="utf-8") as f:
                 f.write(line)

@@ -5,7 +5,7 @@ XTuner conversations, in JSONL or a JSON list, read by the suite's strict JSON r
 (:mod:`review_ext.common.jsonl`). Each row gets a unique ``key`` (its ``id``, else its
 row number) so a result can be matched to it across resumes and ranks. A row that cannot
 be reviewed (a bad line, no input, a repeated id) is kept with ``error`` set; a file that
-cannot be read at all raises :class:`InputError`.
+cannot be read at all raises :class:`~review_ext.common.jsonl.RowsFileError`.
 """
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from review_ext.common.files import check_input
-from review_ext.common.jsonl import BadJson, is_json_list, iter_jsonl, read_json
+from review_ext.common.jsonl import (
+    BadJson,
+    RowsFileError,
+    is_json_list,
+    iter_jsonl,
+    os_problem,
+    read_json,
+)
 
 
 @dataclass
@@ -27,8 +34,7 @@ class TestRow:
     error: str | None = None  # why the row cannot be reviewed
 
 
-class InputError(ValueError):
-    """The test file cannot be read at all (one line: the file and what to do)."""
+InputError = RowsFileError  # the name tools/infer.py catches: the one rows-file error
 
 
 def parse_row(index: int, obj) -> TestRow:
@@ -60,8 +66,8 @@ def _list_rows(path: Path) -> list[TestRow]:
         items = read_json(path, want=list)
     except BadJson as error:
         if error.kind == "encoding":
-            raise InputError(str(error)) from None
-        raise InputError(f"{path}: not a valid JSON list ({error.problem}); fix it or write one "
+            raise RowsFileError(str(error)) from None
+        raise RowsFileError(f"{path}: not a valid JSON list ({error.problem}); fix it or write one "
                          "JSON object per line") from None
     return [parse_row(i, obj) for i, obj in enumerate(items)]
 
@@ -72,7 +78,7 @@ def _line_rows(path: Path) -> list[TestRow]:
     rows = []
     for _, obj in iter_jsonl(path, want=None):
         if isinstance(obj, BadJson) and obj.kind == "encoding":
-            raise InputError(str(obj))
+            raise RowsFileError(str(obj))
         index = len(rows)
         rows.append(TestRow(index, str(index), index, error=f"not JSON: {obj}")
                     if isinstance(obj, BadJson) else parse_row(index, obj))
@@ -82,19 +88,19 @@ def _line_rows(path: Path) -> list[TestRow]:
 def read_test_rows(path: str | Path) -> list[TestRow]:
     """All rows of a test file; unparsable lines and repeated ids become error rows.
 
-    :class:`InputError` when the file cannot be read, is not UTF-8, is an invalid JSON list
-    or has no rows.
+    :class:`~review_ext.common.jsonl.RowsFileError` when the file cannot be read, is not UTF-8,
+    is an invalid JSON list or has no rows.
     """
     try:
         path = check_input(path, "test file")
     except ValueError as error:
-        raise InputError(str(error)) from None
+        raise RowsFileError(str(error)) from None
     try:
         rows = _list_rows(path) if is_json_list(path) else _line_rows(path)
     except OSError as error:
-        raise InputError(f"{path}: cannot read it ({error.strerror or error})") from None
+        raise os_problem(error, path) from None
     if not rows:
-        raise InputError(f"{path}: no rows; expected one JSON object per line")
+        raise RowsFileError(f"{path}: no rows; expected one JSON object per line")
     seen: set[str] = set()
     for row in rows:
         if row.key in seen:

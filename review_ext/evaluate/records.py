@@ -1,7 +1,7 @@
 """JSONL records keyed by paper id: reviews (infer.py's output), papers, human reviews.
 
-A file that cannot be used as given raises :class:`RecordsError`, one line naming the
-file, the line and the field, and what to do.
+A file that cannot be used as given raises :class:`~review_ext.common.jsonl.RowsFileError`,
+one line naming the file, the line and the field, and what to do.
 """
 from __future__ import annotations
 
@@ -10,14 +10,10 @@ from pathlib import Path
 from typing import Iterator
 
 from review_ext.common.files import atomic_write, check_input
-from review_ext.common.jsonl import BadJson, iter_jsonl
+from review_ext.common.jsonl import BadJson, RowsFileError, as_line, iter_jsonl, os_problem
 
 REVIEW_FIELDS = ("reply", "output", "review", "text")
 PAPER_FIELDS = ("input", "paper", "text")
-
-
-class RecordsError(ValueError):
-    """A records file that cannot be read as given; the message says where and why."""
 
 
 def iter_records(path: str | Path, what: str = "file") -> Iterator[tuple[int, dict]]:
@@ -28,19 +24,19 @@ def iter_records(path: str | Path, what: str = "file") -> Iterator[tuple[int, di
     try:
         path = check_input(path, what)
     except ValueError as e:
-        raise RecordsError(str(e)) from None
+        raise RowsFileError(str(e)) from None
     try:
         for number, record in iter_jsonl(path):
             if isinstance(record, BadJson):
-                raise RecordsError(str(record))
+                raise RowsFileError(str(record))
             yield number, record
     except OSError as e:
-        raise RecordsError(f"{what} {path}: cannot read ({e.strerror})") from None
+        raise os_problem(e, path) from None
 
 
 def write_jsonl(path: str | Path, records) -> None:
-    """Write records one per line (UTF-8, not ASCII-escaped)."""
-    atomic_write(path, lambda f: f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    """Write records one per line (:func:`review_ext.common.jsonl.as_line`), atomically."""
+    atomic_write(path, lambda f: f.writelines(map(as_line, records)))
 
 
 def write_json(path: str | Path, value) -> None:
@@ -51,7 +47,7 @@ def write_json(path: str | Path, value) -> None:
 def _record_id(path, number: int, record: dict) -> str:
     key = record.get("id")
     if not isinstance(key, (str, int)) or isinstance(key, bool) or str(key) == "":
-        raise RecordsError(f"{path}:{number}: field 'id' is {key!r}; each line needs a string id")
+        raise RowsFileError(f"{path}:{number}: field 'id' is {key!r}; each line needs a string id")
     return str(key)
 
 
@@ -67,16 +63,17 @@ def load_texts(path: str | Path, fields: tuple[str, ...] = REVIEW_FIELDS,
     for number, record in iter_records(path, what):
         key = _record_id(path, number, record)
         if key in texts:
-            raise RecordsError(f"{path}:{number}: id {key!r} also on line {lines[key]}; keep one record per paper")
+            raise RowsFileError(f"{path}:{number}: id {key!r} also on line {lines[key]}; keep one "
+                                "record per paper")
         lines[key] = number
         field = next((name for name in fields if name in record), None)
         value = None if record.get("error") or field is None else record[field]
         if field is None and not record.get("error"):
-            raise RecordsError(f"{path}:{number} (id {key}): none of the fields {', '.join(fields)}; "
-                               "each line needs its text")
+            raise RowsFileError(f"{path}:{number} (id {key}): none of the fields "
+                                f"{', '.join(fields)}; each line needs its text")
         if value is not None and not isinstance(value, str):
-            raise RecordsError(f"{path}:{number} (id {key}): field {field!r} is a {type(value).__name__}, "
-                               "expected text")
+            raise RowsFileError(f"{path}:{number} (id {key}): field {field!r} is a "
+                                f"{type(value).__name__}, expected text")
         texts[key] = value
     return texts
 
@@ -93,10 +90,10 @@ def load_reference_reviews(path: str | Path) -> dict[str, list[str]]:
             (record[name] for name in REVIEW_FIELDS if name in record), None)
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise RecordsError(f"{path}:{number}: field 'reviews' (a list of texts) or one of "
+            raise RowsFileError(f"{path}:{number}: field 'reviews' (a list of texts) or one of "
                                f"{', '.join(REVIEW_FIELDS)} (a text) expected")
         key = record.get("paper_id", record.get("id"))
         if key is None:
-            raise RecordsError(f"{path}:{number}: no 'paper_id' or 'id'; each line needs one")
+            raise RowsFileError(f"{path}:{number}: no 'paper_id' or 'id'; each line needs one")
         refs.setdefault(str(key), []).extend(values)
     return refs

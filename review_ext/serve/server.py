@@ -26,9 +26,9 @@ SHUTDOWN_S = 5.0  # on SIGINT/SIGTERM, open requests get this long before they a
 
 
 def pdf_reader():
-    """``data_conversion.from_pdf.pdf_to_paper``, or None (501) when its parser is missing."""
+    """``data_conversion.sources.pdf.pdf_to_paper``, or None (501) when its parser is missing."""
     try:
-        from data_conversion.from_pdf import pdf_to_paper
+        from data_conversion.sources.pdf import pdf_to_paper
     except ImportError as error:
         log.warning("PDF upload disabled: %s", error)
         return None

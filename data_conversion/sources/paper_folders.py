@@ -14,10 +14,12 @@ from typing import Callable
 
 from tqdm import tqdm
 
-from .bad_input import BadInput, read_json_file
-from .rows import Run, content_key
+from data_conversion.reviews.review_parts import DROPPED, merge_parts
+from data_conversion.running.bad_input import BadInput, read_json_file
+from data_conversion.running.cli import add_run_args
+from data_conversion.running.rows import Run, content_key
+from data_conversion.sources.parsed_pdf import ParsedPdfError
 from review_ext.formats.text import render_paper, render_review
-from .review_parts import DROPPED, merge_parts
 
 NOT_RATINGS = {"comments", "TITLE", "OTHER_KEYS", "IS_META_REVIEW", "is_meta_review", "DATE"}
 
@@ -53,8 +55,6 @@ def find_review_files(roots) -> list[tuple[Path, Path]]:
 def folder_args(parser, argv):
     """Parse the arguments every folder converter takes (folders, output, --per-paper, run
     options) after the converter's own, and check the folders."""
-    from .cli import add_run_args
-
     parser.add_argument("folders", nargs="+", type=Path,
                         help="folders holding reviews/ and parsed_pdfs/ (searched recursively)")
     parser.add_argument("output", type=Path, help="output JSONL (input/output rows)")
@@ -76,6 +76,11 @@ def check_roots(roots) -> str | None:
         if root.is_dir() and next(root.rglob("reviews/*.json"), None) is None:
             return f"{root}: no reviews/<id>.json below it"
     return None
+
+
+def truthy(value) -> bool:
+    """PeerRead and OpenReview booleans: ``True``/``"True"``."""
+    return value is True or str(value).strip().lower() == "true"
 
 
 def as_number(value):
@@ -238,12 +243,18 @@ class FolderConverter:
         elif isinstance(parsed, BadInput):
             problem, hint, source, field = parsed.problem, parsed.hint, pdf, parsed.field
         else:
-            paper = paper_input(doc, parsed, self.source)
-            if paper is not None:
-                return paper
-            problem, hint, source = ("paper empty after parsing (no body text)",
-                                     "re-parse the PDF", pdf)
-            field = self.source.body_field
+            try:
+                paper = paper_input(doc, parsed, self.source)
+            except ParsedPdfError as e:
+                problem, field = f"{e.problem} (not the parser's structure)", e.field
+            except (AttributeError, KeyError, IndexError, TypeError) as e:  # one no check names
+                problem = f"not the parser's structure ({type(e).__name__}: {e})"
+                field = self.source.body_field
+            else:
+                if paper is not None:
+                    return paper
+                problem, field = "paper empty after parsing (no body text)", self.source.body_field
+            hint, source = "re-parse the PDF", pdf
         for i, entry in official:
             self._bad(source, f"id {pid}, reviews[{i}]", field, problem, hint, entry)
         return None

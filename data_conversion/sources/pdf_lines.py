@@ -2,7 +2,7 @@
 
 :func:`open_pdf` refuses what cannot be read (with what to do), :func:`page_lines` gives one
 page's lines with their dominant font, and :func:`drop_furniture` removes page numbers, the
-arXiv stamp and running headers and footers. :mod:`data_conversion.from_pdf` builds the paper
+arXiv stamp and running headers and footers. :mod:`data_conversion.sources.pdf` builds the paper
 from these lines.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PdfReadError
+
 
 class PdfError(ValueError):
     """A PDF this reader cannot turn into a paper: the problem and what to do about it."""

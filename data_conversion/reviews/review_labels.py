@@ -54,8 +54,9 @@ QUALIFIERS = {"major", "minor", "main", "key", "other", "some", "additional", "g
               "smaller", "small", "further", "points", "point", "authors", "list", "on",
               "reasons", "aspects", "aspect", "positive", "negative", "in", "with", "this"}
 
-LIST_ITEM = re.compile(r"^\s*(?:(?P<sign>[-•·‣–]|[*+]{1,2}(?=\s))|\(?\d{1,2}[.)]|\(?[a-hA-H][.)](?=\s)|"
-                   r"\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)[.)](?=\s))\s*(?=\S)")
+LIST_ITEM = re.compile(r"^\s*(?:(?P<sign>[-•·‣–]|[*+]{1,2}(?=\s))|\(?\d{1,2}[.)]|"
+                       r"\(?[a-hA-H][.)](?=\s)|"
+                       r"\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)[.)](?=\s))\s*(?=\S)")
 _MD = r"(?:\*{1,3}|_{1,2})"
 _WHOLE = re.compile(rf"^(?:#{{1,6}}\s*)?(?P<o>{_MD})?\s*(?P<label>[^*_:：?]{{1,60}}?)\s*"
                     rf"(?P<c>{_MD})?\s*(?P<colon>[:：])?(?P<dot>\.)?\s*(?:{_MD})?\s*$")

@@ -12,8 +12,8 @@ from typing import Iterator
 
 from tqdm import tqdm
 
-from .bad_input import BadInput
-from .rows import Run, Seen, content_key
+from data_conversion.running.bad_input import BadInput
+from data_conversion.running.rows import Run, Seen, content_key
 from review_ext.formats.text import REVIEW_HEADINGS, heading_order, is_empty_paper
 
 WHAT = {"input": "the paper text", "output": "the review"}

@@ -12,15 +12,15 @@ checklist question, or from the first question answered ``Answer: [Yes]`` when t
 checklist heading was not recognised); appendices after them are kept. Display
 equations keep Docling's linear form (``orig``) when their ``text`` is empty; line
 numbers of a draft fused into the text are removed
-(:mod:`data_conversion.line_numbers`).
+(:mod:`data_conversion.sources.line_numbers`).
 """
 from __future__ import annotations
 
 import re
 
+from data_conversion.sources.line_numbers import LineNumberStripper, numbered_lines
+from data_conversion.sources.parsed_pdf import ParsedPdfError, an_object, objects
 from review_ext.formats.text import one_line
-
-from .line_numbers import LineNumberStripper, numbered_lines
 
 _ABSTRACT = re.compile(r"^\W*abstract\W*$", re.I)
 _ABSTRACT_INLINE = re.compile(r"^\W*abstract\s*[.:—–-]\s*", re.I)
@@ -37,23 +37,29 @@ _SKIP_LABELS = {"page_header", "page_footer", "footnote"}
 _CONTAINERS = {"picture", "table", "chart"}
 
 
-def _resolve(doc: dict, ref: str) -> dict:
-    _, kind, index = ref.split("/")
-    return doc[kind][int(index)]
+def _resolve(doc: dict, ref) -> dict:
+    """The item a ``{"$ref": "#/texts/3"}`` points at."""
+    target = ref.get("$ref") if isinstance(ref, dict) else None
+    try:
+        _, kind, index = target.split("/")
+        return an_object(doc[kind][int(index)], target)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+        raise ParsedPdfError("$ref", f"{ref!r} points at no item") from None
 
 
 def reading_order(doc: dict):
     """Body items in reading order; pictures and tables are yielded, not entered."""
-    stack = [iter(doc["body"].get("children", []))]
+    body = an_object(doc.get("body"), "body")
+    stack = [iter(objects(body.get("children", []), "body.children"))]
     while stack:
         child = next(stack[-1], None)
         if child is None:
             stack.pop()
             continue
-        node = _resolve(doc, child["$ref"])
+        node = _resolve(doc, child)
         yield node
         if node.get("label") not in _CONTAINERS and node.get("children"):
-            stack.append(iter(node["children"]))
+            stack.append(iter(objects(node["children"], f"{node.get('self_ref')}.children")))
 
 
 def _box(node: dict):
@@ -108,9 +114,9 @@ class _Reader:
         if node.get("content_layer") == "furniture" or label in _SKIP_LABELS:
             return
         if label in _CONTAINERS:
-            for ref in node.get("captions", []):
-                self.used_captions.add(ref["$ref"])
-                self.caption(_resolve(self.doc, ref["$ref"]).get("text", ""))
+            for ref in objects(node.get("captions", []), f"{node.get('self_ref')}.captions"):
+                self.used_captions.add(ref.get("$ref"))
+                self.caption(_resolve(self.doc, ref).get("text") or "")
             return
         text = (node.get("text") or "").strip()
         if label == "formula":
@@ -185,6 +191,7 @@ def docling_parts(doc: dict, *, keep_references: bool = False, keep_checklist: b
     ``sections`` is ``[(heading, [paragraph, ...]), ...]``; ``title`` and ``abstract``
     are as parsed (callers may prefer cleaner ones from the reviews file).
     """
+    objects(doc.get("texts", []), "texts")
     reader = _Reader(doc, keep_references, keep_checklist)
     for node in reading_order(doc):
         reader.add(node)

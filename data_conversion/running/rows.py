@@ -13,20 +13,24 @@ design (e.g. a PeerRead question or comment). A bad unit raises
 to the rejects file (JSONL, with the reason) and the run goes on.
 
 Outputs are written to a temporary file and renamed when the run succeeds, so a
-failed run leaves no half-written output behind.
+failed run leaves no half-written output behind; an output that is one of the run's
+inputs, or lies in an input folder, is refused before anything is written
+(:meth:`Run.claim`): a converter never overwrites what it reads.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from data_conversion.running.bad_input import BadInput, iter_jsonl
+from review_ext.common import jsonl
 from review_ext.common.files import AtomicWriter
-
-from .bad_input import BadInput, iter_jsonl
+from review_ext.common.jsonl import RowsFileError
 
 
 @dataclass
@@ -109,10 +113,10 @@ class Account:
 
 
 class JsonlWriter(AtomicWriter):
-    """One JSON object a line (UTF-8, not ASCII-escaped)."""
+    """One JSON object a line, by :func:`review_ext.common.jsonl.as_line`."""
 
     def add(self, record: dict) -> None:
-        self.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
+        self.write(jsonl.as_line(record))
 
 
 class JsonArrayWriter(AtomicWriter):
@@ -124,8 +128,7 @@ class JsonArrayWriter(AtomicWriter):
         self.write("[")
 
     def add(self, record: dict) -> None:
-        self.write(("\n" if self.n == 0 else ",\n")
-                   + json.dumps(record, ensure_ascii=False, allow_nan=False))
+        self.write(("\n" if self.n == 0 else ",\n") + jsonl.dumps(record))
         self.n += 1
 
     def commit(self) -> None:
@@ -133,19 +136,65 @@ class JsonArrayWriter(AtomicWriter):
         super().commit()
 
 
+def _real(path: Path) -> Path:
+    """``path`` with its symlinks resolved (as written when they loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        return Path(os.path.abspath(path))
+
+
+def overwritten_input(path, files=(), folders=()) -> Path | None:
+    """The input that writing ``path`` would destroy: an input file (by name, through a
+    symlink or a hard link) or an input folder that holds it; None when there is none."""
+    path = Path(path)
+    target = _real(path)
+    for folder in map(Path, folders):
+        if _real(folder) in (target, *target.parents):
+            return folder
+    for source in map(Path, files):
+        if target == _real(source):
+            return source
+        try:
+            if os.path.samefile(path, source):
+                return source
+        except OSError:  # one of them does not exist (yet)
+            pass
+    return None
+
+
 class Run:
-    """One converter run: its account, its outputs and (with --skip-bad) its rejects file."""
+    """One converter run: its inputs, its account, its outputs and (with --skip-bad) its
+    rejects file."""
 
     def __init__(self, name: str, *, skip_bad: bool, rejects_path, unit: str = "rows",
-                 verb: str = "written"):
+                 verb: str = "written", inputs=(), input_folders=()):
         self.account = Account(name, unit=unit, verb=verb, rejects_path=str(rejects_path))
         self.skip_bad = skip_bad
         self.rejects_path = Path(rejects_path)
+        self.inputs = [Path(p) for p in inputs]
+        self.input_folders = [Path(p) for p in input_folders]
         self._rejects: JsonlWriter | None = None
         self._writers: list[AtomicWriter] = []
 
+    def claim(self, path) -> Path:
+        """``path`` as a place this run may write: :class:`RowsFileError` when it is one of the
+        run's input files or lies in one of its input folders."""
+        source = overwritten_input(path, self.inputs, self.input_folders)
+        if source is not None:
+            what = "is the input" if source in self.inputs else "lies in the input folder"
+            raise RowsFileError(f"{path}: {what} {source}; write the output elsewhere (a "
+                                "converter never overwrites what it reads)")
+        return Path(path)
+
     def output(self, writer: AtomicWriter) -> AtomicWriter:
-        """Register an output, committed only if the run ends without an error."""
+        """Register an output (refused when it would overwrite an input, see :meth:`claim`),
+        committed only if the run ends without an error."""
+        try:
+            self.claim(writer.path)
+        except RowsFileError:
+            writer.abort()
+            raise
         self._writers.append(writer)
         self.account.outputs.append(str(writer.path))
         return writer

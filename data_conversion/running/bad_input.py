@@ -4,14 +4,21 @@ A bad unit raises (or yields) :class:`BadInput`, which names the file, the line 
 the field, the problem and what to do. JSON is read by the suite's strict rules
 (:mod:`review_ext.common.jsonl`: UTF-8, a byte order mark only before the first line, no
 ``NaN``/``Infinity``, nesting within Python's limit); a path that cannot be read at all is
-an :class:`InputFileError`.
+that module's :class:`~review_ext.common.jsonl.RowsFileError`.
 """
 from __future__ import annotations
 
 from typing import Iterator
 
 from review_ext.common import jsonl
-from review_ext.common.jsonl import BadJson, expect, is_json_list, read_json
+from review_ext.common.jsonl import (
+    BadJson,
+    RowsFileError,
+    expect,
+    is_json_list,
+    os_problem,
+    read_json,
+)
 
 SKIP_BAD_HINT = "or rerun with --skip-bad to set it aside in the rejects file"
 
@@ -35,17 +42,6 @@ class BadInput(Exception):
                 "reason": self.problem, "hint": self.hint, "record": self.record}
 
 
-class InputFileError(Exception):
-    """An input or output path that cannot be used at all (missing, a folder, unreadable)."""
-
-
-def file_problem(error: OSError, path) -> InputFileError:
-    """A one-line error for a path the OS refused."""
-    reason = error.strerror or type(error).__name__
-    return InputFileError(f"{error.filename or path}: {reason.lower()}: check the path and "
-                          "its permissions")
-
-
 def iter_jsonl(path) -> Iterator[tuple[str, dict | BadInput]]:
     """``(where, record or BadInput)`` per non-blank line, read by :mod:`review_ext.common.jsonl`.
 
@@ -57,13 +53,14 @@ def iter_jsonl(path) -> Iterator[tuple[str, dict | BadInput]]:
             try:
                 yield from _array_items(path, read_json(path, want=list))
                 return
-            except BadJson:
-                pass
+            except BadJson as e:
+                if e.kind == "size":
+                    raise RowsFileError(str(e)) from None
         for n, item in jsonl.iter_jsonl(path):
             yield f"line {n}", (_bad(item, path, f"line {n}", "(the line)")
                                 if isinstance(item, BadJson) else item)
     except OSError as e:
-        raise file_problem(e, path) from None
+        raise os_problem(e, path) from None
 
 
 def _bad(error: BadJson, source, where: str, field: str) -> BadInput:

@@ -1,8 +1,8 @@
-"""The checks behind :mod:`data_conversion.quality`: suspect points, suspect paper text, and
+"""The checks behind :mod:`data_conversion.corpus.quality`: suspect points, suspect paper text, and
 each point against the reviewer's own labels in the source review.
 
 The point checks are deliberately broader than the converters' filters
-(:mod:`data_conversion.point_filters`): they flag what a person should look at, so a count
+(:mod:`data_conversion.reviews.point_filters`): they flag what a person should look at, so a count
 is an upper bound. The source check does not use the converters' heading parser: it
 follows the reviewer's labels line by line (the form's ``SUMMARY:``/``QUESTIONS:``/
 ``LIMITATIONS:`` blocks, ``Strengths``/``Weaknesses``/``Pros``/``Cons`` sub-labels, ``W1``/
@@ -15,9 +15,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from data_conversion.reviews.point_filters import BIB_MARKS, YEAR, not_a_point
 from review_ext.formats.text import PARTS, one_line
-
-from .point_filters import BIB_MARKS, YEAR, not_a_point
 
 SIG, ACC, REJ, IMP = PARTS
 

@@ -6,10 +6,10 @@ import json
 import sys
 from pathlib import Path
 
+from data_conversion.running.bad_input import BadInput
+from data_conversion.running.rows import Account, Run
+from review_ext.common.jsonl import RowsFileError, os_problem
 from review_ext.data.template import DEFAULT_SYSTEM, SYSTEM_PRESETS
-
-from .bad_input import BadInput, InputFileError, file_problem
-from .rows import Account, Run
 
 
 def add_run_args(parser: argparse.ArgumentParser) -> None:
@@ -53,24 +53,28 @@ def default_rejects(output, folder: bool = False) -> Path:
     return output / "rejects.jsonl" if folder else output.with_name(output.stem + ".rejects.jsonl")
 
 
-def run_converter(name: str, args, output, body, unit: str = "rows",
-                  verb: str = "written", folder: bool = False) -> Account:
+def run_converter(name: str, args, output, body, *, inputs=(), input_folders=(),
+                  unit: str = "rows", verb: str = "written", folder: bool = False) -> Account:
     """Run ``body(run)`` and end with the account printed (stderr); return the account.
 
+    ``inputs`` are the files the run reads and ``input_folders`` the folders it reads files
+    from: no output may be one of those files or lie in those folders (:meth:`Run.claim`).
     A :class:`BadInput` (no ``--skip-bad``) or a path that cannot be read or written stops
     the run: its one-line message is printed, no output is written and the account's
     ``exit_code`` is 1.
     """
     rejects = args.rejects or default_rejects(output, folder)
-    run = Run(name, skip_bad=args.skip_bad, rejects_path=rejects, unit=unit, verb=verb)
+    run = Run(name, skip_bad=args.skip_bad, rejects_path=rejects, unit=unit, verb=verb,
+              inputs=inputs, input_folders=input_folders)
     run.account.allow_empty = args.allow_empty
     error = None
     try:
+        run.claim(rejects)
         body(run)
-    except (BadInput, InputFileError) as e:
+    except (BadInput, RowsFileError) as e:
         error = e
     except OSError as e:  # an output that cannot be written (read-only folder, disk full)
-        error = file_problem(e, output)
+        error = os_problem(e, output)
     except BaseException:
         run.abort()
         raise
@@ -80,7 +84,7 @@ def run_converter(name: str, args, output, body, unit: str = "rows",
         account = run.finish(error)
     except OSError as e:  # the rename into place failed
         run.abort()
-        account = run.finish(file_problem(e, output))
+        account = run.finish(os_problem(e, output))
         print(f"error: {account.error}", file=sys.stderr)
     print(account.summary(), file=sys.stderr)
     return account

@@ -3,11 +3,15 @@
 Sections come from ``metadata.sections`` (their line breaks are paragraph breaks).
 science-parse has no caption field: lines that start ``Figure N:`` / ``Table N:`` are
 moved from the section text to the captions. A leading section without a heading that
-repeats the abstract is dropped; other unheaded text stays, without a heading.
+repeats the abstract is dropped; other unheaded text stays, without a heading. A file of
+another structure (a section that is not an object) raises
+:class:`~data_conversion.sources.parsed_pdf.ParsedPdfError`.
 """
 from __future__ import annotations
 
 import re
+
+from data_conversion.sources.parsed_pdf import an_object, objects
 
 _CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+\s*[:.]\s+\S")
 
@@ -19,10 +23,10 @@ def _same_start(a: str, b: str, n: int = 80) -> bool:
 
 def science_parse_parts(doc: dict):
     """``(title, abstract, captions, sections)``; ``sections`` is ``[(heading, [para])]``."""
-    meta = doc.get("metadata") or {}
+    meta = an_object(doc.get("metadata") or {}, "metadata")
     abstract = meta.get("abstractText") or ""
     captions, sections = [], []
-    for i, sec in enumerate(meta.get("sections") or []):
+    for i, sec in enumerate(objects(meta.get("sections") or [], "metadata.sections")):
         heading, text = (sec.get("heading") or "").strip(), sec.get("text") or ""
         if i == 0 and not heading and _same_start(text, abstract):
             continue

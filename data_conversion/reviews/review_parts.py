@@ -3,7 +3,7 @@
 A heuristic that never writes words of its own: every sentence of the review lands in
 exactly one part, and a point's explanation is the reviewer's text.
 
-1. **Headings.** The reviewer's labels, read by :mod:`data_conversion.review_labels`:
+1. **Headings.** The reviewer's labels, read by :mod:`data_conversion.reviews.review_labels`:
    a part heading sends what follows to its part; a mixed or general one has it
    classified (3); any other label (``**Clarity**``, ``Scalability concerns:``) keeps the
    current part and becomes the title of the next point. Where the caller restricts the
@@ -23,7 +23,7 @@ exactly one part, and a point's explanation is the reviewer's text.
    allows only acceptance and rejection).
 4. **Titles.** A point's own label (``Clarity: ...``, ``**Novelty** ...``) or the label
    heading just above it; else the first clause of its first sentence (<= 12 words).
-5. **Not points.** Items that are no review point (:mod:`data_conversion.point_filters`)
+5. **Not points.** Items that are no review point (:mod:`data_conversion.reviews.point_filters`)
    are dropped; the mapping lists why under :data:`DROPPED` for the run's account.
 """
 from __future__ import annotations
@@ -31,10 +31,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from data_conversion.reviews.point_filters import not_a_point
+from data_conversion.reviews.review_labels import GENERAL, LIST_ITEM, MIXED, clean_text, heading
 from review_ext.formats.text import PARTS, empty_parts, one_line
-
-from .point_filters import not_a_point
-from .review_labels import GENERAL, LIST_ITEM, MIXED, clean_text, heading
 
 SIG, ACC, REJ, IMP = PARTS
 DROPPED = "dropped"  # key of the reasons for items that are not review points
