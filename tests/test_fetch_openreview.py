@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from data_conversion import fetch_openreview, from_openreview
-from data_conversion.sources.fetch_openreview import (
+from data_conversion.sources import openreview as from_openreview
+from data_conversion.sources import fetch_openreview
+from data_conversion.sources.openreview_fetch import (
     Credentials,
     FetchError,
     FetchOptions,
@@ -312,7 +313,7 @@ def test_every_venue_maps_known_parts_and_has_a_rating():
 
 
 def test_block_names_are_the_headings_from_openreview_splits_on():
-    from data_conversion.from_openreview import split_form_blocks
+    from data_conversion.sources.openreview import split_form_blocks
 
     text = "\n\n".join(f"{block_name(r)}:\n{r} text" for r in ROLES)
     assert [n for n, _ in split_form_blocks(text)] == [block_name(r) for r in ROLES]
