@@ -21,15 +21,14 @@ _GAP = r"(?:[\w'\u2019-]+\s+){0,%d}?"  # up to n words
 
 # --- orders to drop earlier instructions ----------------------------------------------------
 _OVERRIDE_EN = (
-    r"\b(?:ignore|disregard|forget|override|overrule|bypass|set\s+aside|discard|drop)\s+"
+    r"\b(?:ignore|disregard|forget|override|overrule|bypass|set\s+aside|discard)\s+"
     + _GAP % 5
-    + r"(?:instructions?|prompts?|guidelines?|guidance|directions?|directives?|rules|orders|"
+    + r"(?:instructions?|prompts?|guidelines?|guidance|directions?|directives?|rules|"
     r"system\s+prompt|criteria|everything\s+(?:you|that)|all\s+(?:that|you)\s+(?:were|was))\b"
 )
 OVERRIDE = {
     "en": re.compile(_OVERRIDE_EN, _F),
-    "en-new": re.compile(r"\b(?:new|updated|revised)\s+instructions?\s*(?:for\b|:)|"
-                         r"^\s*(?:system|system\s+prompt)\s*:", _F),
+    "en-new": re.compile(r"\b(?:new|updated|revised)\s+instructions?\s*(?:for\b|:)", _F),
     "zh": re.compile(r"(?:忽略|无视|忽视|忘记|忘掉|不要理会|不要遵守)[^。！？]{0,8}"
                      r"(?:指令|指示|说明|提示|要求|规则)"),
     "ja": re.compile(r"(?:指示|命令|プロンプト|指令|ルール)[^。！？]{0,10}(?:無視|忘れ)"),
@@ -46,28 +45,37 @@ OVERRIDE = {
 }
 
 # --- requests that steer the review up -------------------------------------------------------
-_POSITIVE = (r"(?:positive|favou?rable|favou?rably|glowing|enthusiastic|excellent|strong|high|"
-             r"higher|highest|top|full|maximum|max|perfect|good|great|outstanding|stellar|"
-             r"overwhelmingly\s+positive)")
-_REVIEW_NOUN = (r"(?:review|assessment|evaluation|rating|score|marks|recommendation|verdict|"
-                r"feedback|report|grade)s?")
-_WEAK = (r"(?:negatives?|weakness(?:es)?|limitations?|flaws?|shortcomings?|criticisms?|concerns?|"
-         r"drawbacks?|problems|issues|faults|negative\s+(?:aspects?|points?|remarks?|comments?|"
-         r"feedback|things))")
-_PAPER = r"(?:this|the|our|present)\s+(?:paper|submission|manuscript|work|article|study|research)"
+_POSITIVE = (r"(?:(?:very|extremely|overwhelmingly|highly|only\s+a|an?)\s+)?(?:positive|"
+             r"favou?rable|glowing|enthusiastic|excellent|strong|outstanding|stellar|good|great|"
+             r"perfect)")
+_REVIEW_NOUN = r"(?:review|assessment|evaluation|recommendation|feedback|report|appraisal)"
+_TOP = (r"(?:high|higher|highest(?:\s+possible)?|top|full|maximum|perfect|best(?:\s+possible)?|"
+        r"excellent|strong)")
+_WEAK = (r"(?:negatives|weakness(?:es)?|limitations?|flaws?|shortcomings?|criticisms?|"
+         r"concerns|drawbacks?|negative\s+(?:aspects?|points?|remarks?|comments?|feedback))")
+_TELL = (r"(?:mention\w*|highlight\w*|point\w*\s+out|list\w*|discuss\w*|rais\w*|not(?:e|ing)|"
+         r"criticiz\w*|criticis\w*|includ\w*|report\w*|dwell\w*\s+on|focus\w*\s+on|talk\w*\s+about|"
+         r"bring\w*\s+up|comment\w*\s+on|stat\w*|address\w*)")
+_PAPER = (r"(?:this|the|our|present)\s+(?:paper|submission|manuscript|work|article|study|"
+          r"research|contribution)")
+_IT = r"(?:it|" + _PAPER + r")"
 ACTIONS = {
     "a positive review or a high score": re.compile(
-        r"\b(?:give|giving|write|writing|provide|produce|generate|output|assign|award|leave|"
-        r"return|compose|draft|rate|score|grade|evaluate|assess|judge|review|treat)\w*\s+"
-        + r"[^.!?\n;]{0,40}?\b" + _POSITIVE + r"\s+" + _GAP % 2 + _REVIEW_NOUN + r"\b|"
-        r"\b(?:rate|score|grade|evaluate|assess|judge|review)\w*\s+(?:it|" + _PAPER + r")\s+"
-        r"(?:as\s+)?(?:highly|favou?rably|positively|generously|leniently|kindly|an?\s+"
-        r"(?:strong|clear)\s+accept|\d)|"
-        r"\b(?:full|maximum|perfect|top)\s+(?:marks|score|rating)\b|"
+        r"\b(?:give|giving|write|writing|provide|produce|generate|output|leave|return|compose|"
+        r"draft|submit)\w*\s+(?:" + _IT + r"\s+|me\s+|us\s+)?" + _POSITIVE + r"\s+"
+        + _REVIEW_NOUN + r"\b|"
+        r"\b" + _POSITIVE + r"\s+" + _REVIEW_NOUN + r"\s+(?:only|of\s+" + _PAPER + r")\b|"
+        r"\b(?:give|assign|award|grant)\w*\s+" + _IT + r"\s+(?:an?\s+|the\s+)?" + _TOP
+        + r"\s+(?:score|rating|marks|grade)\b|"
+        r"\b(?:give|assign|award|grant)\w*\s+" + _IT + r"\s+(?:an?\s+)?(?:score|rating|grade|"
+        r"marks)\b|"
+        r"\b(?:rate|score|grade|evaluate|assess|judge|review)\w*\s+" + _IT + r"\s+"
+        r"(?:as\s+)?(?:highly|favou?rably|positively|generously|leniently|kindly|"
+        r"(?:an?\s+)?(?:strong|clear)\s+accept|\d)|"
+        r"\b(?:full|maximum|perfect|top)\s+(?:marks|rating)\b|"
         r"\b(?:rating|score|grade)\s+(?:for|of)\s+" + _PAPER + r"\s+(?:should|must)\s+be\b|"
-        r"\b(?:a\s+)?(?:rating|score)\s+of\s+(?:at\s+least\s+)?\d+(?:\s*/\s*\d+|\s+out\s+of\s+"
-        r"\d+)?\s+(?:to|for)\s+" + _PAPER + r"\b|"
-        r"\bgive\s+(?:it|" + _PAPER + r")\s+(?:a\s+)?(?:rating|score|grade|marks)\b", _F),
+        r"\b(?:rating|score)\s+of\s+(?:at\s+least\s+)?\d+(?:\s*/\s*\d+|\s+out\s+of\s+\d+)?\s+"
+        r"(?:to|for)\s+" + _PAPER + r"\b", _F),
     "acceptance": re.compile(
         r"\b(?:recommend|suggest|advocate|vote|argue|push)\w*\s+(?:for\s+)?(?:its\s+|the\s+|"
         r"this\s+paper\s+for\s+|it\s+for\s+)?(?:acceptance|accepting|accept|publication|"
@@ -78,24 +86,23 @@ ACTIONS = {
         r"\bdeserves?\s+(?:acceptance|to\s+be\s+published|publication|an?\s+(?:high|top|"
         r"strong)\s+(?:score|rating))\b", _F),
     "silence about weaknesses": re.compile(
-        r"\b(?:do\s+not|don'?t|never|avoid|refrain\s+from|without|omit|leave\s+out|skip|"
-        r"overlook|ignore|not\s+to|must\s+not|should\s+not|no\s+need\s+to)\s+"
-        + _GAP % 3 + r"(?:mention\w*|highlight\w*|point\w*\s+out|list\w*|discuss\w*|rais\w*|"
-        r"not(?:e|ing)|criticiz\w*|criticis\w*|includ\w*|report\w*|flag\w*|dwell\w*\s+on|"
-        r"focus\w*\s+on)?\s*" + _GAP % 3 + _WEAK + r"\b|"
-        r"\b(?:omit|leave\s+out|skip|overlook|ignore)\s+" + _GAP % 3 + _WEAK + r"\b|"
+        r"\b(?:do\s+not|don'?t|never|avoid|refrain\s+from|without|not\s+to|must\s+not|"
+        r"should\s+not|no\s+need\s+to)\s+" + _GAP % 2 + _TELL + r"\s+" + _GAP % 3 + _WEAK
+        + r"\b|"
+        r"\b(?:omit|leave\s+out|skip|overlook|ignore|hide|downplay)\w*\s+(?:all\s+|any\s+|the\s+|"
+        r"its\s+|their\s+)?" + _WEAK + r"\b|"
         r"\b(?:do\s+not|don'?t|never|avoid)\s+(?:criticiz|criticis|critiqu)\w*\b|"
-        r"\b(?:has|have|with)\s+no\s+(?:significant\s+|major\s+|real\s+)?" + _WEAK + r"\b", _F),
+        r"\b(?:has|have|with)\s+no\s+(?:significant\s+|major\s+|real\s+)?(?:weakness(?:es)?|"
+        r"flaws|shortcomings)\b", _F),
     "praise only": re.compile(
-        r"\b(?:only|exclusively|solely|just)\s+" + _GAP % 3 + r"(?:strengths|positives?|"
-        r"positive\s+(?:aspects?|points?|sides?)|merits|praise)\b|"
-        r"\b(?:highlight|emphasi[sz]e|stress|focus\w*\s+on|mention)\s+only\b|"
+        r"\b(?:only|exclusively|solely)\s+" + _GAP % 3 + r"(?:strengths|positives|positive\s+"
+        r"(?:aspects?|points?|sides?)|merits|praise)\b|"
+        r"\b(?:highlight|emphasi[sz]e|stress|mention)\s+only\s+(?:the\s+)?(?:strengths|"
+        r"positives|positive|merits|good)\b|"
         r"\b(?:praise|commend|laud)\w*\s+(?:the\s+|this\s+|its\s+)?" + _GAP % 2
-        + r"(?:paper|submission|manuscript|work|authors|methodology|method|contributions?|"
-        r"novelty|results)\b|"
+        + r"(?:paper|submission|manuscript|work|authors|methodology|contributions?|novelty)\b|"
         r"\bdescribe\s+" + _GAP % 3 + r"as\s+(?:groundbreaking|revolutionary|novel|excellent|"
-        r"outstanding|flawless|seminal)\b|"
-        r"\b(?:is|are)\s+(?:flawless|groundbreaking|perfect)\s+and\b", _F),
+        r"outstanding|flawless|seminal)\b", _F),
     "zh": re.compile(r"(?:正面|积极|正向|肯定|好|高|满)[^。！？，,]{0,3}"
                      r"(?:评价|评审|评论|审稿意见|评分|分数)|"
                      r"(?:不要|切勿|请勿|不得|别|无需)[^。！？]{0,6}(?:提及|提到|指出|提|说|列出|批评)"
@@ -178,3 +185,43 @@ QUOTED = re.compile(r"\"[^\"\n]{4,}?\"|\u201c[^\u201d\n]{4,}?\u201d|\u2018[^\u20
                     r"(?<![\w'])'[^'\n]{4,}?'(?![\w])|``[^'\n]{4,}?''")
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w ]{0,30}\}|\[(?:PAPER|TEXT|INPUT|SUBMISSION|"
                          r"CONTENT)\]|<(?:paper|text|input|submission)>", _F)
+
+# --- a cheap first look: a pattern runs only where one of its words is in the lower-cased text --
+_CJK = ("ja", "zh", "ko")
+_ES_FR_DE_PT = ("instrucc", "indicacion", "órdenes", "directri", "consigne", "instructions",
+                "anweisung", "instruktion", "vorgabe", "regeln", "instruç", "orientaç", "diretriz")
+ANCHORS = {
+    "en": ("ignor", "disregard", "forget", "overrid", "overrul", "bypass", "set aside",
+           "discard"),
+    "en-new": ("instruction",),
+    "es": _ES_FR_DE_PT, "fr": _ES_FR_DE_PT, "de": _ES_FR_DE_PT, "pt": _ES_FR_DE_PT,
+    "a positive review or a high score": ("review", "assessment", "evaluation", "recommendation",
+                                          "feedback", "report", "appraisal", "score", "rating",
+                                          "marks", "grade", "rate ", "assess", "judge"),
+    "acceptance": ("accept", "publication", "publishing", "oral", "spotlight"),
+    "silence about weaknesses": ("negative", "weakness", "limitation", "flaw", "shortcoming",
+                                 "critic", "critiq", "concern", "drawback"),
+    "praise only": ("strength", "positive", "merit", "prais", "commend", "laud", "describe"),
+}
+_LATIN_ACTIONS = ("reseña", "resena", "revisi", "evaluaci", "valoraci", "calificaci", "puntuaci",
+                  "mencion", "señales", "destaques", "recomiend", "évaluation", "critique",
+                  "revue", "note", "avis", "mentionne", "signale", "souligne", "relève",
+                  "recommande", "bewertung", "begutachtung", "rezension", "beurteilung",
+                  "gutachten", "erwähn", "nenne", "empfiehl", "avaliação", "avaliacao", "aponte",
+                  "destaque", "recomend")
+ANCHORS.update({lang: _LATIN_ACTIONS for lang in ("es-a", "fr-a", "de-a", "pt-a")})
+CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+
+
+_ANCHOR_RX = {name: re.compile("|".join(map(re.escape, words))) for name, words in ANCHORS.items()}
+
+
+def possible(text: str) -> frozenset[str]:
+    """The OVERRIDE languages and ACTIONS kinds that may match in ``text``: those one of whose
+    words is in it (lower-cased), and the CJK ones where it holds CJK script."""
+    lower = text.lower()
+    names = {name for name, rx in _ANCHOR_RX.items() if rx.search(lower)}
+    names |= {n[:-2] for n in names if n.endswith("-a")}
+    if CJK.search(text):
+        names.update(_CJK)
+    return frozenset(names)

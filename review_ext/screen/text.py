@@ -70,30 +70,36 @@ def _order(sentence: str, at: int) -> bool:
     return bool(P.LEAD.search(sentence[:at]))
 
 
-def describe(sentence: _Sentence, hidden: bool = False) -> _Hit | None:
-    """The cues of one sentence, or None when none fires."""
+def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
+             possible: frozenset[str] | None = None) -> _Hit | None:
+    """The cues of one sentence, or None when none fires. ``possible``: the patterns worth
+    running (:func:`.phrases.possible`; of the sentence when None). The address to the
+    reviewer is looked for with another cue, in hidden text, or when ``address``."""
     text, reasons, cue, severity = sentence.text, [], None, None
-    address = P.ADDRESS.search(text)
-    second = P.SECOND_PERSON.search(text)
+    possible = P.possible(text) if possible is None else possible
     for lang, rx in P.OVERRIDE.items():
-        for m in rx.finditer(text):
-            if lang != "en" or _order(text, m.start()):
-                reasons.append(f"order to drop earlier instructions ({lang})")
-                cue, severity = cue or m.span(), "high"
-                break
-    for kind, rx in P.ACTIONS.items():
-        m = rx.search(text)
-        if not m:
+        if lang not in possible:
             continue
+        m = rx.search(text)
+        if m and (lang != "en" or _order(text, m.start())):
+            reasons.append(f"order to drop earlier instructions ({lang})")
+            cue, severity = cue or m.span(), "high"
+    actions = []
+    for kind, rx in P.ACTIONS.items():
+        m = rx.search(text) if kind in possible else None
+        if m:
+            actions.append((kind, m))
+    found = P.ADDRESS.search(text) if actions or severity or hidden or address else None
+    for kind, m in actions:
         foreign = kind in P.NON_ENGLISH
-        directed = foreign or _order(text, m.start()) or address or second
+        directed = foreign or _order(text, m.start()) or found or P.SECOND_PERSON.search(text)
         label = f"review request ({kind})" if foreign else f"request for {kind}"
         reasons.append(label + ("" if directed else ", stated not ordered"))
         cue = cue or m.span()
         severity = "high" if directed or severity == "high" else "medium"
-    if address:
-        reasons.append(f"addresses the reviewer or a model ({address.group(0).strip()!r})")
-        cue = cue or address.span()
+    if found:
+        reasons.append(f"addresses the reviewer or a model ({found.group(0).strip()!r})")
+        cue = cue or found.span()
         severity = severity or ("high" if hidden else "address")
     if severity is None:
         return None
@@ -151,8 +157,15 @@ def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
     findings = []
     for block, section, start, stop, topic in _where(paper):
         line = paper[start:stop]
+        able = P.possible(line)
+        if not able and not hidden:
+            continue
         parts = sentences(line, start)
-        hits = [describe(s, hidden) for s in parts]
+        hits = [describe(s, hidden, possible=able) for s in parts]
+        for i, sentence in enumerate(parts):  # an address next to an order joins it
+            near = hits[i - 1:i] + hits[i + 1:i + 2]
+            if hits[i] is None and any(h and h.severity != "address" for h in near):
+                hits[i] = describe(sentence, hidden, address=True, possible=able)
         groups: list[list[_Hit]] = []
         for i, hit in enumerate(hits):
             if hit is None:
