@@ -90,6 +90,8 @@ def strip(text: str, findings) -> str:
         start = max(start, at)
         if text[end:end + 1] == " ":
             end += 1
+        elif start > at and text[start - 1] == " " and text[:start - 1].rsplit("\n", 1)[-1].strip():
+            start -= 1  # at a line's end: the space before goes, the indentation stays
         out.append(text[at:start])
         at = end
     out.append(text[at:])

@@ -158,7 +158,8 @@ ADDRESS = re.compile(
 _YOU_MODAL = (r"\b(?:you|reviewers?|models?|assistants?|LLMs?|AIs?)\s+(?:should|must|shall|will|"
               r"need\s+to|are\s+to|have\s+to|are\s+(?:required|instructed|asked|expected)\s+to|"
               r"(?:is|are)\s+instructed\s+to)\s*")
-LEAD = re.compile(r"(?:^|[:;,!?\"'\u201c\u201d\u2018(\u2014\u2013]|[.](?=\s*$)|\b(?:please|kindly|"
+LEAD = re.compile(r"(?:^|^\s*(?:\d{1,3}|[*\u2020\u2021\u00a7\u00b9\u00b2\u00b3\u2070-\u2079]+|"
+                  r"\(\w\))|[:;,!?\"'\u201c\u201d\u2018(\u2014\u2013]|[.](?=\s*$)|\b(?:please|kindly|"
                   r"now|and|then|also|simply|just|first|so|instead|always)|" + _YOU_MODAL
                   + r"|\b(?:be\s+sure|make\s+sure|remember|it\s+is\s+(?:essential|important|"
                   r"required|necessary)\s+(?:that\s+)?(?:you\s+)?)\s*(?:to)?)\s*$", _F)
