@@ -9,9 +9,18 @@
   near-background fill, tiny type, off-page, invisible render mode) and instructions in
   the PDF's whole text, tiny print included.
 """
-from .findings import (DEFAULT_POLICY, POLICIES, Finding, Refused, apply_policy, check_policy,
-                       flagged, strip, summary)
-from .pdf import screen_pdf, screen_pdf_bytes  # noqa: E402
+from .findings import (
+    DEFAULT_POLICY,
+    POLICIES,
+    Finding,
+    Refused,
+    apply_policy,
+    check_policy,
+    flagged,
+    strip,
+    summary,
+)
+from .pdf import screen_pdf, screen_pdf_bytes
 from .text import screen_text
 
 __all__ = ["DEFAULT_POLICY", "POLICIES", "Finding", "Refused", "apply_policy", "check_policy",

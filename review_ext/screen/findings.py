@@ -63,7 +63,8 @@ def flagged(findings) -> list[Finding]:
 
 
 def summary(findings) -> dict:
-    """Counts for a record or a run summary: ``{"flagged": n, "high": .., "medium": .., "low": ..}``."""
+    """Counts for a record or a run summary:
+    ``{"flagged": n, "high": .., "medium": .., "low": ..}``."""
     counts = {s: sum(f.severity == s for f in findings) for s in SEVERITIES}
     return {"flagged": counts["high"] + counts["medium"], **counts}
 

@@ -208,7 +208,7 @@ def pdf_runs(data: bytes) -> list[Run]:
             _with_flushes(page)
             page.extract_text(visitor_operand_before=tracker.operator,
                               visitor_text=tracker.text)
-        except Exception as error:  # noqa: BLE001 - any pypdf failure is a bad PDF to the user
+        except Exception as error:  # any pypdf failure is a bad PDF to the user
             raise PdfError(f"pypdf could not read page {number} ({type(error).__name__}: "
                            f"{error})", "re-save the PDF (e.g. qpdf in.pdf out.pdf)") from error
         runs += tracker.runs

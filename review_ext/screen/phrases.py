@@ -9,8 +9,11 @@ A sentence is described by which cues fire in it:
   reviewer", "If you are an AI", "Hey ChatGPT");
 - ``LEAD``: what may stand before an English verb for it to be an order (the start of a
   clause, "please", "you must", ...);
-- ``ATTACK_TOPIC``, ``EXAMPLE_HEADING``, ``REPORTING``, ``QUOTED``, ``PLACEHOLDER``: the
-  marks of text that discusses or quotes such prompts instead of giving them.
+- ``PAPER_TOPIC``, ``ATTACK_TOPIC``, ``EXAMPLE_HEADING``, ``REPORTING``, ``QUOTED``,
+  ``PLACEHOLDER``: the marks of text that discusses or quotes such prompts instead of giving
+  them (a paper about prompt attacks; a section or caption about attacks, prompts or
+  examples);
+- ``ANCHORS``: words without which a pattern cannot match (a cheap first look).
 """
 from __future__ import annotations
 
@@ -141,7 +144,8 @@ ACTIONS = {
 NON_ENGLISH = frozenset(("zh", "ja", "ko", "es", "fr", "de", "pt"))
 
 # --- who is addressed -----------------------------------------------------------------------
-_AGENT = (r"(?:LLMs?|AIs?|A\.I\.|language\s+models?|chat\s?bots?|assistants?|ChatGPT|GPT(?:-\d\w*)?|"
+_AGENT = (r"(?:LLMs?|AIs?|A\.I\.|language\s+models?|chat\s?bots?|assistants?|ChatGPT|"
+          r"GPT(?:-\d\w*)?|"
           r"Claude|Gemini|automated|automatic|machine|model)")
 ADDRESS = re.compile(
     r"\b" + _AGENT + r"[\s-]+(?:reviewers?|review(?:ing)?\s+(?:systems?|models?|assistants?|"
@@ -159,7 +163,8 @@ _YOU_MODAL = (r"\b(?:you|reviewers?|models?|assistants?|LLMs?|AIs?)\s+(?:should|
               r"need\s+to|are\s+to|have\s+to|are\s+(?:required|instructed|asked|expected)\s+to|"
               r"(?:is|are)\s+instructed\s+to)\s*")
 LEAD = re.compile(r"(?:^|^\s*(?:\d{1,3}|[*\u2020\u2021\u00a7\u00b9\u00b2\u00b3\u2070-\u2079]+|"
-                  r"\(\w\))|[:;,!?\"'\u201c\u201d\u2018(\u2014\u2013]|[.](?=\s*$)|\b(?:please|kindly|"
+                  r"\(\w\))|[:;,!?\"'\u201c\u201d\u2018(\u2014\u2013]|[.](?=\s*$)|"
+                  r"\b(?:please|kindly|"
                   r"now|and|then|also|simply|just|first|so|instead|always)|" + _YOU_MODAL
                   + r"|\b(?:be\s+sure|make\s+sure|remember|it\s+is\s+(?:essential|important|"
                   r"required|necessary)\s+(?:that\s+)?(?:you\s+)?)\s*(?:to)?)\s*$", _F)
@@ -172,6 +177,11 @@ ATTACK_TOPIC = re.compile(
     r"instructions?|content)|hidden\s+(?:prompts?|instructions?|text)|\battack(?:s|er|ers)?\b|"
     r"\badversar(?:y|ies)\b|\bsafety\b|\bmanipulat\w+|\bsycophan\w+|\bLLM[\s-]+(?:as[\s-]+a[\s-]+)?"
     r"(?:judges?|reviewers?)|\bAI\s+review|\bpeer[\s-]+review|\bautomated\s+review", _F)
+PAPER_TOPIC = re.compile(  # a paper about prompt attacks (its title and abstract)
+    r"prompt[\s-]+injection|\binjection\s+attacks?|\bjailbr[eo]ak|adversarial\s+(?:prompts?|"
+    r"instructions?)|red[\s-]?team|prompt\s+leak|malicious\s+(?:prompts?|instructions?)|"
+    r"hidden\s+(?:prompts?|instructions?)|\bLLM[\s-]+(?:as[\s-]+a[\s-]+)?(?:judges?|"
+    r"reviewers?)|\bAI[\s-]+(?:assisted\s+)?review|\bautomated\s+(?:peer\s+)?review", _F)
 EXAMPLE_HEADING = re.compile(r"\b(?:examples?|prompts?|templates?|instructions?|case\s+stud|"
                              r"qualitative|demonstrations?|transcripts?|dialogues?|"
                              r"conversations?|samples?|outputs?|responses?)", _F)

@@ -11,9 +11,10 @@ each sentence is described by the cues of :mod:`.phrases`:
   LLM reviewers:`` before the order), and alone are flagged only in hidden text.
 
 A finding that the paper quotes or discusses is kept at ``low`` (reported, not flagged):
-a quotation or a reporting phrase ("such as", "attackers inject ...") in a paper, section
-or caption about attacks, prompts or examples, or a quotation introduced by a reporting
-phrase anywhere. An order to the reviewer is not a quotation because it contains one.
+a quotation or a reporting phrase in the same sentence ("such as", "attackers inject ...")
+in a paper about prompt attacks or a section or caption about attacks, prompts or
+examples, or a quotation introduced by a reporting phrase anywhere. An order to the
+reviewer is not a quotation because it contains one.
 """
 from __future__ import annotations
 
@@ -112,7 +113,8 @@ def _discussed(hit: _Hit, line: str, line_at: int, previous: str, topic: bool) -
     a, b = hit.cue[0] - line_at, hit.cue[1] - line_at
     quoted = any(q.start() <= a and b <= q.end() for q in P.QUOTED.finditer(line))
     outside = P.QUOTED.sub(" ", hit.sentence.text)
-    reported = bool(P.REPORTING.search(outside) or P.REPORTING.search(previous))
+    reported = bool(P.REPORTING.search(outside)
+                    or (previous.rstrip().endswith(":") and P.REPORTING.search(previous)))
     template = bool(P.PLACEHOLDER.search(line))
     if quoted and (reported or topic):
         return "quoted" + (" with a reporting phrase" if reported else " in text about attacks")
@@ -126,7 +128,7 @@ def _where(paper: str) -> list[tuple[str, str, int, int, bool]]:
     says the line sits in a paper, section or caption about attacks, prompts or examples."""
     blocks = split_blocks(paper)
     head = " ".join(paper[b:e] for name, _, b, e in blocks if name in ("TITLE", "ABSTRACT"))
-    paper_topic = bool(P.ATTACK_TOPIC.search(head))
+    paper_topic = bool(P.PAPER_TOPIC.search(head))
     out = []
     for name, _, body, end in blocks:
         section, section_topic = "", False
