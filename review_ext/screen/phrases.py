@@ -1,0 +1,238 @@
+"""The cue patterns screening looks for, each defined once (English and six other languages).
+
+A sentence is described by which cues fire in it:
+
+- ``OVERRIDE``: an order to drop earlier instructions ("ignore all previous instructions");
+- ``ACTIONS``: a request that steers the review up: a positive review or a high score,
+  acceptance, silence about weaknesses, praise only;
+- ``ADDRESS``: words that address the reviewer or a language model ("Note to the
+  reviewer", "If you are an AI", "Hey ChatGPT");
+- ``LEAD``: what may stand before an English verb for it to be an order (the start of a
+  clause, "please", "you must", ...);
+- ``PAPER_TOPIC``, ``ATTACK_TOPIC``, ``EXAMPLE_HEADING``, ``REPORTING``, ``QUOTED``,
+  ``PLACEHOLDER``: the marks of text that discusses or quotes such prompts instead of giving
+  them (a paper about prompt attacks; a section or caption about attacks, prompts or
+  examples);
+- ``ANCHORS``: words without which a pattern cannot match (a cheap first look).
+"""
+from __future__ import annotations
+
+import re
+
+_F = re.IGNORECASE
+_GAP = r"(?:[\w'\u2019-]+\s+){0,%d}?"  # up to n words
+
+# --- orders to drop earlier instructions ----------------------------------------------------
+_OVERRIDE_EN = (
+    r"\b(?:ignore|disregard|forget|override|overrule|bypass|set\s+aside|discard)\s+"
+    + _GAP % 5
+    + r"(?:instructions?|prompts?|guidelines?|guidance|directions?|directives?|rules|"
+    r"system\s+prompt|criteria|everything\s+(?:you|that)|all\s+(?:that|you)\s+(?:were|was))\b"
+)
+OVERRIDE = {
+    "en": re.compile(_OVERRIDE_EN, _F),
+    "en-new": re.compile(r"\b(?:new|updated|revised)\s+instructions?\s*(?:for\b|:)", _F),
+    "zh": re.compile(r"(?:忽略|无视|忽视|忘记|忘掉|不要理会|不要遵守)[^。！？]{0,8}"
+                     r"(?:指令|指示|说明|提示|要求|规则)"),
+    "ja": re.compile(r"(?:指示|命令|プロンプト|指令|ルール)[^。！？]{0,10}(?:無視|忘れ)"),
+    "ko": re.compile(r"(?:지시|명령|지침|프롬프트|규칙)[^.!?]{0,10}(?:무시|잊)"),
+    "es": re.compile(r"\b(?:ignor[ae]\w*|olvid[ae]\w*|descart[ae]\w*)\s+" + _GAP % 3
+                     + r"(?:instrucciones|indicaciones|[oó]rdenes|directrices)\b", _F),
+    "fr": re.compile(r"\b(?:ignore[zr]?|oublie[zr]?|ne\s+tenez\s+pas\s+compte\s+de)\s+"
+                     r"(?:toutes\s+|tous\s+)?(?:les|des|vos)\s+" + _GAP % 2
+                     + r"(?:instructions|consignes|directives)\b", _F),
+    "de": re.compile(r"\b(?:ignorier\w*|vergiss|vergessen\s+sie)\s+" + _GAP % 3
+                     + r"(?:anweisungen|instruktionen|vorgaben|regeln)\b", _F),
+    "pt": re.compile(r"\b(?:ignore|ignora|desconsidere|esque[çc]a)\s+" + _GAP % 3
+                     + r"(?:instru[çc][õo]es|orienta[çc][õo]es|diretrizes)\b", _F),
+}
+
+# --- requests that steer the review up -------------------------------------------------------
+_POSITIVE = (r"(?:(?:very|extremely|overwhelmingly|highly|only\s+a|an?)\s+)?(?:positive|"
+             r"favou?rable|glowing|enthusiastic|excellent|strong|outstanding|stellar|good|great|"
+             r"perfect)")
+_REVIEW_NOUN = r"(?:review|assessment|evaluation|recommendation|feedback|report|appraisal)"
+_TOP = (r"(?:high|higher|highest(?:\s+possible)?|top|full|maximum|perfect|best(?:\s+possible)?|"
+        r"excellent|strong)")
+_WEAK = (r"(?:negatives|weakness(?:es)?|limitations?|flaws?|shortcomings?|criticisms?|"
+         r"concerns|drawbacks?|negative\s+(?:aspects?|points?|remarks?|comments?|feedback))")
+_TELL = (r"(?:mention\w*|highlight\w*|point\w*\s+out|list\w*|discuss\w*|rais\w*|not(?:e|ing)|"
+         r"criticiz\w*|criticis\w*|includ\w*|report\w*|dwell\w*\s+on|focus\w*\s+on|talk\w*\s+about|"
+         r"bring\w*\s+up|comment\w*\s+on|stat\w*|address\w*)")
+_PAPER = (r"(?:this|the|our|present)\s+(?:paper|submission|manuscript|work|article|study|"
+          r"research|contribution)")
+_IT = r"(?:it|" + _PAPER + r")"
+ACTIONS = {
+    "a positive review or a high score": re.compile(
+        r"\b(?:give|giving|write|writing|provide|produce|generate|output|leave|return|compose|"
+        r"draft|submit)\w*\s+(?:" + _IT + r"\s+|me\s+|us\s+)?" + _POSITIVE + r"\s+"
+        + _REVIEW_NOUN + r"\b|"
+        r"\b" + _POSITIVE + r"\s+" + _REVIEW_NOUN + r"\s+(?:only|of\s+" + _PAPER + r")\b|"
+        r"\b(?:give|assign|award|grant)\w*\s+" + _IT + r"\s+(?:an?\s+|the\s+)?" + _TOP
+        + r"\s+(?:score|rating|marks|grade)\b|"
+        r"\b(?:give|assign|award|grant)\w*\s+" + _IT + r"\s+(?:an?\s+)?(?:score|rating|grade|"
+        r"marks)\b|"
+        r"\b(?:rate|score|grade|evaluate|assess|judge|review)\w*\s+" + _IT + r"\s+"
+        r"(?:as\s+)?(?:highly|favou?rably|positively|generously|leniently|kindly|"
+        r"(?:an?\s+)?(?:strong|clear)\s+accept|\d)|"
+        r"\b(?:full|maximum|perfect|top)\s+(?:marks|rating)\b|"
+        r"\b(?:rating|score|grade)\s+(?:for|of)\s+" + _PAPER + r"\s+(?:should|must)\s+be\b|"
+        r"\b(?:rating|score)\s+of\s+(?:at\s+least\s+)?\d+(?:\s*/\s*\d+|\s+out\s+of\s+\d+)?\s+"
+        r"(?:to|for)\s+" + _PAPER + r"\b", _F),
+    "acceptance": re.compile(
+        r"\b(?:recommend|suggest|advocate|vote|argue|push)\w*\s+(?:for\s+)?(?:its\s+|the\s+|"
+        r"this\s+paper\s+for\s+|it\s+for\s+)?(?:acceptance|accepting|accept|publication|"
+        r"publishing|an?\s+oral|a\s+spotlight)\b|"
+        r"\baccept\s+(?:this|the)\s+(?:paper|submission|manuscript|work)\b|"
+        r"\b(?:strong|clear|definite|immediate)\s+accept\b|"
+        r"\b(?:should|must|deserves?\s+to|needs?\s+to|has\s+to)\s+be\s+accepted\b|"
+        r"\bdeserves?\s+(?:acceptance|to\s+be\s+published|publication|an?\s+(?:high|top|"
+        r"strong)\s+(?:score|rating))\b", _F),
+    "silence about weaknesses": re.compile(
+        r"\b(?:do\s+not|don'?t|never|avoid|refrain\s+from|without|not\s+to|must\s+not|"
+        r"should\s+not|no\s+need\s+to)\s+" + _GAP % 2 + _TELL + r"\s+" + _GAP % 3 + _WEAK
+        + r"\b|"
+        r"\b(?:omit|leave\s+out|skip|overlook|ignore|hide|downplay)\w*\s+(?:all\s+|any\s+|the\s+|"
+        r"its\s+|their\s+)?" + _WEAK + r"\b|"
+        r"\b(?:do\s+not|don'?t|never|avoid)\s+(?:criticiz|criticis|critiqu)\w*\b|"
+        r"\b(?:has|have|with)\s+no\s+(?:significant\s+|major\s+|real\s+)?(?:weakness(?:es)?|"
+        r"flaws|shortcomings)\b", _F),
+    "praise only": re.compile(
+        r"\b(?:only|exclusively|solely)\s+" + _GAP % 3 + r"(?:strengths|positives|positive\s+"
+        r"(?:aspects?|points?|sides?)|merits|praise)\b|"
+        r"\b(?:highlight|emphasi[sz]e|stress|mention)\s+only\s+(?:the\s+)?(?:strengths|"
+        r"positives|positive|merits|good)\b|"
+        r"\b(?:praise|commend|laud)\w*\s+(?:the\s+|this\s+|its\s+)?" + _GAP % 2
+        + r"(?:paper|submission|manuscript|work|authors|methodology|contributions?|novelty)\b|"
+        r"\bdescribe\s+" + _GAP % 3 + r"as\s+(?:groundbreaking|revolutionary|novel|excellent|"
+        r"outstanding|flawless|seminal)\b", _F),
+    "zh": re.compile(r"(?:正面|积极|正向|肯定|好|高|满)[^。！？，,]{0,3}"
+                     r"(?:评价|评审|评论|审稿意见|评分|分数)|"
+                     r"(?:不要|切勿|请勿|不得|别|无需)[^。！？]{0,6}(?:提及|提到|指出|提|说|列出|批评)"
+                     r"[^。！？]{0,10}(?:缺点|不足|弱点|缺陷|负面|局限)|"
+                     r"(?:建议|推荐)(?:接收|接受|录用)|(?:接收|录用)(?:这篇|本)论文"),
+    "ja": re.compile(r"(?:肯定的|好意的|高い|ポジティブ|良い)な?(?:レビュー|評価|スコア|点数)|"
+                     r"(?:欠点|弱点|短所|問題点|否定的な点|限界)[^。！？]{0,8}"
+                     r"(?:触れ|言及し|指摘し|書か)(?:ず|ない)|採択を?(?:推薦|推奨)"),
+    "ko": re.compile(r"(?:긍정적인|호의적인|높은|좋은)\s*(?:리뷰|평가|점수)|"
+                     r"(?:약점|단점|한계|결점)[^.!?]{0,12}(?:언급하지|지적하지|말하지)|"
+                     r"(?:게재|채택|수락)[^.!?]{0,6}(?:추천|권고)"),
+    "es": re.compile(r"\b(?:rese[ñn]a|revisi[óo]n|evaluaci[óo]n|valoraci[óo]n|calificaci[óo]n|"
+                     r"puntuaci[óo]n)\s+(?:muy\s+)?(?:positiva|favorable|alta|excelente)\b|"
+                     r"\bno\s+(?:menciones|mencione|mencionen|se[ñn]ales|destaques)\s+" + _GAP % 2
+                     + r"(?:debilidad\w*|limitaci\w*|defectos?|aspectos\s+negativos|fallos?)\b|"
+                     r"\brecomiend\w*\s+(?:su\s+|la\s+)?(?:aceptaci[óo]n|publicaci[óo]n)\b", _F),
+    "fr": re.compile(r"\b(?:[ée]valuation|critique|revue|note|avis)\s+(?:tr[èe]s\s+)?"
+                     r"(?:positive?|favorable|[ée]lev[ée]e|excellente)\b|"
+                     r"\bne\s+(?:mentionne[zr]?|signale[zr]?|souligne[zr]?|rel[èe]ve[zr]?)\s+"
+                     r"(?:aucun|aucune|pas)\s+" + _GAP % 2 + r"(?:faiblesses?|points?\s+faibles?|"
+                     r"d[ée]fauts?|limites?|limitations?|aspects?\s+n[ée]gatifs?)\b|"
+                     r"\brecommande[zr]?\s+(?:son\s+|sa\s+|l['\u2019]\s*)(?:acceptation|"
+                     r"publication)\b", _F),
+    "de": re.compile(r"\bpositive\w*\s+(?:bewertung|begutachtung|rezension|beurteilung|"
+                     r"gutachten)\b|"
+                     r"\b(?:erw[äa]hne|nenne|erw[äa]hnen\s+sie|nennen\s+sie)\s+kein\w*\s+"
+                     r"(?:schw[äa]chen|nachteile|m[äa]ngel|einschr[äa]nkungen|negativ\w*)\b|"
+                     r"\bempfiehl\w*\s+(?:die\s+)?(?:annahme|ver[öo]ffentlichung|akzeptanz)\b", _F),
+    "pt": re.compile(r"\bavalia[çc][ãa]o\s+(?:muito\s+)?(?:positiva|favor[áa]vel)\b|"
+                     r"\bn[ãa]o\s+(?:mencione|mencionar|aponte|destaque)\s+" + _GAP % 2
+                     + r"(?:fraquezas?|limita[çc][õo]es|defeitos?|pontos\s+fracos|"
+                     r"aspectos\s+negativos)\b|"
+                     r"\brecomend\w*\s+(?:a\s+sua\s+|sua\s+|a\s+)?(?:aceita[çc][ãa]o|"
+                     r"publica[çc][ãa]o)\b", _F),
+}
+NON_ENGLISH = frozenset(("zh", "ja", "ko", "es", "fr", "de", "pt"))
+
+# --- who is addressed -----------------------------------------------------------------------
+_AGENT = (r"(?:LLMs?|AIs?|A\.I\.|language\s+models?|chat\s?bots?|assistants?|ChatGPT|"
+          r"GPT(?:-\d\w*)?|"
+          r"Claude|Gemini|automated|automatic|machine|model)")
+ADDRESS = re.compile(
+    r"\b" + _AGENT + r"[\s-]+(?:reviewers?|review(?:ing)?\s+(?:systems?|models?|assistants?|"
+    r"agents?|tools?))\b|"
+    r"\b(?:reviewers?|reviewing)\s+(?:models?|assistants?|agents?|systems?)\b|"
+    r"\bif\s+you\s+are\s+(?:an?\s+)?" + _AGENT + r"\b|"
+    r"\bas\s+an?\s+(?:LLM|AI|A\.I\.|(?:large\s+)?language\s+model|assistant)\b|"
+    r"\b(?:hey|hi|hello|dear|attention|note\s+(?:to|for))\s+(?:the\s+|any\s+)?(?:"
+    + _AGENT + r"|reviewers?|referees?)\b|"
+    r"\b(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:" + _AGENT + r"\s+)?(?:reviewers?|referees?)\s*"
+    r"[:,]|"
+    r"^\s*(?:reviewers?|referees?|" + _AGENT + r")\s*[:,]|"
+    r"\breviewer\s+instructions?\b", _F)
+_YOU_MODAL = (r"\b(?:you|reviewers?|models?|assistants?|LLMs?|AIs?)\s+(?:should|must|shall|will|"
+              r"need\s+to|are\s+to|have\s+to|are\s+(?:required|instructed|asked|expected)\s+to|"
+              r"(?:is|are)\s+instructed\s+to)\s*")
+LEAD = re.compile(r"(?:^|^\s*(?:\d{1,3}|[*\u2020\u2021\u00a7\u00b9\u00b2\u00b3\u2070-\u2079]+|"
+                  r"\(\w\))|[:;,!?\"'\u201c\u201d\u2018(\u2014\u2013]|[.](?=\s*$)|"
+                  r"\b(?:please|kindly|"
+                  r"now|and|then|also|simply|just|first|so|instead|always)|" + _YOU_MODAL
+                  + r"|\b(?:be\s+sure|make\s+sure|remember|it\s+is\s+(?:essential|important|"
+                  r"required|necessary)\s+(?:that\s+)?(?:you\s+)?)\s*(?:to)?)\s*$", _F)
+SECOND_PERSON = re.compile(r"\byou(?:r|rs|rself)?\b", _F)
+
+# --- discussing or quoting rather than giving -------------------------------------------------
+ATTACK_TOPIC = re.compile(
+    r"prompt[\s-]+injection|\binjection\s+attacks?|\bjailbr[eo]ak|adversarial\s+(?:prompts?|"
+    r"instructions?|attacks?|suffix)|red[\s-]?team|prompt\s+leak|malicious\s+(?:prompts?|"
+    r"instructions?|content)|hidden\s+(?:prompts?|instructions?|text)|\battack(?:s|er|ers)?\b|"
+    r"\badversar(?:y|ies)\b|\bsafety\b|\bmanipulat\w+|\bsycophan\w+|\bLLM[\s-]+(?:as[\s-]+a[\s-]+)?"
+    r"(?:judges?|reviewers?)|\bAI\s+review|\bpeer[\s-]+review|\bautomated\s+review", _F)
+PAPER_TOPIC = re.compile(  # a paper about prompt attacks (its title and abstract)
+    r"prompt[\s-]+injection|\binjection\s+attacks?|\bjailbr[eo]ak|adversarial\s+(?:prompts?|"
+    r"instructions?)|red[\s-]?team|prompt\s+leak|malicious\s+(?:prompts?|instructions?)|"
+    r"hidden\s+(?:prompts?|instructions?)|\bLLM[\s-]+(?:as[\s-]+a[\s-]+)?(?:judges?|"
+    r"reviewers?)|\bAI[\s-]+(?:assisted\s+)?review|\bautomated\s+(?:peer\s+)?review", _F)
+EXAMPLE_HEADING = re.compile(r"\b(?:examples?|prompts?|templates?|instructions?|case\s+stud|"
+                             r"qualitative|demonstrations?|transcripts?|dialogues?|"
+                             r"conversations?|samples?|outputs?|responses?)", _F)
+REPORTING = re.compile(
+    r"\b(?:such\s+as|e\.\s?g\.|i\.\s?e\.|for\s+example|for\s+instance|phrases?|"
+    r"inject\w*|attack\w*|adversar\w*|malicious|payloads?|jailbr\w*|(?:we|they|authors)\s+"
+    r"(?:insert|embed|append|add|place|hide|use)\w*|contain\w*|carr(?:y|ies|ied|ying)|"
+    r"(?:were|was|been)\s+found|reported|known|called|so-called|instances?\s+of|"
+    r"examples?\s+of|templates?)\b", _F)
+QUOTED = re.compile(r"\"[^\"\n]{4,}?\"|\u201c[^\u201d\n]{4,}?\u201d|\u2018[^\u2019\n]{4,}?\u2019|"
+                    r"\u00ab[^\u00bb\n]{4,}?\u00bb|\u300c[^\u300d\n]+\u300d|"
+                    r"(?<![\w'])'[^'\n]{4,}?'(?![\w])|``[^'\n]{4,}?''")
+PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w ]{0,30}\}|\[(?:PAPER|TEXT|INPUT|SUBMISSION|"
+                         r"CONTENT)\]|<(?:paper|text|input|submission)>", _F)
+
+# --- a cheap first look: a pattern runs only where one of its words is in the lower-cased text --
+_CJK = ("ja", "zh", "ko")
+_ES_FR_DE_PT = ("instrucc", "indicacion", "órdenes", "directri", "consigne", "instructions",
+                "anweisung", "instruktion", "vorgabe", "regeln", "instruç", "orientaç", "diretriz")
+ANCHORS = {
+    "en": ("ignor", "disregard", "forget", "overrid", "overrul", "bypass", "set aside",
+           "discard"),
+    "en-new": ("instruction",),
+    "es": _ES_FR_DE_PT, "fr": _ES_FR_DE_PT, "de": _ES_FR_DE_PT, "pt": _ES_FR_DE_PT,
+    "a positive review or a high score": ("review", "assessment", "evaluation", "recommendation",
+                                          "feedback", "report", "appraisal", "score", "rating",
+                                          "marks", "grade", "rate ", "assess", "judge"),
+    "acceptance": ("accept", "publication", "publishing", "oral", "spotlight"),
+    "silence about weaknesses": ("negative", "weakness", "limitation", "flaw", "shortcoming",
+                                 "critic", "critiq", "concern", "drawback"),
+    "praise only": ("strength", "positive", "merit", "prais", "commend", "laud", "describe"),
+}
+_LATIN_ACTIONS = ("reseña", "resena", "revisi", "evaluaci", "valoraci", "calificaci", "puntuaci",
+                  "mencion", "señales", "destaques", "recomiend", "évaluation", "critique",
+                  "revue", "note", "avis", "mentionne", "signale", "souligne", "relève",
+                  "recommande", "bewertung", "begutachtung", "rezension", "beurteilung",
+                  "gutachten", "erwähn", "nenne", "empfiehl", "avaliação", "avaliacao", "aponte",
+                  "destaque", "recomend")
+ANCHORS.update({lang: _LATIN_ACTIONS for lang in ("es-a", "fr-a", "de-a", "pt-a")})
+CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+
+
+_ANCHOR_RX = {name: re.compile("|".join(map(re.escape, words))) for name, words in ANCHORS.items()}
+
+
+def possible(text: str) -> frozenset[str]:
+    """The OVERRIDE languages and ACTIONS kinds that may match in ``text``: those one of whose
+    words is in it (lower-cased), and the CJK ones where it holds CJK script."""
+    lower = text.lower()
+    names = {name for name, rx in _ANCHOR_RX.items() if rx.search(lower)}
+    names |= {n[:-2] for n in names if n.endswith("-a")}
+    if CJK.search(text):
+        names.update(_CJK)
+    return frozenset(names)

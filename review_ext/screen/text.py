@@ -1,0 +1,194 @@
+"""Paper text -> findings: sentences that instruct the reviewer or a language model.
+
+Each line of the paper (a paragraph, a caption, the abstract) is cut into sentences and
+each sentence is described by the cues of :mod:`.phrases`:
+
+- an order to drop earlier instructions, given as an order (``high``);
+- a request that steers the review up (a positive review or high score, acceptance,
+  silence about weaknesses, praise only), as an order, addressed to the reviewer or a
+  model, or in the second person (``high``); stated otherwise (``medium``);
+- words that address the reviewer or a model join an adjacent flagged sentence (``For
+  LLM reviewers:`` before the order), and alone are flagged only in hidden text.
+
+A finding that the paper quotes or discusses is kept at ``low`` (reported, not flagged):
+a quotation or a reporting phrase in the same sentence ("such as", "attackers inject ...")
+in a paper about prompt attacks or a section or caption about attacks, prompts or
+examples, or a quotation introduced by a reporting phrase anywhere. An order to the
+reviewer is not a quotation because it contains one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from review_ext.formats.text import SECTION_PREFIX, split_blocks
+
+from . import phrases as P
+from .findings import Finding
+
+_BOUNDARY = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+|[\u3002\uff01\uff1f]+\s*")
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|Tab|resp|approx|"
+                           r"No|Dr|Mr|Ms|Prof)|\b[A-Z])\.$")
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class _Hit:
+    sentence: _Sentence
+    severity: str  # "high", "medium", or "address" (an address alone)
+    reasons: list[str]
+    cue: tuple[int, int]  # the first cue's span, absolute
+
+
+def sentences(line: str, offset: int = 0) -> list[_Sentence]:
+    """The sentences of one line, with absolute spans (abbreviations do not end one)."""
+    out, start = [], 0
+    for m in _BOUNDARY.finditer(line):
+        if _ABBREVIATION.search(line[start:m.start() + 1].rstrip("!?")):
+            continue
+        out.append((start, m.end()))
+        start = m.end()
+    if start < len(line):
+        out.append((start, len(line)))
+    result = []
+    for a, b in out:
+        text = line[a:b]
+        lead = len(text) - len(text.lstrip())
+        text = text.strip()
+        if text:
+            result.append(_Sentence(offset + a + lead, offset + a + lead + len(text), text))
+    return result
+
+
+def _order(sentence: str, at: int) -> bool:
+    """True when the English verb at ``at`` stands where an order's verb stands."""
+    return bool(P.LEAD.search(sentence[:at]))
+
+
+def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
+             possible: frozenset[str] | None = None) -> _Hit | None:
+    """The cues of one sentence, or None when none fires. ``possible``: the patterns worth
+    running (:func:`.phrases.possible`; of the sentence when None). The address to the
+    reviewer is looked for with another cue, in hidden text, or when ``address``."""
+    text, reasons, cue, severity = sentence.text, [], None, None
+    possible = P.possible(text) if possible is None else possible
+    for lang, rx in P.OVERRIDE.items():
+        if lang not in possible:
+            continue
+        m = rx.search(text)
+        if m and (lang != "en" or _order(text, m.start())):
+            reasons.append(f"order to drop earlier instructions ({lang})")
+            cue, severity = cue or m.span(), "high"
+    actions = []
+    for kind, rx in P.ACTIONS.items():
+        m = rx.search(text) if kind in possible else None
+        if m:
+            actions.append((kind, m))
+    found = P.ADDRESS.search(text) if actions or severity or hidden or address else None
+    for kind, m in actions:
+        foreign = kind in P.NON_ENGLISH
+        directed = foreign or _order(text, m.start()) or found or P.SECOND_PERSON.search(text)
+        label = f"review request ({kind})" if foreign else f"request for {kind}"
+        reasons.append(label + ("" if directed else ", stated not ordered"))
+        cue = cue or m.span()
+        severity = "high" if directed or severity == "high" else "medium"
+    if found:
+        reasons.append(f"addresses the reviewer or a model ({found.group(0).strip()!r})")
+        cue = cue or found.span()
+        severity = severity or ("high" if hidden else "address")
+    if severity is None:
+        return None
+    return _Hit(sentence, severity, reasons,
+                (sentence.start + cue[0], sentence.start + cue[1]))
+
+
+def _discussed(hit: _Hit, line: str, line_at: int, previous: str, topic: bool) -> str:
+    """Why ``hit`` is quoted or discussed rather than given ("" when it is given)."""
+    a, b = hit.cue[0] - line_at, hit.cue[1] - line_at
+    quoted = any(q.start() <= a and b <= q.end() for q in P.QUOTED.finditer(line))
+    outside = P.QUOTED.sub(" ", hit.sentence.text)
+    reported = bool(P.REPORTING.search(outside)
+                    or (previous.rstrip().endswith(":") and P.REPORTING.search(previous)))
+    template = bool(P.PLACEHOLDER.search(line))
+    if quoted and (reported or topic):
+        return "quoted" + (" with a reporting phrase" if reported else " in text about attacks")
+    if (reported or template) and topic:
+        return "discussed in text about attacks, prompts or examples"
+    return ""
+
+
+def _where(paper: str) -> list[tuple[str, str, int, int, bool]]:
+    """``(block, section, start, end, topic)`` for every line of the paper, where ``topic``
+    says the line sits in a paper, section or caption about attacks, prompts or examples."""
+    blocks = split_blocks(paper)
+    head = " ".join(paper[b:e] for name, _, b, e in blocks if name in ("TITLE", "ABSTRACT"))
+    paper_topic = bool(P.PAPER_TOPIC.search(head))
+    out = []
+    for name, _, body, end in blocks:
+        section, section_topic = "", False
+        at = body
+        for line in paper[body:end].split("\n"):
+            start, stop = at, at + len(line)
+            at = stop + 1
+            if name == "CONTENT" and line.startswith(SECTION_PREFIX):
+                section = line[len(SECTION_PREFIX):].strip()
+                section_topic = bool(P.ATTACK_TOPIC.search(section)
+                                     or P.EXAMPLE_HEADING.search(section))
+                continue
+            if not line.strip():
+                continue
+            caption_topic = name == "CAPTIONS" and bool(
+                P.ATTACK_TOPIC.search(line) or P.EXAMPLE_HEADING.search(line))
+            out.append((name, section, start, stop,
+                        paper_topic or section_topic or caption_topic))
+    return out
+
+
+def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
+    """Findings in ``paper`` (the paper text format, or any plain text), in text order.
+
+    ``hidden``: the text is hidden from a human reader (a PDF's white or tiny text): an
+    address to the reviewer or a model is then flagged on its own.
+    """
+    findings = []
+    for block, section, start, stop, topic in _where(paper):
+        line = paper[start:stop]
+        able = P.possible(line)
+        if not able and not hidden:
+            continue
+        parts = sentences(line, start)
+        hits = [describe(s, hidden, possible=able) for s in parts]
+        for i, sentence in enumerate(parts):  # an address next to an order joins it
+            near = hits[i - 1:i] + hits[i + 1:i + 2]
+            if hits[i] is None and any(h and h.severity != "address" for h in near):
+                hits[i] = describe(sentence, hidden, address=True, possible=able)
+        groups: list[list[_Hit]] = []
+        for i, hit in enumerate(hits):
+            if hit is None:
+                continue
+            if groups and groups[-1][-1] is hits[i - 1] if i else False:
+                groups[-1].append(hit)
+            else:
+                groups.append([hit])
+        for group in groups:
+            given = [h for h in group if h.severity != "address"]
+            if not given:
+                continue
+            first = group[0].sentence
+            previous = next((s.text for s in reversed(parts) if s.end <= first.start), "")
+            reasons = list(dict.fromkeys(r for h in group for r in h.reasons))
+            discussed = [_discussed(h, line, start, previous, topic) for h in given]
+            severity = "high" if any(h.severity == "high" for h in given) else "medium"
+            if all(discussed):
+                severity = "low"
+                reasons.append(discussed[0])
+            a, b = group[0].sentence.start, group[-1].sentence.end
+            findings.append(Finding("instruction to the reviewer", "; ".join(reasons), severity,
+                                    paper[a:b], a, b, block, section))
+    return findings
