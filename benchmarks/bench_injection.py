@@ -41,8 +41,9 @@ if str(ROOT) not in sys.path:
 
 from scipy.stats import beta
 
-from data_conversion import from_openreview, from_peerread
-from data_conversion.paper_folders import find_review_files, paper_input
+from data_conversion.sources import openreview as from_openreview
+from data_conversion.sources import peerread as from_peerread
+from data_conversion.sources.paper_folders import find_review_files, paper_input
 from review_ext.common.cli import doc_parser
 from review_ext.formats.text import SECTION_PREFIX, split_blocks
 from review_ext.screen import apply_policy, flagged, screen_pdf_bytes, screen_text

@@ -14,7 +14,6 @@ from review_ext.screen import (
     screen_text,
     summary,
 )
-from tests.real_papers import neurips, peerread
 
 ABSTRACT = ("We study automatic peer review with a sparse mixture of experts. Our reviewer "
             "reads a full paper and writes a four-part review.")
@@ -131,8 +130,7 @@ def test_ordinary_sentences_are_not_findings(sentence):
     assert screen_text(paper(intro=sentence)) == []
 
 
-def test_real_papers_have_no_flagged_finding(shared_data):
-    papers = peerread(shared_data) + neurips(shared_data)
+def test_real_papers_have_no_flagged_finding(papers):
     assert len(papers) == 15
     for pid, text, _ in papers:
         assert not flagged(screen_text(text)), pid

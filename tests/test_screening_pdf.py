@@ -9,7 +9,7 @@ import pytest
 from fpdf import FPDF
 from fpdf.enums import TextMode
 
-from data_conversion.from_pdf import pdf_to_paper
+from data_conversion.sources.pdf import pdf_to_paper
 from review_ext.screen import apply_policy, flagged, screen_pdf, screen_pdf_bytes
 from review_ext.screen.pdf import pdf_runs
 from tests import paper_pdf

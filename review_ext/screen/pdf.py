@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pypdf.generic import NameObject
 
-from data_conversion.pdf_lines import PdfError, open_pdf
+from data_conversion.sources.pdf_lines import PdfError, open_pdf
 
 from .findings import Finding
 from .text import screen_text
@@ -199,7 +199,7 @@ class _Tracker:
 
 def pdf_runs(data: bytes) -> list[Run]:
     """Every piece of text of the PDF, page by page, with why it is hidden (if it is).
-    :class:`~data_conversion.pdf_lines.PdfError` for a PDF that cannot be read."""
+    :class:`~data_conversion.sources.pdf_lines.PdfError` for a PDF that cannot be read."""
     reader = open_pdf(data)
     runs = []
     for number, page in enumerate(reader.pages, 1):
@@ -233,7 +233,7 @@ def screen_pdf_bytes(data: bytes) -> list[Finding]:
     """Findings in a PDF: hidden text (flagged when it carries an instruction or addresses
     the reviewer or a model; reported otherwise) and instructions in its whole text, tiny
     print included. Spans index the PDF's text: the pieces joined, pages apart by a blank
-    line. :class:`~data_conversion.pdf_lines.PdfError` for a PDF that cannot be read."""
+    line. :class:`~data_conversion.sources.pdf_lines.PdfError` for a PDF that cannot be read."""
     runs = pdf_runs(data)
     starts, parts, at, page = [], [], 0, 1
     for run in runs:
