@@ -10,16 +10,14 @@ command -v python >/dev/null || ln -sf "$(command -v python3)" "$SITE/bin/python
 export PYTHON=python3
 export OUT=${OUT:-$PWD/build/gpu_out}; mkdir -p "$OUT" build
 D=.gpu_data  # made by benchmarks/gpu/prepare_data.sh from the real sample papers
-full_width() {  # full_width DIR LAYERS: Mixtral-8x7B geometry, random bf16 weights
-  [ -f "$1/config.json" ] || python3 tools/dev/make_tiny_model.py "$1" --layers "$2" --hidden 4096 \
-    --intermediate 14336 --experts 8 --heads 32 --kv-heads 8 --device cuda > "$OUT/make_$(basename "$1").log" 2>&1
-  # without mistral-common there, make_tiny_model.py stops after the weights: the tokenizer comes
-  # from $D/tokenizer, saved beforehand by prepare_data.sh
-  [ -f "$1/tokenizer.json" ] || cp $D/tokenizer/* "$1"/
+full_width() {  # full_width DIR LAYERS [--nf4]: Mixtral-8x7B geometry, random weights (bf16)
+  # the tokenizer comes from $D/tokenizer, saved beforehand by prepare_data.sh (no mistral-common)
+  [ -f "$1/config.json" ] || python3 tools/dev/make_tiny_model.py "$1" --mixtral --layers "$2" \
+    --device cuda --tokenizer $D/tokenizer "${@:3}" > "$OUT/make_$(basename "$1").log" 2>&1
 }
-train() {  # train NAME CONFIG DEEPSPEED NPROC ITERS MAX_LENGTH [cfg-options...]
+train() {  # train NAME CONFIG DEEPSPEED NPROC ITERS MAX_LENGTH [cfg-options...] (MODEL, DATA: paths)
   local name=$1 cfg=$2 ds=$3 nproc=$4 iters=$5 len=$6; shift 6
-  local opts; opts=$(python3 -m review_ext.train.overrides "$cfg" --model build/m2 --data $D/train.json \
+  local opts; opts=$(python3 -m review_ext.train.overrides "$cfg" --model "${MODEL:-build/m2}" --data "${DATA:-$D/train.json}" \
     --eval-file $D/test.jsonl --max-length "$len")
   rm -rf "build/wd/$name"
   local start=$SECONDS

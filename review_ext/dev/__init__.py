@@ -1,4 +1,4 @@
-"""Developer-only builders of random models, for tests and benchmarks; never for training a reviewer.
+"""Developer-only builders of random models for tests and benchmarks; never for a real reviewer.
 
 Everything here writes weights drawn at random: Mixtral-architecture models of any geometry
 and depth (:mod:`.random_model`), peft LoRA adapters (:mod:`.random_adapter`). They stand in

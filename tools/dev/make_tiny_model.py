@@ -1,52 +1,70 @@
-"""Write a Mixtral-architecture model with random weights and the real tokenizer (tests, benchmarks).
+"""Write a Mixtral-architecture model with random weights and the real tokenizer (for tests).
+
+bf16 by default; with --nf4, pre-quantised to nf4 as the recipes load it (drawn and quantised
+layer by layer on --device, no bf16 copy written: 32 layers, ~23 GiB, seconds on a GPU).
 
 Examples:
     python tools/dev/make_tiny_model.py build/tiny                 # CPU test model
-    python tools/dev/make_tiny_model.py build/mixtral-2l --layers 2 --hidden 4096 \\
-        --intermediate 14336 --experts 8 --heads 32 --kv-heads 8 --device cuda   # GPU bench model
+    python tools/dev/make_tiny_model.py build/mixtral-2l --mixtral --layers 2 --device cuda
+    python tools/dev/make_tiny_model.py build/mixtral-nf4 --mixtral --nf4 --device cuda \\
+        --tokenizer .gpu_data/tokenizer          # full depth; tokenizer saved beforehand
 """
 from __future__ import annotations
 
 import sys
+from dataclasses import fields, replace
 from pathlib import Path
 
 from review_ext.common.cli import doc_parser
-from review_ext.dev.random_model import Geometry, RandomModelOptions, write_random_model
+from review_ext.dev.nf4_model import Nf4ModelOptions, write_nf4_model
+from review_ext.dev.random_model import (
+    Geometry,
+    RandomModelOptions,
+    mixtral_8x7b,
+    write_random_model,
+)
 
 
 def parse_args(argv=None):
-    d = Geometry()
     p = doc_parser(__doc__)
     p.add_argument("out", type=Path, help="output folder (HF layout)")
-    p.add_argument("--layers", type=int, default=d.layers)
-    p.add_argument("--hidden", type=int, default=d.hidden)
-    p.add_argument("--intermediate", type=int, default=d.intermediate)
-    p.add_argument("--experts", type=int, default=d.experts)
-    p.add_argument("--experts-per-tok", type=int, default=d.experts_per_tok)
-    p.add_argument("--heads", type=int, default=d.heads)
-    p.add_argument("--kv-heads", type=int, default=d.kv_heads)
-    p.add_argument("--max-positions", type=int, default=d.max_positions)
+    p.add_argument("--mixtral", action="store_true",
+                   help="Mixtral-8x7B's shape (32 layers unless --layers); sizes given override it")
+    for f in fields(Geometry):
+        p.add_argument(f"--{f.name.replace('_', '-')}", type=int,
+                       help=f"default {getattr(Geometry(), f.name)} "
+                            f"({getattr(mixtral_8x7b(), f.name)} with --mixtral)")
+    p.add_argument("--nf4", action="store_true", help="pre-quantise the linears to nf4")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-shard-size", default="2GB")
-    p.add_argument("--device", default="cpu", help="where to initialise (cuda is faster at full width)")
+    p.add_argument("--device", default=None,
+                   help="where the weights are drawn (default: cpu; cuda with --nf4)")
+    p.add_argument("--tokenizer", type=Path,
+                   help="a saved tokenizer folder to copy (default: the real one, mistral-common)")
     return p.parse_args(argv)
 
 
-def options(args) -> RandomModelOptions:
-    geometry = Geometry(layers=args.layers, hidden=args.hidden, intermediate=args.intermediate,
-                        experts=args.experts, experts_per_tok=args.experts_per_tok, heads=args.heads,
-                        kv_heads=args.kv_heads, max_positions=args.max_positions)
-    return RandomModelOptions(out=args.out, geometry=geometry, seed=args.seed,
-                              max_shard_size=args.max_shard_size, device=args.device)
+def options(args) -> RandomModelOptions | Nf4ModelOptions:
+    base = mixtral_8x7b() if args.mixtral else Geometry()
+    geometry = replace(base, **{f.name: getattr(args, f.name) for f in fields(Geometry)
+                                if getattr(args, f.name) is not None})
+    common = dict(out=args.out, geometry=geometry, seed=args.seed,
+                  max_shard_size=args.max_shard_size, tokenizer=args.tokenizer)
+    if args.nf4:
+        return Nf4ModelOptions(**common, device=args.device or "cuda")
+    return RandomModelOptions(**common, device=args.device or "cpu")
 
 
 def main(argv=None) -> Path:
     args = parse_args(argv)
     try:
-        params = write_random_model(options(args))
+        opts = options(args)
+        params = (write_nf4_model if args.nf4 else write_random_model)(opts)
     except (ValueError, OSError) as e:
         sys.exit(f"make_tiny_model: {e}")
-    print(f"wrote {args.out}: {params / 1e6:.2f}M parameters, bf16, random, real Mixtral tokenizer")
+    kind = "nf4" if args.nf4 else "bf16"
+    print(f"wrote {args.out}: {params / 1e6:.2f}M parameters, {kind}, random weights, "
+          "real Mixtral tokenizer")
     return args.out
 
 
