@@ -26,6 +26,7 @@ from tqdm import tqdm
 from review_ext.common.cli import doc_parser
 from review_ext.data.template import (DEFAULT_TEMPLATE, TEMPLATES, encode_prompt, prefix_ids,
                                       render_prompt)
+from review_ext.data.tokenizer import load_tokenizer
 
 from .cli import (add_run_args, add_system_args, exit_with, run_converter, write_summary,
                   system_text)
@@ -156,17 +157,6 @@ def parse_args(argv=None):
                      "name an HF model or tokenizer folder")
     args.plot = args.plot or args.input.with_name(args.input.stem + ".tokens.png")
     return args
-
-
-def load_tokenizer(folder: Path | None):
-    """The tokenizer of ``folder``; None gives ``review_ext.data.tokenizer``'s Mixtral one."""
-    if folder is None:
-        from review_ext.data.tokenizer import load_mixtral_tokenizer
-
-        return load_mixtral_tokenizer()
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(folder)
 
 
 def main(argv=None, tokenizer=None) -> Account:

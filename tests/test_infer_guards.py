@@ -44,9 +44,11 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 
 def last_line(result: subprocess.CompletedProcess) -> str:
-    """The error a failed run ends with; never a traceback."""
+    """The error a failed run ends with (``infer: error: `` cut off); never a traceback."""
     assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
-    return result.stderr.strip().splitlines()[-1]
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("infer: error: "), line
+    return line.removeprefix("infer: error: ")
 
 
 def strict(text: str):
@@ -120,7 +122,7 @@ def test_a_run_where_every_paper_failed_exits_non_zero(papers, tmp_path):
     assert json.loads((out / "summary.json").read_text())["replies"] == 0
 
 
-def test_min_success_sets_the_share_of_replies_a_run_needs(tiny_model, papers, tmp_path):
+def test_min_success_sets_the_share_of_replies_a_run_needs(tiny_model, papers, tmp_path, capsys):
     infer = load_tool("infer")
     rows = short_rows(papers, 3) + [{"id": "empty", "input": ""}]
     test = write_rows(tmp_path / "t.jsonl", rows)
@@ -129,7 +131,10 @@ def test_min_success_sets_the_share_of_replies_a_run_needs(tiny_model, papers, t
     assert infer.main(argv + ["--output-dir", str(tmp_path / "a")]) == 0  # 3 of 4
     assert infer.main(argv + ["--output-dir", str(tmp_path / "b"), "--min-success", "0.9"]) == 1
     log = (tmp_path / "b" / "infer.log").read_text()
-    assert "run failed: 3 of 4 rows got a reply (75%, --min-success 90%)" in log
+    assert "run failed: 3 of 4 rows got a reply (75%, min_success 90%)" in log
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith("infer: error: run failed: 3 of 4 rows got a reply (75%, "
+                           "--min-success 90%)"), line
     assert len(read_jsonl(tmp_path / "b" / "predictions.jsonl")) == 4
 
 

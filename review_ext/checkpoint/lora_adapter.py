@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 
 from review_ext.checkpoint.safetensors_stream import read_specs, read_tensor
+from review_ext.common.errors import ReviewSuiteError
 
 PREFIX = "base_model.model."
 CONFIG_FILE = "adapter_config.json"
@@ -47,7 +48,7 @@ def pattern_value(patterns: dict, module: str, default):
     return default
 
 
-class AdapterError(ValueError):
+class AdapterError(ReviewSuiteError, ValueError):
     """The adapter is unreadable, unsupported or does not fit the base."""
 
 

@@ -24,6 +24,7 @@ from review_ext.checkpoint.lora_adapter import AdapterError, LoraAdapter
 from review_ext.checkpoint.safetensors_stream import (SafetensorsFileError, TensorSpec, file_size, read_specs,
                                                       read_tensor, write_streaming)
 from review_ext.checkpoint.artifacts import WEIGHT_SUFFIXES
+from review_ext.common.errors import ReviewSuiteError
 from review_ext.common.files import LockedError, check_input, locked_staging
 
 SHARD_METADATA = {"format": "pt"}
@@ -34,7 +35,7 @@ def _stderr(message: str) -> None:
     print(f"merge: {message}", file=sys.stderr)
 
 
-class MergeError(RuntimeError):
+class MergeError(ReviewSuiteError):
     """A merge that cannot (or must not) run; the message says why."""
 
 

@@ -11,6 +11,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from review_ext.common.errors import ReviewSuiteError
+
 
 class AtomicWriter:
     """A text file written under a temporary name and renamed on :meth:`commit`."""
@@ -67,7 +69,7 @@ def staged_folder(out: Path):
     shutil.rmtree(old, ignore_errors=True)
 
 
-class LockedError(RuntimeError):
+class LockedError(ReviewSuiteError):
     """Another live process holds the lock."""
 
 
@@ -169,8 +171,13 @@ def locked_staging(out, force: bool = False, log=None):
             yield tmp
 
 
+class InputPathError(ReviewSuiteError, ValueError):
+    """An input path that is missing, unreadable or of the wrong kind."""
+
+
 def check_input(path, what: str, folder: bool = False) -> Path:
-    """``path`` as a Path when it is an existing readable file (or folder); else a one-line ValueError."""
+    """``path`` as a Path when it is an existing readable file (or folder); else
+    :class:`InputPathError` (a ValueError), one line."""
     path = Path(path)
     want = "folder" if folder else "file"
     if not path.exists():
@@ -182,4 +189,4 @@ def check_input(path, what: str, folder: bool = False) -> Path:
         problem = "is not readable (permissions)"
     else:
         return path
-    raise ValueError(f"{what} {path} {problem}; give the {want} it should be")
+    raise InputPathError(f"{what} {path} {problem}; give the {want} it should be")

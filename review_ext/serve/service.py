@@ -87,17 +87,20 @@ class ReviewService:
 
 def build_service(args) -> ReviewService:
     """Load the engine and resolve the prompt settings from ``tools/serve.py``'s arguments."""
-    from review_ext.generate.args import engine_options, load_engine
-    from review_ext.infer.settings import NoModel, check_end_of_turn, resolve
+    from dataclasses import replace
+
+    from review_ext.common.errors import ReviewSuiteError
+    from review_ext.generate.args import from_cli_args, load_engine
+    from review_ext.infer.settings import check_end_of_turn, resolve
     from review_ext.serve.scheduler import BatchScheduler
 
     try:
         settings = resolve(args.model, args.adapter, args.system, args.max_length, args.template)
-    except NoModel as error:
+        log.info("settings: %s", settings.describe())
+        engine = load_engine(replace(from_cli_args(args), model=settings.model))
+        check_end_of_turn(engine, settings.template)
+    except ReviewSuiteError as error:
         raise SystemExit(str(error)) from None
-    log.info("settings: %s", settings.describe())
-    engine = load_engine(args.engine, engine_options(args, settings.model))
-    check_end_of_turn(engine, settings.template)
     names = args.served_model_name or [Path(args.adapter or settings.model).name]
     system = settings.system_for(None)
     max_length = settings.max_length_for(engine.max_context)
