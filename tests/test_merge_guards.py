@@ -171,7 +171,7 @@ def test_two_simultaneous_merges_one_wins(wide, tmp_path):
     results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
     assert sorted(rc for rc, _ in results) == [0, 1], results
     loser = next(err for rc, err in results if rc == 1)
-    assert "in use by another run" in loser or "exists; pass --force" in loser
+    assert "in use by another run" in loser or "exists; use --force" in loser
     assert not staging_of(out) and (out / "model.safetensors.index.json").is_file()
 
 

@@ -111,7 +111,7 @@ def test_work_dir_as_pth_and_refusals(lora_run, tmp_path, capsys):
     out = tmp_path / "hf"
     pth_to_hf.main([str(config), str(work_dir), str(out), "--cfg-options", *options])  # last checkpoint
     assert artifacts.read_metadata(out)["checkpoint"] == str((work_dir / "iter_2.pth").resolve())
-    with pytest.raises(SystemExit, match="exists; pass --force"):
+    with pytest.raises(SystemExit, match="exists; use --force"):
         pth_to_hf.main([str(config), str(work_dir), str(out), "--cfg-options", *options])
     with pytest.raises(SystemExit, match="no checkpoint at"):
         pth_to_hf.main([str(config), str(tmp_path / "iter_9.pth"), str(tmp_path / "x"), "--cfg-options", *options])
@@ -128,7 +128,7 @@ BAD_PATHS = {  # case -> (config, pth, out, words of the error); "CFG", "CKPT" a
     "folder without checkpoints": ("CFG", ".", "out", "no checkpoint at"),
     "truncated checkpoint": ("CFG", "cut.pth", "out", "not a readable checkpoint"),
     "not a checkpoint": ("CFG", "list.pth", "out", "not a checkpoint"),
-    "out is a file": ("CFG", "CKPT", "file", "exists; pass --force"),
+    "out is a file": ("CFG", "CKPT", "file", "exists; use --force"),
 }
 
 
@@ -176,7 +176,7 @@ def test_help(capsys):
     with pytest.raises(SystemExit) as e:
         pth_to_hf.main(["--help"])
     out = capsys.readouterr().out
-    assert e.value.code == 0 and "--cfg-options" in out and "--dtype {auto,bf16,fp32}" in out
+    assert e.value.code == 0 and "--cfg-options" in out and "--dtype {auto,bfloat16,float32}" in out
 
 
 @pytest.mark.parametrize("config, template, system, max_length, finetune", [

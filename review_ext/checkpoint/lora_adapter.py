@@ -161,6 +161,16 @@ class LoraAdapter:
             return [f"{key}: base {tuple(base_shapes[key])}, adapter implies {tuple(shape)}"]
         return []
 
+    def check_finite(self) -> None:
+        """Raise AdapterError when a tensor of the adapter holds NaN or infinite values."""
+        for key in sorted(self.shapes):
+            tensor = read_tensor(self.weights, key)
+            if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+                bad = int((~torch.isfinite(tensor)).sum())
+                raise AdapterError(f"{self.weights}: {key} holds {bad} NaN or infinite values; "
+                                   "the training diverged or the file is damaged: export a "
+                                   "good checkpoint again")
+
     def changes(self, key: str) -> bool:
         return key in self.modules or key in self.replaced
 

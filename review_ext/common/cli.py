@@ -4,8 +4,10 @@ validated numbers, dtype names, and library errors printed as one line.
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import re
+import sys
 from contextlib import contextmanager
 
 from review_ext.common.dtypes import DTYPES, dtype_name
@@ -73,18 +75,18 @@ def fraction(text: str) -> float:
     return value
 
 
-def dtype_arg(text: str) -> str:
-    """An argparse ``type``: a dtype's torch name (``bf16`` and ``fp32`` read as
-    ``bfloat16`` and ``float32``); pair it with ``choices``."""
-    try:
-        return dtype_name(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
 def add_dtype_arg(parser, default: str, choices=DTYPES, help: str = "") -> None:
-    """``--dtype`` spelled as torch spells dtypes, one of ``choices``."""
-    parser.add_argument("--dtype", type=dtype_arg, choices=choices, default=default,
+    """``--dtype``, one of ``choices`` spelled as torch spells dtypes (``bf16``, ``fp32`` read
+    as ``bfloat16``, ``float32``)."""
+    def parse(text: str) -> str:
+        if text in choices:
+            return text
+        try:
+            return dtype_name(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    parser.add_argument("--dtype", type=parse, choices=choices, default=default,
                         help=help or f"tensor dtype (default {default})")
 
 
@@ -118,3 +120,23 @@ def one_line_errors(parser: argparse.ArgumentParser, name: str, *also: type[Base
         yield
     except (ReviewSuiteError, *also) as error:
         raise SystemExit(error_line(parser, name, error)) from None
+
+
+class _Formatter(logging.Formatter):
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+    def format(self, record) -> str:
+        level = "" if record.levelno <= logging.INFO else f"{record.levelname.lower()}: "
+        return f"{self.name}: {level}{record.getMessage()}"
+
+
+def log_to_stderr(name: str, level: int = logging.INFO) -> None:
+    """The suite's log records on stderr as ``<name>: [warning: ]<message>`` lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter(name))
+    suite = logging.getLogger("review_ext")
+    suite.handlers = [h for h in suite.handlers if not isinstance(h.formatter, _Formatter)]
+    suite.addHandler(handler)
+    suite.setLevel(level)

@@ -23,3 +23,9 @@ def first_line(error: BaseException) -> str:
     """The first line of a third-party error's message (its type's name when empty)."""
     lines = str(error).strip().splitlines()
     return lines[0].strip() if lines else type(error).__name__
+
+
+def plain(text: str) -> str:
+    """``text`` with its options' backquotes dropped (`min_success` -> min_success), for logs
+    and records that no script rewrites."""
+    return text.replace("`", "")

@@ -15,7 +15,7 @@ from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
-from review_ext.common.errors import ReviewSuiteError
+from review_ext.common.errors import ReviewSuiteError, plain
 from review_ext.common.files import FolderLock, atomic_write
 from review_ext.infer.infer_io import PREDICTIONS, REPLIES_CSV, collect_records, write_outputs
 
@@ -181,5 +181,5 @@ def finish(out: Path, rows, world: int, min_success: float = 0.0) -> str | None:
         failure = (f"run failed: {summary['missing']} of {summary['rows']} rows have no record "
                    f"in {out}; `resume` reviews them")
     if failure:
-        log.error("%s", failure.replace("`", ""))
+        log.error("%s", plain(failure))
     return failure
