@@ -8,7 +8,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from review_ext.checkpoint import artifacts, base_identity
+from review_ext.checkpoint import artifacts, base_identity, smollm2
 from tests.helpers import ROOT, free_port
 from tests.xtuner_cli import trained
 from tests.tool_scripts import load_tool
@@ -191,5 +191,5 @@ def test_config_metadata_of_each_recipe(config, template, system, max_length, fi
     meta = artifacts.config_metadata(load_config(ROOT / config), ROOT / config)
     assert (meta["template"], meta["system"], meta["max_length"], meta["finetune"]) == (
         template, system, max_length, finetune)
-    base = load_tool("make_smollm2").DEFAULT_OUT if "smollm2" in config else "mistralai/Mixtral-8x7B-Instruct-v0.1"
+    base = smollm2.recipe_folder() if "smollm2" in config else "mistralai/Mixtral-8x7B-Instruct-v0.1"
     assert meta["base_model"] == str(base)
