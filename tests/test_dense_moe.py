@@ -37,10 +37,12 @@ def test_dense_moe_for_decode_again_moves_the_threshold(tiny_model, monkeypatch)
     model = AutoModelForCausalLM.from_pretrained(tiny_model, torch_dtype=torch.float32)
     ids = torch.randint(3, 32000, (2, 40))  # 80 tokens
     dense_calls, dense = [], dense_moe.dense_moe_forward
-    monkeypatch.setattr(dense_moe, "dense_moe_forward", lambda *a: dense_calls.append(1) or dense(*a))
+    monkeypatch.setattr(dense_moe, "dense_moe_forward",
+                        lambda *a: dense_calls.append(1) or dense(*a))
     dense_moe.dense_moe_for_decode(model, max_tokens=16)
     model(ids)
     assert dense_calls == []
-    assert dense_moe.dense_moe_for_decode(model, max_tokens=100) == 0  # wrapped already: threshold moved
+    # wrapped already: the threshold moved
+    assert dense_moe.dense_moe_for_decode(model, max_tokens=100) == 0
     model(ids)
     assert len(dense_calls) == model.config.num_hidden_layers

@@ -63,7 +63,8 @@ def test_default_folder_is_the_one_the_recipe_names(capsys):
     cfg = load_config(lib.RECIPE)
     assert str(default) == cfg.pretrained_model_name_or_path
     llm, tokenizer = cfg.model.llm, cfg.tokenizer
-    assert llm.pretrained_model_name_or_path == tokenizer.pretrained_model_name_or_path == str(default)
+    assert llm.pretrained_model_name_or_path == str(default)
+    assert tokenizer.pretrained_model_name_or_path == str(default)
     assert load_tool("make_smollm2").main(["--print-folder"]) == 0
     assert capsys.readouterr().out == f"{default}\n"
 

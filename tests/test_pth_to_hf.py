@@ -191,7 +191,8 @@ def test_config_metadata_of_each_recipe(config, template, system, max_length, fi
     meta = artifacts.config_metadata(load_config(ROOT / config), ROOT / config)
     assert (meta["template"], meta["system"], meta["max_length"], meta["finetune"]) == (
         template, system, max_length, finetune)
-    base = smollm2.recipe_folder() if "smollm2" in config else "mistralai/Mixtral-8x7B-Instruct-v0.1"
+    base = smollm2.recipe_folder() if "smollm2" in config \
+        else "mistralai/Mixtral-8x7B-Instruct-v0.1"
     assert meta["base_model"] == str(base)
 
 

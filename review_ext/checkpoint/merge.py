@@ -151,7 +151,8 @@ def check_base(base: Path, adapter: Path, meta: dict, allow_mismatch: bool, log)
         problem = (f"base {base} already has adapter {merged_into.get('adapter')} merged in, and adapter "
                    f"{adapter} records no base to compare: merging would add a second delta")
     if problem and not allow_mismatch:
-        raise MergeError(problem + "; pass the right base, or `allow_base_mismatch` to merge anyway")
+        raise MergeError(problem + "; pass the right base, or `allow_base_mismatch` to merge "
+                                   "anyway")
     if problem:
         log(f"{problem}; merging anyway, as allowed")
     elif not recorded:

@@ -124,8 +124,13 @@ def _file_state_dict(path: Path) -> dict:
 
 def _zero_model_states(files, dtype) -> list:
     """XTuner's ``zero_model_state`` of each ``*_model_states.pt``, read safely."""
-    from deepspeed.checkpoint.constants import (BUFFER_NAMES, DS_VERSION, FROZEN_PARAM_FRAGMENTS,
-                                                FROZEN_PARAM_SHAPES, PARAM_SHAPES)
+    from deepspeed.checkpoint.constants import (
+        BUFFER_NAMES,
+        DS_VERSION,
+        FROZEN_PARAM_FRAGMENTS,
+        FROZEN_PARAM_SHAPES,
+        PARAM_SHAPES,
+    )
     from xtuner.utils.zero_to_any_dtype import zero_model_state
 
     states = []
@@ -145,9 +150,13 @@ def _zero_model_states(files, dtype) -> list:
 
 def _zero_flat_groups(files, folder: Path, dtype) -> tuple[int, int, list]:
     """(ZeRO stage, data-parallel world size, fp32 master weights per rank), read safely."""
-    from deepspeed.checkpoint.constants import (FP32_FLAT_GROUPS, OPTIMIZER_STATE_DICT,
-                                                PARTITION_COUNT, SINGLE_PARTITION_OF_FP32_GROUPS,
-                                                ZERO_STAGE)
+    from deepspeed.checkpoint.constants import (
+        FP32_FLAT_GROUPS,
+        OPTIMIZER_STATE_DICT,
+        PARTITION_COUNT,
+        SINGLE_PARTITION_OF_FP32_GROUPS,
+        ZERO_STAGE,
+    )
 
     stage = world = None
     groups = []

@@ -12,7 +12,6 @@ Usage:
     python tools/compliance.py reviews.jsonl --out report.jsonl --summary report.json
 """
 from __future__ import annotations
-from __future__ import annotations
 
 import sys
 from pathlib import Path

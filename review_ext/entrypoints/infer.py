@@ -35,14 +35,20 @@ examples:
 """
 from __future__ import annotations
 
-from __future__ import annotations
-
 import os
 import sys
 
-from review_ext.common.cli import (doc_parser, error_line, flag_text, fraction,
-                                   non_negative_float, non_negative_int, one_line_errors,
-                                   positive_float, positive_int)
+from review_ext.common.cli import (
+    doc_parser,
+    error_line,
+    flag_text,
+    fraction,
+    non_negative_float,
+    non_negative_int,
+    one_line_errors,
+    positive_float,
+    positive_int,
+)
 from review_ext.common.errors import ReviewSuiteError, one_line
 from review_ext.generate.args import add_engine_args, from_cli_args
 from review_ext.infer.settings import add_prompt_args, prompt_from_cli_args

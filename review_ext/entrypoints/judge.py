@@ -31,9 +31,16 @@ import os
 import sys
 from pathlib import Path
 
-from review_ext.common.cli import (doc_parser, error_line, fraction, non_negative_float,
-                                   non_negative_int, one_line_errors, positive_float,
-                                   positive_int)
+from review_ext.common.cli import (
+    doc_parser,
+    error_line,
+    fraction,
+    non_negative_float,
+    non_negative_int,
+    one_line_errors,
+    positive_float,
+    positive_int,
+)
 
 NAME = "judge"
 
@@ -42,7 +49,8 @@ def build_parser():
     from review_ext.evaluate.judge_run import DEFAULT_PROMPT
 
     parser = doc_parser(__doc__)
-    parser.add_argument("reviews_a", type=Path, help="our reviews, JSONL (id + reply/output/review)")
+    parser.add_argument("reviews_a", type=Path,
+                        help="our reviews, JSONL (id + reply/output/review)")
     parser.add_argument("reviews_b", type=Path, help="the baseline's reviews, same format")
     parser.add_argument("papers", type=Path,
                         help="papers, JSONL (id + input), e.g. infer.py's test file")

@@ -16,8 +16,6 @@ Examples:
 """
 from __future__ import annotations
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 

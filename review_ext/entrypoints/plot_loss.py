@@ -10,7 +10,6 @@ Examples:
     python tools/plot_loss.py work_dirs/v1 work_dirs/v2 --out v1_vs_v2.png --smooth 20
 """
 from __future__ import annotations
-from __future__ import annotations
 
 import sys
 from pathlib import Path

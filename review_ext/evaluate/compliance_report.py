@@ -8,8 +8,13 @@ from pathlib import Path
 
 from review_ext.common.errors import ReviewSuiteError
 from review_ext.evaluate.compliance import aggregate, check_review
-from review_ext.evaluate.records import (PAPER_FIELDS, RecordsError, load_texts, write_json,
-                                         write_jsonl)
+from review_ext.evaluate.records import (
+    PAPER_FIELDS,
+    RecordsError,
+    load_texts,
+    write_json,
+    write_jsonl,
+)
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,22 @@ from review_ext.common.errors import ReviewSuiteError, plain
 from review_ext.common.files import FolderLock, check_input
 from review_ext.common.jsonl_cache import JsonlCache, digest
 from review_ext.evaluate import winrate
-from review_ext.evaluate.judging import (answered, judge_tasks, load_prompt, match_pairs,
-                                         per_paper, run_judge)
-from review_ext.evaluate.records import (PAPER_FIELDS, RecordsError, load_reference_reviews,
-                                         load_texts, write_json, write_jsonl)
+from review_ext.evaluate.judging import (
+    answered,
+    judge_tasks,
+    load_prompt,
+    match_pairs,
+    per_paper,
+    run_judge,
+)
+from review_ext.evaluate.records import (
+    PAPER_FIELDS,
+    RecordsError,
+    load_reference_reviews,
+    load_texts,
+    write_json,
+    write_jsonl,
+)
 
 DEFAULT_PROMPT = Path(__file__).with_name("judge_prompt.txt")
 OUTPUTS = ("judgements.jsonl", "per_paper.jsonl", "summary.json", "winrate.png")

@@ -183,7 +183,8 @@ def resolve_settings(options: InferOptions) -> Settings:
 def review(options: InferOptions, rank: int, world: int, local_rank: int) -> str | None:
     """This rank's share of the papers; the run's failure (see ``run_folder.finish``)."""
     from review_ext.common.jsonl_cache import JsonlCache
-    from review_ext.infer import provenance, run_folder as rf
+    from review_ext.infer import provenance
+    from review_ext.infer import run_folder as rf
     from review_ext.infer.prompting import prompt_budget
 
     out = options.output_dir
