@@ -5,7 +5,7 @@ The command line is ``review_ext.entrypoints.compliance``; the checks are
 """
 import sys
 
-from review_ext.entrypoints.compliance import main  # noqa: F401
+from review_ext.entrypoints.compliance import main
 
 if __name__ == "__main__":
     sys.exit(main())

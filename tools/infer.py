@@ -5,7 +5,7 @@ The command line is ``review_ext.entrypoints.infer``; the run is
 """
 import sys
 
-from review_ext.entrypoints.infer import main, parse_args  # noqa: F401  (tests call both)
+from review_ext.entrypoints.infer import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,7 +5,7 @@ The command line is ``review_ext.entrypoints.make_smollm2``; the folder is writt
 """
 import sys
 
-from review_ext.entrypoints.make_smollm2 import main  # noqa: F401
+from review_ext.entrypoints.make_smollm2 import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,7 +5,7 @@ The command line is ``review_ext.entrypoints.merge_bf16``; the merge is
 """
 import sys
 
-from review_ext.entrypoints.merge_bf16 import main, parse_args  # noqa: F401
+from review_ext.entrypoints.merge_bf16 import main
 
 if __name__ == "__main__":
     sys.exit(main())

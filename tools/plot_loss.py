@@ -5,7 +5,7 @@ The command line is ``review_ext.entrypoints.plot_loss``; the plot is
 """
 import sys
 
-from review_ext.entrypoints.plot_loss import main, parse_args  # noqa: F401
+from review_ext.entrypoints.plot_loss import main, parse_args  # noqa: F401  (tests parse)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,7 +5,7 @@ The command line is ``review_ext.entrypoints.pth_to_hf``; the conversion is
 """
 import sys
 
-from review_ext.entrypoints.pth_to_hf import main, parse_args  # noqa: F401
+from review_ext.entrypoints.pth_to_hf import main
 
 if __name__ == "__main__":
     sys.exit(main())
