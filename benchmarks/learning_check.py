@@ -34,16 +34,14 @@ from review_ext.train.mmengine_log import latest_scalars, train_records
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "xtuner_configs" / "smollm2_135m.py"
-MAKE_SMOLLM2 = ROOT / "tools" / "make_smollm2.py"
 
 
 def recipe_model_folder() -> Path:
-    """The folder the recipe trains from and ``tools/make_smollm2.py`` writes (its ``DEFAULT_OUT``,
-    read from the recipe), under the repo root; the tool is a script, so it is loaded by path."""
-    spec = importlib.util.spec_from_file_location("make_smollm2", MAKE_SMOLLM2)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return ROOT / tool.DEFAULT_OUT
+    """The folder the recipe trains from and ``tools/make_smollm2.py`` writes (the recipe's
+    ``pretrained_model_name_or_path`` line), under the repo root."""
+    from review_ext.checkpoint.smollm2 import recipe_folder
+
+    return ROOT / recipe_folder(CONFIG)
 
 
 def run(*args, log: Path | None = None, program: str = sys.executable) -> str:

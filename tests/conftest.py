@@ -56,11 +56,13 @@ def tiny_model(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def smollm2() -> Path:
     """The real SmolLM2-135M-Instruct as an HF folder, where ``make smollm2`` writes it (the folder
-    the recipe names); built on first use by ``tools/make_smollm2.py`` (~40 s), reused after."""
-    from tests.tool_scripts import load_tool
+    the recipe names); built on first use by ``review_ext.checkpoint.smollm2`` (~40 s), reused
+    after."""
+    from review_ext.checkpoint.smollm2 import SmolLM2Options, recipe_folder, write_smollm2
 
-    tool = load_tool("make_smollm2")
-    return tool.main([str(ROOT / tool.DEFAULT_OUT)])
+    out = ROOT / recipe_folder()
+    write_smollm2(SmolLM2Options(out))
+    return out
 
 
 @pytest.fixture(scope="session")

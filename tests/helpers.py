@@ -1,5 +1,5 @@
 """Small helpers the test modules share: the checkout, free ports, JSONL rows, tools/infer.py
-runs, HTTP calls.
+and tools/judge.py runs, HTTP calls.
 
 Fixtures live in ``conftest.py``; these are plain functions to import
 (``from tests.helpers import ROOT, read_jsonl``).
@@ -61,6 +61,17 @@ def run_infer(model, test: Path, out: Path, *extra: str) -> dict:
             "--max-new-tokens", "3", "--no-progress", *extra]
     assert infer.main(argv) == 0
     return json.loads((out / "summary.json").read_text())
+
+
+def run_judge(argv) -> dict:
+    """tools/judge.py in-process: its summary.json, after checking the exit code says what the
+    summary does (1 when the run failed: ``summary["failure"]``)."""
+    from tests.tool_scripts import load_tool
+
+    code = load_tool("judge").main(argv)
+    summary = json.loads((Path(argv[argv.index("--out-dir") + 1]) / "summary.json").read_text())
+    assert code == (1 if summary["failure"] else 0), summary["failure"]
+    return summary
 
 
 def post(url: str, body, timeout: float = 120) -> tuple[int, dict | str]:

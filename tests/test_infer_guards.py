@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -38,9 +39,11 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 
 def last_line(result: subprocess.CompletedProcess) -> str:
-    """The error a failed run ends with; never a traceback."""
+    """The error a failed run ends with (``infer: error: `` cut off); never a traceback."""
     assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
-    return result.stderr.strip().splitlines()[-1]
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("infer: error: "), line
+    return line.removeprefix("infer: error: ")
 
 
 def strict(text: str):
@@ -114,7 +117,7 @@ def test_a_run_where_every_paper_failed_exits_non_zero(papers, tmp_path):
     assert json.loads((out / "summary.json").read_text())["replies"] == 0
 
 
-def test_min_success_sets_the_share_of_replies_a_run_needs(tiny_model, papers, tmp_path):
+def test_min_success_sets_the_share_of_replies_a_run_needs(tiny_model, papers, tmp_path, capsys):
     infer = load_tool("infer")
     rows = short_rows(papers, 3) + [{"id": "empty", "input": ""}]
     test = write_rows(tmp_path / "t.jsonl", rows)
@@ -123,7 +126,10 @@ def test_min_success_sets_the_share_of_replies_a_run_needs(tiny_model, papers, t
     assert infer.main(argv + ["--output-dir", str(tmp_path / "a")]) == 0  # 3 of 4
     assert infer.main(argv + ["--output-dir", str(tmp_path / "b"), "--min-success", "0.9"]) == 1
     log = (tmp_path / "b" / "infer.log").read_text()
-    assert "run failed: 3 of 4 rows got a reply (75%, --min-success 90%)" in log
+    assert "run failed: 3 of 4 rows got a reply (75%, min_success 90%)" in log
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith("infer: error: run failed: 3 of 4 rows got a reply (75%, "
+                           "--min-success 90%)"), line
     assert len(read_jsonl(tmp_path / "b" / "predictions.jsonl")) == 4
 
 
@@ -209,3 +215,46 @@ def test_max_length_is_clamped_to_the_models_context(short_context_model, papers
                          "--output-dir", str(tmp_path / "out2"), "--max-new-tokens", "2000"))
     assert line == "max_length 1024 leaves no room for the prompt beside 2000 new tokens: " \
                    "lower --max-new-tokens", line
+
+
+BAD_COUNTS = {  # flag and value -> the words of the one-line error
+    ("--limit", "-1"): "-1 is below 1",
+    ("--limit", "0"): "0 is below 1",
+    ("--batch-size", "0"): "0 is below 1",
+    ("--max-new-tokens", "0"): "0 is below 1",
+    ("--min-new-tokens", "-2"): "-2 is below 0",
+    ("--max-length", "-5"): "-5 is below 1",
+    ("--temperature", "nan"): "'nan' is not a finite number",
+    ("--top-p", "inf"): "'inf' is not a finite number",
+    ("--repetition-penalty", "0"): "0 is not above 0",
+    ("--min-success", "1.5"): "1.5 is not a fraction",
+    ("--concurrency", "0"): "0 is below 1",
+    ("--request-timeout", "-1"): "-1 is not above 0",
+    ("--gpus-per-replica", "0"): "0 is below 1",
+    ("--engine-option", "cache_len"): "expected KEY=VALUE",
+}
+
+
+@pytest.mark.parametrize("flag, value", sorted(BAD_COUNTS))
+def test_bad_counts_and_sizes_are_refused_at_the_edge(flag, value, tmp_path, capsys):
+    """``--limit -1`` used to review 3 of 4 rows, ``--batch-size 0`` silently became 1."""
+    infer = load_tool("infer")
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as e:
+        infer.main(["--test", str(tmp_path / "t.jsonl"), "--output-dir", str(out), flag, value])
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert e.value.code == 2 and f": error: argument {flag}: " in line, line
+    assert BAD_COUNTS[flag, value] in line, line
+    assert not out.exists()
+
+
+def test_a_truncated_model_file_is_one_line(tiny_model, papers, tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model)
+    weights = model / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    test = write_rows(tmp_path / "t.jsonl", short_rows(papers, 1))
+    line = last_line(cli("--test", str(test), "--model", str(model), "--output-dir",
+                         str(tmp_path / "out")))
+    assert line.startswith(f"cannot load the model {model}: {weights}: truncated"), line
+    assert "copy or download it again" in line

@@ -62,10 +62,11 @@ def test_static_engine_resume_after_kill_reviews_every_paper_once(tiny_model, pa
 
 
 def test_replica_gpus_and_an_even_layer_split():
+    from review_ext.common.errors import ReviewSuiteError
     from review_ext.generate.replicas import replica_gpus, spread_device_map
 
     assert replica_gpus(1, 2, 8) == [2, 3] and replica_gpus(0, 3, 8) == [0, 1, 2]
-    with pytest.raises(SystemExit, match="2 process"):
+    with pytest.raises(ReviewSuiteError, match="2 process"):
         replica_gpus(2, 3, 8)
     placement = spread_device_map(32, [0, 1, 2])
     layers = [placement[f"model.layers.{i}"] for i in range(32)]

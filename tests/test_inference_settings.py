@@ -45,7 +45,7 @@ def test_max_length_never_exceeds_the_context(adapter):
 
 def test_model_from_the_last_model_pointer(tmp_path, adapter):
     pointer = tmp_path / "work_dirs" / "last_model.json"
-    with pytest.raises(NoModel, match="--model.*tools/pth_to_hf.py"):
+    with pytest.raises(NoModel, match="pass `model`.*tools/pth_to_hf.py"):
         resolve(pointer=pointer)
     assert resolve(need_model=False, pointer=pointer).model is None  # an OpenAI backend
     record_last_model(adapter, "merge_bf16", pointer=pointer)
@@ -62,9 +62,10 @@ def test_an_engine_that_would_not_stop_where_the_template_ends_is_refused(tiny_m
     """The tiny Mixtral's tokenizer has no ``<|im_end|>``: a chatml review would never stop."""
     from review_ext.generate.args import build_engine
     from review_ext.generate.engine import EngineOptions
+    from review_ext.common.errors import ReviewSuiteError
     from review_ext.infer.settings import check_end_of_turn
 
     engine = build_engine("hf", EngineOptions(model=str(tiny_model), dtype="float32", device="cpu"))
     check_end_of_turn(engine, "mixtral")  # ends at the tokenizer's EOS
-    with pytest.raises(SystemExit, match="ends a review with token id"):
+    with pytest.raises(ReviewSuiteError, match="ends a review with token id"):
         check_end_of_turn(engine, "chatml")

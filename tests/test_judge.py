@@ -17,11 +17,10 @@ from review_ext.common.chat_client import RateLimiter
 from review_ext.evaluate import judging
 from review_ext.evaluate.records import write_jsonl
 from tests.flaky_openai_server import FlakyOpenAIServer
-from tests.helpers import ROOT, read_jsonl
-from tests.judge_cases import MAX_RETRIES, PAIRED, SCRIPT, V1, V2, judge_args, key_of
-from tests.tool_scripts import load_tool
 
-judge = load_tool("judge")
+from tests.helpers import ROOT, read_jsonl, run_judge
+from tests.judge_cases import MAX_RETRIES, PAIRED, SCRIPT, V1, V2, judge_args, key_of
+from review_ext.evaluate.judge_run import DEFAULT_PROMPT
 
 
 def expected_requests():
@@ -36,7 +35,7 @@ def expected_requests():
 def test_flaky_server_exact_counts_and_rerun_asks_nothing_twice(inputs, monkeypatch):
     monkeypatch.setenv("FLAKY_KEY", "sk-test")
     with FlakyOpenAIServer(key_of, SCRIPT, stall_s=1.0, api_key="sk-test") as server:
-        summary = judge.main(judge_args(inputs, server.url, "--concurrency", "3"))
+        summary = run_judge(judge_args(inputs, server.url, "--concurrency", "3"))
         assert dict(server.requests) == expected_requests()
         assert server.bad_requests == 0 and server.max_in_flight <= 3
 
@@ -63,7 +62,7 @@ def test_flaky_server_exact_counts_and_rerun_asks_nothing_twice(inputs, monkeypa
 
         # Rerun: everything answered is cached; only the failed request is asked again.
         first = dict(server.requests)
-        again = judge.main(judge_args(inputs, server.url))
+        again = run_judge(judge_args(inputs, server.url))
         asked = {k: server.requests[k] - first[k] for k in first if server.requests[k] > first[k]}
         assert asked == {("p7", "AB"): MAX_RETRIES + 1}
         assert (again["cached_judgements"], again["asked_judgements"]) == (17, 1)
@@ -93,7 +92,7 @@ def test_kill_loses_nothing_judged(inputs):
             f.write('{"key": "[\\"p')  # a record torn by the kill
 
         server.delay_s = 0
-        summary = judge.main(judge_args(inputs, server.url, "--concurrency", "4",
+        summary = run_judge(judge_args(inputs, server.url, "--concurrency", "4",
                                         "--human-reviews", str(inputs / "human.jsonl")))
     assert all(server.requests[k] == 1 for k in done)
     assert sum(server.requests.values()) <= 18 + 1  # at most the one in flight at the kill
@@ -112,10 +111,9 @@ def test_against_serve_py_with_the_tiny_model(inputs, tiny_model):
         rows = [r for r in map(json.loads, (inputs / name).open()) if r["id"] in ("p0", "p1")]
         write_jsonl(inputs / name, rows)
     with serve(tiny_model, "--served-model-name", "tiny", "judge-x") as url:
-        with pytest.raises(SystemExit, match="no pair has a valid verdict in both orders"):
-            judge.main(judge_args(inputs, url + "/v1", "--max-tokens", "8",
-                                  "--concurrency", "2", "--timeout", "120"))
-    summary = json.loads((inputs / "out/summary.json").read_text())
+        summary = run_judge(judge_args(inputs, url + "/v1", "--max-tokens", "8",
+                                       "--concurrency", "2", "--timeout", "120"))
+    assert summary["failure"].startswith("no pair has a valid verdict in both orders")
     assert summary["judgements"] == 2 * summary["matched"] > 0
     assert summary["invalid_verdicts"] + summary["refused_verdicts"] == summary["judgements"]
     assert summary["failed_requests"] == 0 and summary["invalid_pairs"] == summary["matched"]
@@ -132,7 +130,7 @@ def test_rate_limiter_spaces_requests():
 
 
 def test_prompt_file_sections_and_placeholders():
-    prompt = judging.load_prompt(judge.DEFAULT_PROMPT)
+    prompt = judging.load_prompt(DEFAULT_PROMPT)
     assert set(prompt) == {"system", "user", "reference"}
     for name in ("{paper}", "{review_1}", "{review_2}", "{reference}"):
         assert name in prompt["user"]

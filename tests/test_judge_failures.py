@@ -15,7 +15,8 @@ import pytest
 
 from review_ext.evaluate.records import write_jsonl
 from tests.flaky_openai_server import FlakyOpenAIServer
-from tests.helpers import ROOT, dead_url, read_jsonl
+
+from tests.helpers import ROOT, dead_url, read_jsonl, run_judge
 from tests.judge_cases import PAIRED, V1, V2, judge_args, key_of
 from tests.tool_scripts import load_tool
 
@@ -44,14 +45,16 @@ def test_dead_server_exits_1_and_says_where_the_partial_results_are(inputs):
     # nothing cached (a rerun asks everything), no lock left behind
     assert sorted(p.name for p in out.iterdir()) == ["per_paper.jsonl", "summary.json", "winrate.png"]
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["failed_requests"] == 18 and summary["failure"] in error
+    assert summary["failed_requests"] == 18
+    assert summary["failure"].startswith("only 0 of 18 judgements got a reply, fewer than "
+                                         "min_answered 0.5")
 
 
 def test_threshold_is_the_users(inputs):
     script = {(p, o): [V1 if o == "AB" else V2] for p in PAIRED for o in ("AB", "BA")}
     script.update({(p, "AB"): ["500"] for p in PAIRED[:4]})  # 4 of 18 judgements always fail
     with FlakyOpenAIServer(key_of, script) as server:
-        summary = judge.main(judge_args(inputs, server.url, "--max-retries", "0"))  # 14/18 >= 0.5
+        summary = run_judge(judge_args(inputs, server.url, "--max-retries", "0"))  # 14/18 >= 0.5
         assert summary["failed_requests"] == 4 and summary["failure"] is None
         proc = judge_cli(judge_args(inputs, server.url, "--max-retries", "0", "--min-answered", "0.9"))
         assert "only 14 of 18 judgements got a reply, fewer than --min-answered 0.9" in error_line(proc)
@@ -66,8 +69,8 @@ def test_timeout_bounds_the_whole_reply(inputs):
     script[("p0", "AB")] = ["trickle:" + V1]
     with FlakyOpenAIServer(key_of, script, trickle_s=6.0) as server:
         start = time.monotonic()
-        summary = judge.main(judge_args(inputs, server.url, "--timeout", "1", "--max-retries", "1",
-                                        "--concurrency", "4"))
+        summary = run_judge(judge_args(inputs, server.url, "--timeout", "1", "--max-retries", "1",
+                                       "--concurrency", "4"))
         elapsed = time.monotonic() - start
     assert server.requests[("p0", "AB")] == 2 and summary["failed_requests"] == 1
     assert elapsed < 6  # two 1 s attempts, not two 6 s trickles
@@ -81,7 +84,7 @@ def test_null_replies_are_retried_and_never_cached(inputs):
     script[("p1", "AB")] = ["null"]       # never answered
     cache = inputs / "out/judgements.jsonl"
     with FlakyOpenAIServer(key_of, script) as server:
-        summary = judge.main(judge_args(inputs, server.url, "--max-retries", "2"))
+        summary = run_judge(judge_args(inputs, server.url, "--max-retries", "2"))
         assert server.requests[("p0", "AB")] == 2 and server.requests[("p1", "AB")] == 3
         assert summary["failed_requests"] == 1 and summary["wins"] == len(PAIRED) - 1
         records = read_jsonl(cache)
@@ -91,7 +94,7 @@ def test_null_replies_are_retried_and_never_cached(inputs):
             key = next(r["key"] for r in records if r["id"] == "p2" and r["order"] == "BA")
             f.write(json.dumps({"key": key, "id": "p2", "order": "BA", "verdict": "invalid", "reply": ""}) + "\n")
         server.script[("p1", "AB")] = [V1]
-        again = judge.main(judge_args(inputs, server.url))
+        again = run_judge(judge_args(inputs, server.url))
     assert server.requests[("p1", "AB")] == 4 and server.requests[("p2", "BA")] == 2
     assert again["asked_judgements"] == 2 and again["failed_requests"] == 0 and again["wins"] == len(PAIRED)
 
@@ -161,5 +164,5 @@ def test_utf8_bom_is_accepted(inputs):
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     script = {(p, o): [V1 if o == "AB" else V2] for p in PAIRED for o in ("AB", "BA")}
     with FlakyOpenAIServer(key_of, script) as server:
-        summary = judge.main(judge_args(inputs, server.url))
+        summary = run_judge(judge_args(inputs, server.url))
     assert summary["wins"] == len(PAIRED) and summary["unmatched"]["only_in_a"] == 1

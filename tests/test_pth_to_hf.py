@@ -8,7 +8,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from review_ext.checkpoint import artifacts, base_identity
+from review_ext.checkpoint import artifacts, base_identity, smollm2
 from tests.helpers import ROOT, free_port
 from tests.xtuner_cli import trained
 from tests.tool_scripts import load_tool
@@ -111,7 +111,7 @@ def test_work_dir_as_pth_and_refusals(lora_run, tmp_path, capsys):
     out = tmp_path / "hf"
     pth_to_hf.main([str(config), str(work_dir), str(out), "--cfg-options", *options])  # last checkpoint
     assert artifacts.read_metadata(out)["checkpoint"] == str((work_dir / "iter_2.pth").resolve())
-    with pytest.raises(SystemExit, match="exists; pass --force"):
+    with pytest.raises(SystemExit, match="exists; use --force"):
         pth_to_hf.main([str(config), str(work_dir), str(out), "--cfg-options", *options])
     with pytest.raises(SystemExit, match="no checkpoint at"):
         pth_to_hf.main([str(config), str(tmp_path / "iter_9.pth"), str(tmp_path / "x"), "--cfg-options", *options])
@@ -128,7 +128,7 @@ BAD_PATHS = {  # case -> (config, pth, out, words of the error); "CFG", "CKPT" a
     "folder without checkpoints": ("CFG", ".", "out", "no checkpoint at"),
     "truncated checkpoint": ("CFG", "cut.pth", "out", "not a readable checkpoint"),
     "not a checkpoint": ("CFG", "list.pth", "out", "not a checkpoint"),
-    "out is a file": ("CFG", "CKPT", "file", "exists; pass --force"),
+    "out is a file": ("CFG", "CKPT", "file", "exists; use --force"),
 }
 
 
@@ -176,7 +176,7 @@ def test_help(capsys):
     with pytest.raises(SystemExit) as e:
         pth_to_hf.main(["--help"])
     out = capsys.readouterr().out
-    assert e.value.code == 0 and "--cfg-options" in out and "--dtype {auto,bf16,fp32}" in out
+    assert e.value.code == 0 and "--cfg-options" in out and "--dtype {auto,bfloat16,float32}" in out
 
 
 @pytest.mark.parametrize("config, template, system, max_length, finetune", [
@@ -191,5 +191,99 @@ def test_config_metadata_of_each_recipe(config, template, system, max_length, fi
     meta = artifacts.config_metadata(load_config(ROOT / config), ROOT / config)
     assert (meta["template"], meta["system"], meta["max_length"], meta["finetune"]) == (
         template, system, max_length, finetune)
-    base = load_tool("make_smollm2").DEFAULT_OUT if "smollm2" in config else "mistralai/Mixtral-8x7B-Instruct-v0.1"
+    base = smollm2.recipe_folder() if "smollm2" in config \
+        else "mistralai/Mixtral-8x7B-Instruct-v0.1"
     assert meta["base_model"] == str(base)
+
+
+# ------------------------------------------------------------------ checkpoints that would run code
+class _Opens:
+    """Pickles as a call of ``open(marker, "w")``: loading it unsafely creates ``marker``."""
+
+    def __init__(self, marker: Path):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return open, (self.marker, "w")
+
+
+def crafted(path: Path, marker: Path, state: dict | None = None) -> Path:
+    """A checkpoint holding real tensors and a pickle that would create ``marker``; proven
+    live: an unsafe load does create it (and the marker is then removed again)."""
+    torch.save({"state_dict": {"w": torch.ones(2)}, **(state or {}), "hook": _Opens(marker)}, path)
+    torch.load(path, weights_only=False)
+    assert marker.exists(), "the crafted pickle should run when loaded unsafely"
+    marker.unlink()
+    return path
+
+
+def test_crafted_pth_is_refused_and_nothing_runs(tmp_path):
+    from review_ext.checkpoint.training_state import UnsafeCheckpoint, read_state_dict
+
+    marker = tmp_path / "marker"
+    pth = crafted(tmp_path / "iter_1.pth", marker)
+    with pytest.raises(UnsafeCheckpoint, match="refused: its pickle names io.open"):
+        read_state_dict(pth, torch.float32)
+    with pytest.raises(SystemExit) as e:  # the command: one line, nothing written
+        pth_to_hf.main([str(ROOT / "xtuner_configs/v2.py"), str(pth), str(tmp_path / "out")])
+    message = str(e.value)
+    assert message.startswith("pth_to_hf: error: ") and "\n" not in message, message
+    assert "io.open" in message and "could run code" in message
+    assert not marker.exists() and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("which", ["optim_states", "model_states"])
+def test_crafted_deepspeed_folder_is_refused_and_nothing_runs(tmp_path, which):
+    """Either file of a DeepSpeed iter_N.pth/ folder: read safely, refused before it runs."""
+    from review_ext.checkpoint.training_state import UnsafeCheckpoint, read_state_dict
+
+    folder = tmp_path / "iter_1.pth"
+    folder.mkdir()
+    marker = tmp_path / "marker"
+    optim = folder / "bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt"
+    model = folder / "mp_rank_00_model_states.pt"
+    plain_optim = {"optimizer_state_dict": {"zero_stage": 2, "partition_count": [1],
+                                            "single_partition_of_fp32_groups": [torch.ones(4)]}}
+    if which == "optim_states":
+        crafted(optim, marker, plain_optim)
+        torch.save({"module": {}, "buffer_names": []}, model)
+    else:
+        torch.save(plain_optim, optim)
+        crafted(model, marker, {"module": {}, "buffer_names": []})
+    with pytest.raises(UnsafeCheckpoint, match=f"{which}.pt: refused"):
+        read_state_dict(folder, torch.float32)
+    assert not marker.exists()
+
+
+@pytest.mark.slow
+def test_real_checkpoints_read_safely_equal_an_unsafe_load(lora_run, full_run):
+    from review_ext.checkpoint.training_state import read_state_dict
+
+    for _, work_dir, _ in (lora_run, full_run):
+        unsafe = torch.load(work_dir / "iter_2.pth", map_location="cpu",
+                            weights_only=False)["state_dict"]
+        safe = read_state_dict(work_dir / "iter_2.pth", torch.float32)
+        assert safe.keys() == unsafe.keys() and len(safe) > 0
+        assert all(torch.equal(safe[k], unsafe[k]) for k in safe)
+
+
+@pytest.mark.slow
+def test_force_never_deletes_the_work_dir_or_foreign_files(lora_run, tmp_path):
+    config, work_dir, options = lora_run
+    wd = tmp_path / "wd"
+    wd.mkdir()
+    (wd / "iter_2.pth").write_bytes((work_dir / "iter_2.pth").read_bytes())
+    before = (wd / "iter_2.pth").read_bytes()
+    with pytest.raises(SystemExit, match="the output .*wd holds the checkpoint .*iter_2.pth: "
+                                         "replacing it would delete it"):
+        pth_to_hf.main([str(config), str(wd / "iter_2.pth"), str(wd), "--force",
+                        "--cfg-options", *options])
+    assert sorted(p.name for p in wd.iterdir()) == ["iter_2.pth"]
+    assert (wd / "iter_2.pth").read_bytes() == before
+    out = tmp_path / "hf"
+    convert(lora_run, out)
+    convert(lora_run, out, "--force")  # its own earlier output: replaced
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(SystemExit, match="holds notes.txt, not written by this command"):
+        convert(lora_run, out, "--force")
+    assert (out / "notes.txt").read_text() == "mine"

@@ -1,54 +1,11 @@
-"""Merge a LoRA adapter into its base on CPU, streaming, as bf16 safetensors shards.
+"""Merge a LoRA adapter into its base as bf16 safetensors, streaming (``--help``).
 
-W + (B @ A) * alpha/r is computed in fp32 and written as bf16. Memory stays at about
-one tensor (not one model): Mixtral-8x7B merges on a machine with far less RAM than
-its 93 GB. Output: the base's shard layout and index, config.json saying bfloat16,
-tokenizer and generation config, and the adapter's review_suite.json (which also
-names the base, so BASE may be left out).
-
-Refused: a base other than the one the adapter was trained on (its fingerprint is
-recorded by tools/pth_to_hf.py), a base that already has an adapter merged in, an
-OUT another merge is writing. Staging folders left by killed merges are removed.
-On success, work_dirs/last_model.json points at OUT (tools/infer.py's default model).
-
-Examples:
-    tools/merge_bf16.sh models/Mixtral-8x7B-Instruct-v0.1 work_dirs/v1/hf merged/v1
-    tools/merge_bf16.sh work_dirs/v1/hf merged/v1              # base from review_suite.json
-    python tools/merge_bf16.py work_dirs/v1/hf merged/v1 --force   # replace merged/v1
+The command line is ``review_ext.entrypoints.merge_bf16``; the merge is
+``review_ext.checkpoint.merge.merge``.
 """
-from __future__ import annotations
+import sys
 
-from pathlib import Path
-
-from review_ext.checkpoint.artifacts import announce_last_model
-from review_ext.checkpoint.merge import MergeError, merge
-from review_ext.common.cli import doc_parser
-
-
-def parse_args(argv=None):
-    p = doc_parser(__doc__)
-    p.add_argument("base", type=Path, nargs="?",
-                   help="base HF folder (safetensors); default: the base the adapter's metadata names")
-    p.add_argument("adapter", type=Path, help="adapter folder (adapter_config.json, adapter_model.safetensors)")
-    p.add_argument("out", type=Path, help="output folder (must not exist unless --force)")
-    p.add_argument("--force", action="store_true", help="replace OUT if it exists (only once the new one is complete)")
-    p.add_argument("--allow-base-mismatch", action="store_true",
-                   help="merge even into a base whose fingerprint differs from the adapter's, or one "
-                        "already merged (a warning names both)")
-    p.add_argument("--no-progress", action="store_true", help="no tqdm bar")
-    return p.parse_args(argv)
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    try:
-        out = merge(args.base, args.adapter, args.out, force=args.force, progress=not args.no_progress,
-                    allow_base_mismatch=args.allow_base_mismatch)
-    except MergeError as e:
-        raise SystemExit(f"merge_bf16: error: {e}")
-    announce_last_model(out, "tools/merge_bf16.py")
-    print(f"wrote {out}")
-
+from review_ext.entrypoints.merge_bf16 import main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -33,6 +33,7 @@ from data_conversion.running.cli import (
 from data_conversion.running.pairs import iter_pairs
 from data_conversion.running.rows import Account
 from review_ext.common.cli import doc_parser
+from review_ext.data.tokenizer import load_tokenizer
 from review_ext.data.template import (
     DEFAULT_TEMPLATE,
     TEMPLATES,
@@ -165,17 +166,6 @@ def parse_args(argv=None):
                      "name an HF model or tokenizer folder")
     args.plot = args.plot or args.input.with_name(args.input.stem + ".tokens.png")
     return args
-
-
-def load_tokenizer(folder: Path | None):
-    """The tokenizer of ``folder``; None gives ``review_ext.data.tokenizer``'s Mixtral one."""
-    if folder is None:
-        from review_ext.data.tokenizer import load_mixtral_tokenizer
-
-        return load_mixtral_tokenizer()
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(folder)
 
 
 def main(argv=None, tokenizer=None) -> Account:

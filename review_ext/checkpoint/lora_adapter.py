@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 
 from review_ext.checkpoint.safetensors_stream import read_specs, read_tensor
+from review_ext.common.errors import ReviewSuiteError
 
 PREFIX = "base_model.model."
 CONFIG_FILE = "adapter_config.json"
@@ -47,7 +48,7 @@ def pattern_value(patterns: dict, module: str, default):
     return default
 
 
-class AdapterError(ValueError):
+class AdapterError(ReviewSuiteError, ValueError):
     """The adapter is unreadable, unsupported or does not fit the base."""
 
 
@@ -159,6 +160,16 @@ class LoraAdapter:
         if tuple(base_shapes[key]) != tuple(shape):
             return [f"{key}: base {tuple(base_shapes[key])}, adapter implies {tuple(shape)}"]
         return []
+
+    def check_finite(self) -> None:
+        """Raise AdapterError when a tensor of the adapter holds NaN or infinite values."""
+        for key in sorted(self.shapes):
+            tensor = read_tensor(self.weights, key)
+            if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+                bad = int((~torch.isfinite(tensor)).sum())
+                raise AdapterError(f"{self.weights}: {key} holds {bad} NaN or infinite values; "
+                                   "the training diverged or the file is damaged: export a "
+                                   "good checkpoint again")
 
     def changes(self, key: str) -> bool:
         return key in self.modules or key in self.replaced

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,21 +20,19 @@ import torch
 
 from review_ext.checkpoint import artifacts, base_identity
 from review_ext.checkpoint.base_identity import INDEX_FILE, SINGLE_FILE
-from review_ext.checkpoint.lora_adapter import AdapterError, LoraAdapter
+from review_ext.checkpoint.lora_adapter import LoraAdapter
 from review_ext.checkpoint.safetensors_stream import (SafetensorsFileError, TensorSpec, file_size, read_specs,
                                                       read_tensor, write_streaming)
 from review_ext.checkpoint.artifacts import WEIGHT_SUFFIXES
-from review_ext.common.files import LockedError, check_input, locked_staging
+from review_ext.common.errors import ReviewSuiteError
+from review_ext.common.files import LockedError, check_input, check_output, locked_staging
 
+log = logging.getLogger(__name__)
 SHARD_METADATA = {"format": "pt"}
 SPACE_MARGIN = 64 << 20  # config, tokenizer and filesystem slack
 
 
-def _stderr(message: str) -> None:
-    print(f"merge: {message}", file=sys.stderr)
-
-
-class MergeError(RuntimeError):
+class MergeError(ReviewSuiteError):
     """A merge that cannot (or must not) run; the message says why."""
 
 
@@ -74,17 +72,13 @@ def resolve_base(adapter: Path) -> Path:
 
 
 def check_paths(base: Path, adapter: Path, out: Path, force: bool) -> None:
-    for what, path in (("base", base), ("adapter", adapter)):
-        try:
-            check_input(path, f"{what} folder", folder=True)
-        except ValueError as e:
-            raise MergeError(str(e)) from e
-        if out.resolve() == path.resolve() or path.resolve() in out.resolve().parents:
-            raise MergeError(f"refusing to write {out} over or inside the {what} folder")
-    if out.exists() and not force:
-        raise MergeError(f"{out} exists; pass --force to replace it")
-    if out.exists() and not out.is_dir():
-        raise MergeError(f"{out} is a file, not an output folder; remove it or choose another OUT")
+    """Refuse inputs that are not folders and an output that is, holds or sits inside one."""
+    inputs = (("base", base), ("adapter", adapter))
+    for what, path in inputs:
+        check_input(path, f"{what} folder", folder=True)
+        if path.resolve() in out.resolve().parents:
+            raise MergeError(f"refusing to write {out} inside the {what} folder {path}")
+    check_output(out, inputs, force)
     if not (base / "config.json").is_file():
         raise MergeError(f"{base}: missing config.json (base must be an HF model folder)")
 
@@ -102,7 +96,13 @@ def write_shard(base: Path, adapter: LoraAdapter, shard: Shard, dest: Path) -> N
         weight = read_tensor(base / shard.name, spec.name)
         if adapter.changes(spec.name):
             weight = adapter.apply(spec.name, weight)
-        return weight.to(spec.dtype)
+        weight = weight.to(spec.dtype)
+        if weight.is_floating_point() and not torch.isfinite(weight).all():
+            bad = int((~torch.isfinite(weight)).sum())
+            where = "after the merge" if adapter.changes(spec.name) else "in the base"
+            raise MergeError(f"{spec.name}: {bad} NaN or infinite values {where} "
+                             f"({base / shard.name}); nothing was written")
+        return weight
 
     write_streaming(dest / shard.name, shard.specs, produce, SHARD_METADATA)
 
@@ -151,11 +151,12 @@ def check_base(base: Path, adapter: Path, meta: dict, allow_mismatch: bool, log)
         problem = (f"base {base} already has adapter {merged_into.get('adapter')} merged in, and adapter "
                    f"{adapter} records no base to compare: merging would add a second delta")
     if problem and not allow_mismatch:
-        raise MergeError(problem + "; pass the right base, or --allow-base-mismatch to merge anyway")
+        raise MergeError(problem + "; pass the right base, or `allow_base_mismatch` to merge "
+                                   "anyway")
     if problem:
-        log(f"warning: {problem}; merging anyway (--allow-base-mismatch)")
+        log(f"{problem}; merging anyway, as allowed")
     elif not recorded:
-        log(f"warning: adapter {adapter} records no base fingerprint (written before fingerprints, or its "
+        log(f"adapter {adapter} records no base fingerprint (written before fingerprints, or its "
             f"base was not on this machine): cannot check that {base} is its base")
     return actual
 
@@ -167,39 +168,54 @@ def read_adapter(adapter: Path, base: Path) -> tuple[LoraAdapter, list[Shard], b
         lora = LoraAdapter(adapter)
         shards, indexed = base_shards(base)
         lora.check_fits({s.name: s.shape for shard in shards for s in shard.specs})
-    except (AdapterError, SafetensorsFileError, ValueError) as e:
+        lora.check_finite()
+    except ReviewSuiteError:
+        raise
+    except ValueError as e:
         raise MergeError(str(e)) from e
     return lora, shards, indexed, meta
 
 
-def merge(base: Path | None, adapter: Path, out: Path, force: bool = False, progress: bool = True,
-          allow_base_mismatch: bool = False, log=_stderr) -> Path:
-    """Merge ``adapter`` into ``base`` (None: the base its metadata names) as bf16 at ``out``."""
+@dataclass(frozen=True)
+class MergeOptions:
+    """What to merge and where."""
+
+    adapter: Path
+    out: Path
+    base: Path | None = None  # None: the base the adapter's metadata names
+    force: bool = False  # replace ``out`` when an earlier merge wrote it
+    allow_base_mismatch: bool = False  # merge into another base (or a merged one), warned
+    progress: bool = True  # a tqdm bar
+
+
+def merge(options: MergeOptions, log=log.warning) -> Path:
+    """Merge ``options.adapter`` into its base as bf16 at ``options.out``; returns ``out``.
+
+    Refusals and failures are :class:`MergeError` (or another :class:`ReviewSuiteError`):
+    nothing is left behind, and an existing ``out`` stays as it was.
+    """
     from tqdm import tqdm
 
-    adapter, out = Path(adapter), Path(out)
-    try:
-        check_input(adapter, "adapter folder", folder=True)
-        base = Path(base) if base is not None else resolve_base(adapter)
-    except ValueError as e:
-        raise MergeError(str(e)) from e
-    check_paths(base, adapter, out, force)
+    adapter, out = Path(options.adapter), Path(options.out)
+    check_input(adapter, "adapter folder", folder=True)
+    base = Path(options.base) if options.base is not None else resolve_base(adapter)
+    check_paths(base, adapter, out, options.force)
     lora, shards, indexed, meta = read_adapter(adapter, base)
     info = {"base": str(base.resolve()), "adapter": str(adapter.resolve()), "dtype": "bfloat16",
             "merged_modules": len(lora.modules), "replaced_tensors": len(lora.replaced),
-            "base_fingerprint": check_base(base, adapter, meta, allow_base_mismatch, log)}
+            "base_fingerprint": check_base(base, adapter, meta, options.allow_base_mismatch, log)}
+    inputs = (("base", base), ("adapter", adapter))
     try:
-        with locked_staging(out, force, log) as tmp:
+        with locked_staging(out, options.force, log, inputs) as tmp:
             check_space(shards, out.parent)  # after the staging folders of dead runs are gone
             copy_side_files(base, tmp, {**meta, "merge": info})
-            for shard in tqdm(shards, desc="merge shards", unit="shard", disable=not progress):
+            for shard in tqdm(shards, desc="merge shards", unit="shard",
+                              disable=not options.progress):
                 write_shard(base, lora, shard, tmp)
             if indexed:
                 write_index(shards, tmp)
     except LockedError as e:
         raise MergeError(f"{e} (another merge into {out.name})") from e
-    except FileExistsError as e:
-        raise MergeError(str(e)) from e
     except (OSError, SafetensorsFileError) as e:
         raise MergeError(f"writing {out} failed ({e}); nothing was left behind") from e
     return out

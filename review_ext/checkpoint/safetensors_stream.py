@@ -19,6 +19,8 @@ from typing import Callable, Sequence
 import torch
 from safetensors import SafetensorError, safe_open
 
+from review_ext.common.errors import ReviewSuiteError
+
 DTYPE_NAMES = {
     torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
     torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8",
@@ -38,7 +40,7 @@ class TensorSpec:
         return math.prod(self.shape) * self.dtype.itemsize
 
 
-class SafetensorsFileError(ValueError):
+class SafetensorsFileError(ReviewSuiteError, ValueError):
     """A file that is not a complete safetensors file; the message names it and says why."""
 
 

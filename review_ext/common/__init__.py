@@ -1,3 +1,4 @@
-"""Plumbing shared by several stages: atomic writes, staged folders, folder locks and input checks
-(``files``), strict JSON and JSONL reading (``jsonl``), ``--help`` from docstrings (``cli``), the HTTP
-JSON client, the append-only JSONL cache."""
+"""Plumbing shared by several stages: the suite's exception (``errors``), dtype names
+(``dtypes``), atomic writes, staged folders, folder locks and input and output checks
+(``files``), strict JSON and JSONL reading (``jsonl``), command-line conventions (``cli``), the
+HTTP JSON client, the append-only JSONL cache."""

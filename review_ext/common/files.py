@@ -11,6 +11,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from review_ext.common.errors import ReviewSuiteError
+
 
 class AtomicWriter:
     """A text file written under a temporary name and renamed on :meth:`commit`."""
@@ -44,11 +46,79 @@ def atomic_write(path, write, newline: str | None = "") -> None:
     writer.commit()
 
 
+# Written last into every folder :func:`staged_folder` completes: the files it holds. ``force``
+# replaces only a folder whose every file is listed there (see :func:`check_output`).
+MANIFEST = "written_files.json"
+
+
+class OutputError(ReviewSuiteError):
+    """An output that must not be written: it is an input, holds one, or holds files that the
+    command did not write."""
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
+
+
+def write_manifest(folder: Path) -> None:
+    """Record the files of ``folder`` (relative paths and sizes) in its :data:`MANIFEST`."""
+    folder = Path(folder)
+    files = {name: (folder / name).stat().st_size for name in _files(folder) if name != MANIFEST}
+    (folder / MANIFEST).write_text(json.dumps({"files": files}, indent=1, sort_keys=True) + "\n")
+
+
+def unwritten_files(folder: Path) -> list[str]:
+    """Files (and folders) in ``folder`` that its :data:`MANIFEST` does not list: all of them
+    when it has none."""
+    folder = Path(folder)
+    try:
+        listed = set(json.loads((folder / MANIFEST).read_text())["files"]) | {MANIFEST}
+    except (OSError, ValueError, KeyError, TypeError):
+        listed = set()
+    found = [name for name in _files(folder) if name not in listed]
+    found += [f"{p.relative_to(folder)}/" for p in folder.rglob("*")
+              if p.is_dir() and not any(p.iterdir())]  # empty folders are content too
+    return sorted(found)
+
+
+def check_output(out, inputs=(), force: bool = False) -> None:
+    """Refuse (:class:`OutputError`) an output folder ``out`` that would lose data.
+
+    ``inputs`` are ``(what, path)`` pairs: ``out`` may be none of them nor hold one. When
+    ``out`` exists it is refused unless ``force``, and even then unless every file in it was
+    written by an earlier run (its :data:`MANIFEST`).
+    """
+    out = Path(out)
+    target = out.resolve()
+    for what, path in inputs:
+        source = Path(path).resolve()
+        if source == target:
+            raise OutputError(f"the output {out} is the {what} itself: choose another output "
+                              "folder")
+        if target in source.parents:
+            raise OutputError(f"the output {out} holds the {what} {path}: replacing it would "
+                              "delete it; choose another output folder")
+    if not out.exists() and not out.is_symlink():
+        return
+    if not force:
+        raise OutputError(f"{out} exists; use `force` to replace it")
+    if not out.is_dir() or out.is_symlink():
+        raise OutputError(f"{out} is a file, not an output folder; remove it or choose another "
+                          "output")
+    foreign = unwritten_files(out)
+    if foreign:
+        more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+        raise OutputError(f"{out} holds {foreign[0]}{more}, not written by this command "
+                          f"(not in its {MANIFEST}): `force` replaces only a folder it wrote; "
+                          "move them away or choose another output folder")
+
+
 @contextmanager
 def staged_folder(out: Path):
     """A temporary sibling of ``out`` that replaces it on success and is removed on error.
 
-    An existing ``out`` is only moved aside once the new folder is complete.
+    An existing ``out`` is only moved aside once the new folder is complete (with its
+    :data:`MANIFEST`).
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +127,7 @@ def staged_folder(out: Path):
     tmp.mkdir()
     try:
         yield tmp
+        write_manifest(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -67,7 +138,7 @@ def staged_folder(out: Path):
     shutil.rmtree(old, ignore_errors=True)
 
 
-class LockedError(RuntimeError):
+class LockedError(ReviewSuiteError):
     """Another live process holds the lock."""
 
 
@@ -151,17 +222,18 @@ def remove_stale_staging(out) -> list[Path]:
 
 
 @contextmanager
-def locked_staging(out, force: bool = False, log=None):
+def locked_staging(out, force: bool = False, log=None, inputs=()):
     """:func:`staged_folder` for ``out`` under ``out``'s lock, for long runs that write a folder.
 
-    Raises :class:`LockedError` while another run writes ``out``, FileExistsError when ``out``
-    exists (unless ``force``); staging folders of dead runs are removed first (``log`` says so).
+    Raises :class:`LockedError` while another run writes ``out``, :class:`OutputError` when
+    :func:`check_output` refuses it (``inputs``: ``(what, path)`` pairs); staging folders of dead
+    runs are removed first (``log`` says so).
     """
     out = Path(out)
+    check_output(out, inputs, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     with FolderLock(out.parent, f".{out.name}.lock"):
-        if out.exists() and not force:
-            raise FileExistsError(f"{out} exists; pass --force to replace it")
+        check_output(out, inputs, force)  # again: another run may have written it meanwhile
         for stale in remove_stale_staging(out):
             if log:
                 log(f"removed {stale}, the staging folder of a run that did not finish")
@@ -169,8 +241,13 @@ def locked_staging(out, force: bool = False, log=None):
             yield tmp
 
 
+class InputPathError(ReviewSuiteError, ValueError):
+    """An input path that is missing, unreadable or of the wrong kind."""
+
+
 def check_input(path, what: str, folder: bool = False) -> Path:
-    """``path`` as a Path when it is an existing readable file (or folder); else a one-line ValueError."""
+    """``path`` as a Path when it is an existing readable file (or folder); else
+    :class:`InputPathError` (a ValueError), one line."""
     path = Path(path)
     want = "folder" if folder else "file"
     if not path.exists():
@@ -182,4 +259,4 @@ def check_input(path, what: str, folder: bool = False) -> Path:
         problem = "is not readable (permissions)"
     else:
         return path
-    raise ValueError(f"{what} {path} {problem}; give the {want} it should be")
+    raise InputPathError(f"{what} {path} {problem}; give the {want} it should be")

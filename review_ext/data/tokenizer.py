@@ -1,4 +1,4 @@
-"""The real Mixtral-8x7B-Instruct-v0.1 tokenizer, offline.
+"""The real Mixtral-8x7B-Instruct-v0.1 tokenizer, offline, and :func:`load_tokenizer`.
 
 ``mistral-common`` ships ``tokenizer.model.v1``, byte-identical to the
 sentencepiece model of Mixtral-8x7B-Instruct-v0.1; it is checked by sha256 and
@@ -51,3 +51,12 @@ def load_mixtral_tokenizer():
     )
     tok.chat_template = MIXTRAL_CHAT_TEMPLATE
     return tok
+
+
+def load_tokenizer(folder: str | Path | None = None):
+    """The tokenizer of an HF model or tokenizer folder (or hub name); None: Mixtral's."""
+    if folder is None:
+        return load_mixtral_tokenizer()
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(folder))

@@ -1,11 +1,25 @@
-"""From command-line options to an engine: the shared model options and the engine names."""
+"""Engines by name, and the model options of the command line turned into :class:`EngineOptions`.
+
+:func:`add_engine_args` declares the flags, :func:`from_cli_args` turns them into typed
+options at the edge (nothing below reads ``argparse``), :func:`load_engine` builds the
+engine they name.
+"""
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 from typing import Callable
 
+from safetensors import SafetensorError
+
+from review_ext.common.cli import add_dtype_arg
+from review_ext.common.errors import ReviewSuiteError, first_line
 from review_ext.generate.engine import Engine, EngineOptions, HFEngine
+
+
+class EngineLoadError(ReviewSuiteError):
+    """The model (or the engine that should run it) cannot be loaded."""
 
 
 def _static_engine(options: EngineOptions) -> Engine:
@@ -42,45 +56,51 @@ def build_engine(spec: str, options: EngineOptions) -> Engine:
     return factory(options)
 
 
-def load_engine(spec: str, options: EngineOptions) -> Engine:
-    """:func:`build_engine`, with a missing or broken model as one line (``SystemExit``)."""
+def load_engine(options: EngineOptions) -> Engine:
+    """:func:`build_engine` for ``options.engine``; a missing or broken model is
+    :class:`EngineLoadError`, one line."""
     try:
-        return build_engine(spec, options)
-    except (OSError, ValueError) as error:
-        lines = str(error).strip().splitlines() or [type(error).__name__]
-        raise SystemExit(f"cannot load the model {options.model}: {lines[0]}") from None
+        return build_engine(options.engine, options)
+    except (ReviewSuiteError, OSError, ValueError, ImportError, SafetensorError) as error:
+        raise EngineLoadError(f"cannot load the model {options.model}: {first_line(error)}") \
+            from error
+
+
+def engine_option(text: str) -> tuple[str, object]:
+    """An argparse ``type``: ``KEY=VALUE`` with the value read as JSON when it is JSON."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected KEY=VALUE")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
 
 
 def add_engine_args(parser) -> None:
-    """The model-loading options ``tools/infer.py`` and ``tools/serve.py`` share."""
+    """The model-loading flags ``tools/infer.py`` and ``tools/serve.py`` share."""
     g = parser.add_argument_group("model")
     g.add_argument("--model", help="merged HF model, or the base for --adapter (default: the base "
                                    "named in the adapter's review_suite.json; without --adapter, "
                                    "the last model the pipeline wrote, work_dirs/last_model.json)")
     g.add_argument("--adapter", help="LoRA adapter folder (HF/peft) applied to --model")
     g.add_argument("--load-4bit", action="store_true", help="nf4-quantise the base (bf16 compute)")
-    g.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
+    add_dtype_arg(g, "bfloat16", help="weights' dtype (bf16 and fp32 read as bfloat16 and float32)")
     g.add_argument("--engine", default="auto",
                    help=f"auto (static on CUDA, else hf), {', '.join(ENGINES)} (static: slot KV "
                         "cache, CUDA graphs, continuous batching) or "
                         "package.module:factory (see review_ext.generate.engine)")
     g.add_argument("--attn-implementation",
                    help="sdpa, flash_attention_2, ... (default: transformers' choice)")
-    g.add_argument("--engine-option", action="append", default=[], metavar="KEY=VALUE",
+    g.add_argument("--engine-option", type=engine_option, action="append", default=[],
+                   metavar="KEY=VALUE",
                    help="an engine setting (EngineOptions.extra), e.g. cache_len=16384; repeatable")
 
 
-def engine_options(args, model: str) -> EngineOptions:
-    """EngineOptions from the arguments of :func:`add_engine_args`."""
-    extra = {}
-    for item in args.engine_option:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"--engine-option {item!r}: expected KEY=VALUE")
-        try:
-            extra[key] = json.loads(value)
-        except json.JSONDecodeError:
-            extra[key] = value
-    return EngineOptions(model=model, adapter=args.adapter, load_4bit=args.load_4bit,
-                         dtype=args.dtype, attn_implementation=args.attn_implementation,
-                         extra=extra)
+def from_cli_args(args: argparse.Namespace) -> EngineOptions:
+    """The :class:`EngineOptions` of :func:`add_engine_args`' flags (``model`` None when not
+    given: the run's settings resolve it)."""
+    return EngineOptions(model=args.model, engine=args.engine, adapter=args.adapter,
+                         load_4bit=args.load_4bit, dtype=args.dtype,
+                         attn_implementation=args.attn_implementation,
+                         extra=dict(args.engine_option))

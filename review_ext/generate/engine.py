@@ -75,9 +75,14 @@ class Completion:
 
 @dataclass
 class EngineOptions:
-    """What an engine factory gets: the model, an optional LoRA adapter, and placement."""
+    """What an engine factory gets: the model, an optional LoRA adapter, and placement.
 
-    model: str
+    ``engine`` names the factory (``review_ext.generate.args.build_engine``); ``model`` may be
+    None until the run's settings resolve it (``review_ext.infer.settings.resolve``).
+    """
+
+    model: str | None = None
+    engine: str = "auto"
     adapter: str | None = None
     load_4bit: bool = False
     dtype: str = "bfloat16"

@@ -4,19 +4,24 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from review_ext.common.dtypes import torch_dtype
+
 if TYPE_CHECKING:
     from review_ext.generate.engine import EngineOptions
 
 log = logging.getLogger(__name__)
 
 
-def _torch_dtype(name: str):
-    import torch
+def check_weight_files(folder) -> None:
+    """Refuse (``SafetensorsFileError``, one line) a local model folder with a torn safetensors
+    file, before transformers reads it (its own error is a traceback deep in the loader)."""
+    from pathlib import Path
 
-    dtypes = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
-    if name not in dtypes:
-        raise ValueError(f"dtype must be one of {sorted(dtypes)}")
-    return dtypes[name]
+    from review_ext.checkpoint.safetensors_stream import read_header
+
+    if folder and Path(folder).is_dir():
+        for path in sorted(Path(folder).glob("*.safetensors")):
+            read_header(path)
 
 
 def load_hf_model(options: EngineOptions):
@@ -28,7 +33,9 @@ def load_hf_model(options: EngineOptions):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    dtype = _torch_dtype(options.dtype)
+    dtype = torch_dtype(options.dtype)
+    check_weight_files(options.model)
+    check_weight_files(options.adapter)
     device = options.device or ("cuda" if torch.cuda.is_available() else "cpu")
     device_map = options.device_map
     if device_map is None:

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import logging
 
+from review_ext.common.errors import ReviewSuiteError
+
 log = logging.getLogger(__name__)
 
 
 def replica_gpus(local_rank: int, gpus_per_replica: int, visible: int) -> list[int]:
-    """The GPU indices of replica ``local_rank``; SystemExit when there are too few."""
+    """The GPU indices of replica ``local_rank``; :class:`ReviewSuiteError` when there are too
+    few."""
     if gpus_per_replica < 1:
-        raise SystemExit(f"--gpus-per-replica must be >= 1, not {gpus_per_replica}")
+        raise ReviewSuiteError(f"`gpus_per_replica` must be >= 1, not {gpus_per_replica}")
     first = local_rank * gpus_per_replica
     if first + gpus_per_replica > visible:
-        raise SystemExit(f"replica {local_rank} needs GPUs {first}..{first + gpus_per_replica - 1} "
-                         f"but {visible} are visible: start {visible // gpus_per_replica or 1} "
-                         f"process(es) per node, or lower --gpus-per-replica")
+        raise ReviewSuiteError(
+            f"replica {local_rank} needs GPUs {first}..{first + gpus_per_replica - 1} but "
+            f"{visible} are visible: start {visible // gpus_per_replica or 1} process(es) per "
+            "node, or lower `gpus_per_replica`")
     return list(range(first, first + gpus_per_replica))
 
 

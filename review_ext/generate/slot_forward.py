@@ -7,7 +7,7 @@ MoE block) but does attention itself (:mod:`review_ext.generate.kv_attention`):
 CUDA graph) and attends over ``kv_len`` cached positions only. Layers may sit on several
 devices (a model spread by ``device_map``): hidden states follow the layers, and each
 layer's cache lives beside it. MoE blocks run densely in decode steps
-(``review_ext.train.patches.dense_moe_for_decode``) and sparsely in prefill.
+(``review_ext.generate.dense_moe.dense_moe_for_decode``) and sparsely in prefill.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import torch
 
 from review_ext.generate.kv_attention import (SlotKVCache, decode_attention, length_mask,
                                               prefill_attention)
-from review_ext.train.patches import dense_moe_for_decode
+from review_ext.generate.dense_moe import dense_moe_for_decode
 
 
 def unsupported_reason(model) -> str | None:

@@ -22,7 +22,7 @@ from review_ext.generate.engine import EngineOptions, HFEngine
 from review_ext.generate.loading import load_hf_model
 from review_ext.generate.sampling import supported
 from review_ext.generate.slot_forward import SlotModel, unsupported_reason
-from review_ext.train.patches import dense_moe_for_decode
+from review_ext.generate.dense_moe import dense_moe_for_decode
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from review_ext.common.errors import ReviewSuiteError
 from review_ext.data.template import DEFAULT_TEMPLATE, encode_prompt, render_prompt, resolve_system
 
 log = logging.getLogger(__name__)
 
 
-class PromptTooLong(ValueError):
+class PromptTooLong(ReviewSuiteError, ValueError):
     """The prompt does not fit its token budget even after trimming the paper."""
 
 

@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from review_ext.checkpoint.artifacts import WEIGHT_SUFFIXES
+from review_ext.common.errors import ReviewSuiteError
 from review_ext.common.files import atomic_write
 from review_ext.common.jsonl_cache import digest
 
@@ -20,14 +21,12 @@ RUN_FILE = "run.json"
 # Files whose content names a model; weight files are fingerprinted by name and size.
 IDENTITY_FILES = ("config.json", "adapter_config.json", "model.safetensors.index.json",
                   "generation_config.json")
-FLAGS = {"max_new_tokens": "--max-new-tokens", "min_new_tokens": "--min-new-tokens",
-         "do_sample": "--do-sample", "temperature": "--temperature", "top_p": "--top-p",
-         "top_k": "--top-k", "repetition_penalty": "--repetition-penalty", "seed": "--seed",
-         "system": "system prompt", "template": "template", "prompt_budget": "prompt budget",
-         "model": "model", "adapter": "adapter", "backend": "backend"}
+# How a difference names each setting: options in backquotes (a script shows its flag).
+LABELS = {"system": "system prompt", "template": "template", "prompt_budget": "prompt budget",
+          "model": "model", "adapter": "adapter", "backend": "backend"}
 
 
-class ResumeMismatch(ValueError):
+class ResumeMismatch(ReviewSuiteError, ValueError):
     """The earlier run in the output folder was made with other settings or papers."""
 
 
@@ -65,7 +64,7 @@ def _shown(key: str, value) -> str:
     if isinstance(value, dict) and "path" in value:
         return value["path"]
     if key == "system" and value is None:
-        return "each row's own (no --system, no review_suite.json)"
+        return "each row's own (no `system`, no review_suite.json)"
     text = json.dumps(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -78,7 +77,7 @@ def differences(old: dict, new: dict) -> list[str]:
         same = (before or {}).get("sha256") == (value or {}).get("sha256") \
             if key in ("model", "adapter") else before == value
         if not same:
-            found.append(f"{FLAGS.get(key, key)}: earlier {_shown(key, before)}, "
+            found.append(f"{LABELS.get(key, f'`{key}`')}: earlier {_shown(key, before)}, "
                          f"now {_shown(key, value)}")
     return found
 
@@ -90,12 +89,12 @@ def check_resume(out: Path, new: dict) -> None:
         old = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ResumeMismatch(f"{out} holds results but no {RUN_FILE}, so they cannot be "
-                             "checked against this run's settings: pass --overwrite") from None
+                             "checked against this run's settings: use `overwrite`") from None
     found = differences(old, new)
     if found:
         raise ResumeMismatch(f"cannot resume in {out}: the earlier run used other settings ("
-                             + "; ".join(found) + "): use the same settings, --overwrite or "
-                                                  "another --output-dir")
+                             + "; ".join(found) + "): use the same settings, `overwrite` or "
+                                                  "another `output_dir`")
 
 
 def check_papers(done: dict[str, dict], rows, system_of) -> None:
@@ -111,8 +110,8 @@ def check_papers(done: dict[str, dict], rows, system_of) -> None:
             changed.append(f"{row.id} (system prompt)")
     if changed:
         raise ResumeMismatch(f"cannot resume: {len(changed)} finished row(s) differ from the test "
-                             f"file, e.g. {', '.join(changed[:3])}: use --overwrite or another "
-                             "--output-dir")
+                             f"file, e.g. {', '.join(changed[:3])}: use `overwrite` or another "
+                             "`output_dir`")
 
 
 def write_run_record(out: Path, record: dict) -> None:

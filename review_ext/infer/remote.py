@@ -22,6 +22,18 @@ from review_ext.infer.prompting import Prompt
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class RemoteOptions:
+    """The server to send prompts to, and how."""
+
+    base_url: str  # e.g. http://127.0.0.1:8000/v1
+    model_name: str  # the server's name of the model
+    api: str = "auto"  # auto (completions, else chat), completions or chat
+    concurrency: int = 8  # requests in flight
+    api_key: str | None = None
+    request_timeout: float = 3600.0  # seconds per request
+
+
 @dataclass
 class RemoteReply:
     text: str

@@ -15,7 +15,8 @@ from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
-from review_ext.common.files import FolderLock, LockedError, atomic_write
+from review_ext.common.errors import ReviewSuiteError, plain
+from review_ext.common.files import FolderLock, atomic_write
 from review_ext.infer.infer_io import PREDICTIONS, REPLIES_CSV, collect_records, write_outputs
 
 log = logging.getLogger(__name__)
@@ -38,16 +39,16 @@ def lock_name(rank: int) -> str:
 
 @contextmanager
 def locked_output(out: Path, rank: int):
-    """Create and lock the output folder; a clear ``SystemExit`` when it is busy or not writable."""
+    """Create and lock the output folder; :class:`LockedError` when another run holds it,
+    :class:`ReviewSuiteError` when it cannot be written."""
     try:
         Path(out).mkdir(parents=True, exist_ok=True)
         lock = FolderLock(out, lock_name(rank))
         lock.__enter__()
-    except LockedError as error:
-        raise SystemExit(str(error)) from None
     except OSError as error:
-        raise SystemExit(f"{out}: cannot write the output folder ({error.strerror or error}); "
-                         "choose a writable --output-dir") from None
+        raise ReviewSuiteError(f"{out}: cannot write the output folder "
+                               f"({error.strerror or error}); choose a writable `output_dir`") \
+            from error
     try:
         yield out
     finally:
@@ -97,7 +98,8 @@ def prepare_output(out: Path, rank: int, world: int, resume: bool,
             path.unlink(missing_ok=True)
         return {}
     if stale and not resume:
-        raise SystemExit(f"{out} holds results ({stale[0].name}): pass --resume or --overwrite")
+        raise ReviewSuiteError(f"{out} holds results ({stale[0].name}): use `resume` or "
+                               "`overwrite`")
     if not resume:
         return {}
     records, torn = collect_records(result_files(out))
@@ -148,16 +150,17 @@ def summarize(rows, records: dict, torn: int, ranks: list[dict]) -> dict:
     }
 
 
-def finish(out: Path, rows, world: int, min_success: float = 0.0) -> int:
-    """If every rank is done: merge results, write the outputs and the summary; the exit code.
+def finish(out: Path, rows, world: int, min_success: float = 0.0) -> str | None:
+    """If every rank is done: merge results, write the outputs and the summary.
 
-    Non-zero when a row is unaccounted for, when no row got a reply, or when the share of
-    rows with a reply is below ``min_success``.
+    Returns why the run failed (None when it did not, or when other ranks are still running):
+    a row unaccounted for, no row with a reply, or a share of rows with a reply below
+    ``min_success``. The failure is logged too; the partial outputs are kept.
     """
     markers = [done_marker(out, r, world) for r in range(world)]
     if not all(m.is_file() for m in markers):
         log.info("other ranks still running; the last one to finish merges")
-        return 0
+        return None
     records, torn = collect_records(result_files(out))
     write_outputs(out, rows, records)
     summary = summarize(rows, records, torn, [json.loads(m.read_text()) for m in markers])
@@ -168,10 +171,15 @@ def finish(out: Path, rows, world: int, min_success: float = 0.0) -> int:
              summary["errors"], summary["missing"], summary["this_run"]["papers_per_hour"],
              summary["this_run"]["generated_tokens_per_s"], out)
     share = summary["replies"] / max(1, summary["rows"])
+    failure = None
     if summary["replies"] == 0 or share < min_success:
-        log.error("run failed: %d of %d rows got a reply (%.0f%%, --min-success %.0f%%); "
-                  "partial outputs kept: %s (every row, errors included), %s, summary.json; "
-                  "--resume retries the failed papers", summary["replies"], summary["rows"],
-                  100 * share, 100 * min_success, out / PREDICTIONS, out / REPLIES_CSV)
-        return 1
-    return 1 if summary["missing"] else 0
+        failure = (f"run failed: {summary['replies']} of {summary['rows']} rows got a reply "
+                   f"({100 * share:.0f}%, `min_success` {100 * min_success:.0f}%); partial "
+                   f"outputs kept: {out / PREDICTIONS} (every row, errors included), "
+                   f"{out / REPLIES_CSV}, summary.json; `resume` retries the failed papers")
+    elif summary["missing"]:
+        failure = (f"run failed: {summary['missing']} of {summary['rows']} rows have no record "
+                   f"in {out}; `resume` reviews them")
+    if failure:
+        log.error("%s", plain(failure))
+    return failure

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from review_ext.checkpoint.artifacts import LAST_MODEL_FILE, METADATA_FILE, read_last_model, read_metadata
+from review_ext.common.errors import ReviewSuiteError
+from review_ext.common.cli import positive_int
 from review_ext.data.template import DEFAULT_SYSTEM, DEFAULT_TEMPLATE, TEMPLATES, get_template
 
 log = logging.getLogger(__name__)
 
 
-class NoModel(ValueError):
+class NoModel(ReviewSuiteError, ValueError):
     """No model was named and the pipeline has not recorded one."""
 
 
@@ -57,19 +59,35 @@ class Settings:
                 f"({self.template_source})")
 
 
+@dataclass(frozen=True)
+class PromptOptions:
+    """How to prompt, as given (None: not given; :func:`resolve` fills in the rest)."""
+
+    template: str | None = None
+    system: str | None = None  # a preset name (v1, v2) or the text
+    max_length: int | None = None  # prompt + review, as in training
+    max_prompt_tokens: int | None = None  # None: max_length - the new tokens
+
+
 def add_prompt_args(group, rows: bool) -> None:
-    """The prompt flags :func:`resolve` takes, for ``tools/infer.py`` (``rows``: the test rows
+    """The flags of :class:`PromptOptions`, for ``tools/infer.py`` (``rows``: the test rows
     carry a system prompt) and ``tools/serve.py``."""
     group.add_argument("--template", choices=sorted(TEMPLATES),
                        help=f"prompt template (default: review_suite.json's, else {DEFAULT_TEMPLATE})")
     group.add_argument("--system", help="system prompt: a preset (v1, v2) or text (default, as in "
                        "training: review_suite.json's, " + ("else the row's, " if rows else "")
                        + f"else {DEFAULT_SYSTEM})")
-    group.add_argument("--max-length", type=int,
+    group.add_argument("--max-length", type=positive_int,
                        help="training max_length: prompt + review (default: review_suite.json's, "
                             "else the model's context; never above the model's context)")
-    group.add_argument("--max-prompt-tokens", type=int, help="trim papers to this many prompt "
-                       "tokens (default: max_length - the new tokens)")
+    group.add_argument("--max-prompt-tokens", type=positive_int, help="trim papers to this many "
+                       "prompt tokens (default: max_length - the new tokens)")
+
+
+def prompt_from_cli_args(args) -> PromptOptions:
+    """The :class:`PromptOptions` of :func:`add_prompt_args`' flags."""
+    return PromptOptions(template=args.template, system=args.system, max_length=args.max_length,
+                         max_prompt_tokens=args.max_prompt_tokens)
 
 
 def check_end_of_turn(engine, template: str) -> None:
@@ -78,9 +96,10 @@ def check_end_of_turn(engine, template: str) -> None:
 
     want = end_of_turn_id(engine.tokenizer, template)
     if want != engine.eos_token_id:
-        raise SystemExit(f"template {template!r} ends a review with token id {want}, but the model "
-                         f"stops at its EOS id {engine.eos_token_id}: set the model folder's eos_token "
-                         "to the template's end of turn (as tools/make_smollm2.py does) or pass --template")
+        raise ReviewSuiteError(
+            f"template {template!r} ends a review with token id {want}, but the model stops at "
+            f"its EOS id {engine.eos_token_id}: set the model folder's eos_token to the "
+            "template's end of turn (as tools/make_smollm2.py does) or choose `template`")
 
 
 def suite_metadata(*folders) -> tuple[Path | None, dict]:
@@ -100,7 +119,7 @@ def template_name(value: str | None) -> str:
         return get_template(value).name
     except ValueError:
         log.warning("the model was trained with template %r, which inference cannot render: "
-                    "using %r (pass --template to choose)", value, DEFAULT_TEMPLATE)
+                    "using %r (choose one with the template option)", value, DEFAULT_TEMPLATE)
         return DEFAULT_TEMPLATE
 
 
@@ -108,11 +127,11 @@ def last_model(pointer: Path = LAST_MODEL_FILE) -> tuple[str, str]:
     """(folder, why) from the pipeline's last-model pointer; :class:`NoModel` when there is none."""
     record = read_last_model(pointer)
     if not record or not record.get("path"):
-        raise NoModel(f"no model given and {pointer} does not exist: pass --model, or run "
+        raise NoModel(f"no model given and {pointer} does not exist: pass `model`, or run "
                       "tools/pth_to_hf.py or tools/merge_bf16.sh first (they record the model)")
     path = str(record["path"])
     if not Path(path).is_dir():
-        raise NoModel(f"{pointer} names {path}, which no longer exists: pass --model")
+        raise NoModel(f"{pointer} names {path}, which no longer exists: pass `model`")
     return path, f"the last model written, by {record.get('written_by', '?')}, per {pointer}"
 
 
@@ -128,7 +147,7 @@ def resolve(model: str | None = None, adapter: str | None = None, system: str | 
         model, source = last_model(pointer)
         folder, meta = suite_metadata(model)
     if not model and need_model:
-        raise NoModel(f"--model is required: {adapter}'s {METADATA_FILE} names no base model")
+        raise NoModel(f"`model` is required: {adapter}'s {METADATA_FILE} names no base model")
     where = f"{folder / METADATA_FILE}" if folder else None
     settings = Settings(model, source or "not needed", adapter=adapter, metadata=meta or None)
     meta_system = meta.get("system_prompt") or meta.get("system")

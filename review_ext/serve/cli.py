@@ -41,7 +41,7 @@ import os
 import sys
 
 from review_ext.common.cli import doc_parser
-from review_ext.generate.args import add_engine_args, engine_options
+from review_ext.generate.args import add_engine_args, from_cli_args
 from review_ext.infer.settings import add_prompt_args
 from review_ext.serve.options import Access, Limits, ServeOptions
 
@@ -101,7 +101,7 @@ def options_from_args(args) -> ServeOptions:
     access = Access(api_key=args.api_key,
                     allowed_hosts=tuple(args.allowed_host) if args.allowed_host else None)
     return ServeOptions(
-        engine=engine_options(args, args.model), engine_name=args.engine,
+        engine=from_cli_args(args),
         names=tuple(args.served_model_name or ()), system=args.system,
         max_length=args.max_length, template=args.template,
         max_prompt_tokens=args.max_prompt_tokens, max_new_tokens=args.max_new_tokens,

@@ -55,7 +55,6 @@ class ServeOptions:
     """Everything :func:`review_ext.serve.server.serve` needs."""
 
     engine: EngineOptions  # its model None: --adapter's base, else the last model written
-    engine_name: str = "auto"  # a name of review_ext.generate.args.ENGINES or module:factory
     names: tuple[str, ...] = ()  # the model's names in the API; () : the model folder's name
     system: str | None = None  # prompt settings: None takes review_suite.json's, else default
     max_length: int | None = None

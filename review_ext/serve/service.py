@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from review_ext.common.errors import ReviewSuiteError
 from review_ext.data.template import DEFAULT_TEMPLATE
 from review_ext.serve.openai_api import ApiError, parse_chat, parse_prompt
 from review_ext.serve.options import ServeOptions
@@ -88,30 +89,26 @@ class ReviewService:
         return {"object": "list", "data": [model]}
 
 
-class ServeError(RuntimeError):
+class ServeError(ReviewSuiteError):
     """The server cannot start: no model, a model that does not load, an address in use."""
 
 
 def build_service(options: ServeOptions) -> ReviewService:
     """Load the engine and resolve the prompt settings of ``options``."""
-    from review_ext.generate.args import build_engine
-    from review_ext.infer.settings import NoModel, check_end_of_turn, resolve
+    from review_ext.generate.args import load_engine
+    from review_ext.infer.settings import check_end_of_turn, resolve
     from review_ext.serve.scheduler import BatchScheduler
 
     engine_options = options.engine
     try:
         settings = resolve(engine_options.model, engine_options.adapter, options.system,
                            options.max_length, options.template)
-    except NoModel as error:
+        log.info("settings: %s", settings.describe())
+        engine_options = replace(engine_options, model=settings.model)
+        engine = load_engine(engine_options)
+        check_end_of_turn(engine, settings.template)
+    except ReviewSuiteError as error:
         raise ServeError(str(error)) from error
-    log.info("settings: %s", settings.describe())
-    engine_options = replace(engine_options, model=settings.model)
-    try:
-        engine = build_engine(options.engine_name, engine_options)
-    except (OSError, ValueError) as error:
-        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise ServeError(f"cannot load the model {settings.model}: {first}") from error
-    check_end_of_turn(engine, settings.template)
     names = list(options.names) or [Path(engine_options.adapter or settings.model).name]
     system = settings.system_for(None)
     max_length = settings.max_length_for(engine.max_context)

@@ -1,0 +1,70 @@
+"""A file of generated reviews checked for compliance (``review_ext.evaluate.compliance``):
+one JSONL line per review and the aggregate.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from review_ext.common.errors import ReviewSuiteError
+from review_ext.evaluate.compliance import aggregate, check_review
+from review_ext.evaluate.records import (
+    PAPER_FIELDS,
+    RecordsError,
+    load_texts,
+    write_json,
+    write_jsonl,
+)
+
+
+@dataclass(frozen=True)
+class ComplianceOptions:
+    """The reviews to check, their papers (for the copy check) and where the report goes."""
+
+    reviews: Path  # JSONL: id + reply/output/review
+    papers: Path | None = None  # JSONL: id + input
+    out: Path | None = None  # default: REVIEWS.compliance.jsonl beside the reviews
+    summary: Path | None = None  # the aggregate as JSON too
+    progress: bool = True
+
+
+@dataclass
+class ComplianceReport:
+    rows: list[dict]  # one per review: id, generation_failed, metrics, flags, warnings
+    summary: dict
+    out: Path
+
+
+def default_out(reviews: Path) -> Path:
+    return reviews.with_name(reviews.stem + ".compliance.jsonl")
+
+
+def check_file(options: ComplianceOptions) -> ComplianceReport:
+    """Check every review of ``options.reviews``; write the per-review report (and summary)."""
+    from tqdm import tqdm
+
+    out = Path(options.out or default_out(Path(options.reviews)))
+    inputs = [p for p in (options.reviews, options.papers) if p]
+    for target in (out, options.summary):
+        if target and any(Path(target).resolve() == Path(p).resolve() for p in inputs):
+            raise ReviewSuiteError(f"the report {target} would overwrite an input: choose "
+                                   "another `out` or `summary`")
+    try:
+        reviews = load_texts(options.reviews)
+        papers = load_texts(options.papers, PAPER_FIELDS) if options.papers else {}
+    except (RecordsError, ValueError) as e:
+        raise ReviewSuiteError(str(e)) from e
+    rows = []
+    for pid, review in tqdm(reviews.items(), desc="checking", unit="review",
+                            disable=not options.progress or len(reviews) < 100):
+        rows.append({"id": pid, "generation_failed": review is None,
+                     **check_review(review, papers.get(pid))})
+    summary = aggregate(rows)
+    summary["without_paper"] = sum(pid not in papers for pid in reviews) if papers else None
+    try:
+        write_jsonl(out, rows)
+        if options.summary:
+            write_json(options.summary, summary)
+    except OSError as e:
+        raise ReviewSuiteError(f"cannot write the report ({e})") from e
+    return ComplianceReport(rows, summary, out)
