@@ -44,7 +44,7 @@ def test_the_full_geometry_is_mixtral_8x7b():
 
 
 @pytest.mark.parametrize("bad, words", [
-    (dict(layers=0), "layers must be a positive integer"),
+    (dict(layers=0), "`layers` must be a positive integer"),
     (dict(hidden=66, heads=4), "must divide"),
     (dict(heads=4, kv_heads=3), "must divide"),
     (dict(experts=2, experts_per_tok=3), "exceeds experts"),
@@ -80,7 +80,8 @@ def test_the_script_refuses_a_bad_geometry_in_one_line(tmp_path):
     result = run_script("make_tiny_model", str(tmp_path / "m"), "--heads", "3")
     assert result.returncode != 0 and not (tmp_path / "m").exists()
     assert result.stderr.strip().splitlines() == [
-        "make_tiny_model: geometry: hidden (64) must divide by heads (3) and heads by kv_heads (2)"]
+        "make_tiny_model: error: geometry: hidden (64) must divide by heads (3) and heads by "
+        "kv_heads (2)"]
 
 
 def test_the_adapter_names_its_base_and_ranks(tiny_model, tmp_path):

@@ -124,7 +124,7 @@ def test_bad_inputs_are_one_clear_error(tmp_path, real_data, tokenizer):
                              "--data", str(real_data / "train.json")],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode != 0
-    assert result.stderr.strip().splitlines()[-1].startswith("plan: ")
+    assert result.stderr.strip().splitlines()[-1].startswith("plan: error: ")
 
 
 def test_help():

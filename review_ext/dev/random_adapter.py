@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from review_ext.common.errors import ReviewSuiteError
+
 ALL_LINEAR = ("q_proj", "k_proj", "v_proj", "o_proj", "w1", "w2", "w3")
 
 
@@ -36,7 +38,7 @@ def write_random_adapter(options: RandomAdapterOptions) -> None:
 
     dtypes = {"fp32": torch.float32, "bf16": torch.bfloat16}
     if options.dtype not in dtypes:
-        raise ValueError(f"adapter dtype must be one of {sorted(dtypes)}, got {options.dtype!r}")
+        raise ReviewSuiteError(f"`dtype` must be one of {sorted(dtypes)}, got {options.dtype!r}")
     torch.manual_seed(options.seed)
     with init_empty_weights():
         model = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(options.base))

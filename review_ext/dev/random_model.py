@@ -5,8 +5,14 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from review_ext.common.errors import ReviewSuiteError
+
 METADATA_FILE = "tiny_model.json"  # written beside the weights: the options and parameter count
 VOCAB = 32000  # Mixtral's
+
+
+class GeometryError(ReviewSuiteError, ValueError):
+    """A model shape that cannot be built."""
 
 
 @dataclass(frozen=True)
@@ -25,12 +31,12 @@ class Geometry:
     def __post_init__(self):
         for name, value in asdict(self).items():
             if not isinstance(value, int) or value < 1:
-                raise ValueError(f"geometry: {name} must be a positive integer, got {value!r}")
+                raise GeometryError(f"geometry: `{name}` must be a positive integer, got {value!r}")
         if self.hidden % self.heads or self.heads % self.kv_heads:
-            raise ValueError(f"geometry: hidden ({self.hidden}) must divide by heads "
+            raise GeometryError(f"geometry: hidden ({self.hidden}) must divide by heads "
                              f"({self.heads}) and heads by kv_heads ({self.kv_heads})")
         if self.experts_per_tok > self.experts:
-            raise ValueError(f"geometry: experts_per_tok ({self.experts_per_tok}) exceeds "
+            raise GeometryError(f"geometry: experts_per_tok ({self.experts_per_tok}) exceeds "
                              f"experts ({self.experts})")
 
     def parameters(self) -> int:

@@ -24,11 +24,11 @@ Example:
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from review_ext.common.cli import doc_parser
+from review_ext.common.cli import doc_parser, one_line_errors
+from review_ext.common.errors import ReviewSuiteError
 from review_ext.dev.random_model import Geometry, mixtral_8x7b
 
 SETUPS = ("deepspeed_zero2", "deepspeed_zero3", "deepspeed_zero3_offload")
@@ -43,7 +43,7 @@ MEASURED_CARD = "h200"
 DEFAULT_LINK_GB_S = {"h200": 300.0, "h100": 300.0, "a100": 200.0, "l40s": 25.0, "a10": 25.0}
 
 
-class PlanError(ValueError):
+class PlanError(ReviewSuiteError, ValueError):
     """A recipe, data file or measurement the planner cannot use."""
 
 
@@ -329,7 +329,7 @@ def render(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def parse_args(argv=None):
+def build_parser():
     p = doc_parser(__doc__)
     p.add_argument("recipe", type=Path, help="a QLoRA recipe (xtuner_configs/v1.py, v2.py)")
     p.add_argument("--data", type=Path, required=True, help="training data (XTuner JSON)")
@@ -341,16 +341,15 @@ def parse_args(argv=None):
     p.add_argument("--link-gb-s", type=float, help="GPU-to-GPU bandwidth (default by card)")
     p.add_argument("--layers", type=int, default=32)
     p.add_argument("--points", type=Path, default=POINTS, help="measured runs (JSONL)")
-    return p.parse_args(argv)
+    return p
 
 
 def main(argv=None) -> Plan:
-    args = parse_args(argv)
-    try:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    with one_line_errors(parser, "plan", OSError):
         hardware = Hardware(args.gpus, args.gpu_memory, args.card, args.link_gb_s)
         plan = make_plan(PlanOptions(args.recipe, args.data, hardware, args.layers, args.points))
-    except (PlanError, OSError) as e:
-        sys.exit(f"plan: {e}")
     print(render(plan))
     return plan
 

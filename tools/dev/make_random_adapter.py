@@ -8,14 +8,15 @@ Examples:
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-from review_ext.common.cli import doc_parser
+from review_ext.common.cli import doc_parser, one_line_errors
 from review_ext.dev.random_adapter import ALL_LINEAR, RandomAdapterOptions, write_random_adapter
 
+NAME = "make_random_adapter"
 
-def parse_args(argv=None):
+
+def build_parser():
     p = doc_parser(__doc__)
     p.add_argument("base", type=Path, help="base HF folder")
     p.add_argument("out", type=Path, help="adapter output folder")
@@ -30,7 +31,7 @@ def parse_args(argv=None):
     p.add_argument("--dtype", choices=("fp32", "bf16"), default="fp32",
                    help="dtype of the saved tensors")
     p.add_argument("--seed", type=int, default=0)
-    return p.parse_args(argv)
+    return p
 
 
 def options(args) -> RandomAdapterOptions:
@@ -42,11 +43,10 @@ def options(args) -> RandomAdapterOptions:
 
 
 def main(argv=None) -> Path:
-    args = parse_args(argv)
-    try:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    with one_line_errors(parser, NAME, OSError):
         write_random_adapter(options(args))
-    except (ValueError, OSError) as e:
-        sys.exit(f"make_random_adapter: {e}")
     print(f"wrote {args.out}: r={args.r} on {args.targets}")
     return args.out
 

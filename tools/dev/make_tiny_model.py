@@ -11,11 +11,10 @@ Examples:
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import fields, replace
 from pathlib import Path
 
-from review_ext.common.cli import doc_parser
+from review_ext.common.cli import doc_parser, one_line_errors
 from review_ext.dev.nf4_model import Nf4ModelOptions, write_nf4_model
 from review_ext.dev.random_model import (
     Geometry,
@@ -24,8 +23,10 @@ from review_ext.dev.random_model import (
     write_random_model,
 )
 
+NAME = "make_tiny_model"
 
-def parse_args(argv=None):
+
+def build_parser():
     p = doc_parser(__doc__)
     p.add_argument("out", type=Path, help="output folder (HF layout)")
     p.add_argument("--mixtral", action="store_true",
@@ -41,7 +42,7 @@ def parse_args(argv=None):
                    help="where the weights are drawn (default: cpu; cuda with --nf4)")
     p.add_argument("--tokenizer", type=Path,
                    help="a saved tokenizer folder to copy (default: the real one, mistral-common)")
-    return p.parse_args(argv)
+    return p
 
 
 def options(args) -> RandomModelOptions | Nf4ModelOptions:
@@ -56,12 +57,11 @@ def options(args) -> RandomModelOptions | Nf4ModelOptions:
 
 
 def main(argv=None) -> Path:
-    args = parse_args(argv)
-    try:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    with one_line_errors(parser, NAME, OSError):
         opts = options(args)
         params = (write_nf4_model if args.nf4 else write_random_model)(opts)
-    except (ValueError, OSError) as e:
-        sys.exit(f"make_tiny_model: {e}")
     kind = "nf4" if args.nf4 else "bf16"
     print(f"wrote {args.out}: {params / 1e6:.2f}M parameters, {kind}, random weights, "
           "real Mixtral tokenizer")
