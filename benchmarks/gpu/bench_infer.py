@@ -53,11 +53,12 @@ def parse_args(argv=None):
 def read_papers(path) -> list[str]:
     """The papers of a test file, read as ``tools/infer.py`` reads it; every row must have one
     (else exit naming the first row without, so that the prompts timed are the file's)."""
-    from review_ext.data.test_rows import InputError, read_test_rows
+    from review_ext.common.jsonl import RowsFileError
+    from review_ext.data.test_rows import read_test_rows
 
     try:
         rows = read_test_rows(path)
-    except InputError as error:
+    except RowsFileError as error:
         raise SystemExit(str(error)) from None
     bad = [row for row in rows if row.paper is None]
     if bad:

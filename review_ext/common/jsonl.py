@@ -26,6 +26,8 @@ import json
 from pathlib import Path
 from typing import Iterator
 
+from review_ext.common.errors import ReviewSuiteError
+
 BOM = b"\xef\xbb\xbf"
 ENSURE_ASCII = False  # the one choice for every writer: UTF-8 text as is, not escaped
 JSON_SPACE = b" \t\r\n"
@@ -59,7 +61,7 @@ class BadJson(ValueError):
         return f"{where}{self.problem}; {self.hint}"
 
 
-class RowsFileError(ValueError):
+class RowsFileError(ReviewSuiteError, ValueError):
     """A rows file (or an output path) that cannot be used at all; the message is one line
     naming the file (and line and field, when one is at fault) and what to do."""
 

@@ -34,7 +34,6 @@ class TestRow:
     error: str | None = None  # why the row cannot be reviewed
 
 
-InputError = RowsFileError  # the name tools/infer.py catches: the one rows-file error
 
 
 def parse_row(index: int, obj) -> TestRow:

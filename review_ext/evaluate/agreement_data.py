@@ -16,7 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from review_ext.evaluate.records import RecordsError, iter_records, load_texts
+from review_ext.common.jsonl import RowsFileError
+from review_ext.evaluate.records import iter_records, load_texts
 from review_ext.formats.rating import parse_rating, span, values
 
 RATING_FIELD = "recommendation"
@@ -61,7 +62,7 @@ def venues_of(path: str | Path, what: str = "reference file") -> set[str]:
     """The ``conference`` values of a rows file (to find its scale)."""
     try:
         return {str(r[VENUE_FIELD]) for _, r in iter_records(path, what) if r.get(VENUE_FIELD)}
-    except RecordsError as e:
+    except RowsFileError as e:
         raise AgreementError(str(e)) from None
 
 
@@ -92,7 +93,7 @@ def load_corpus(path: str | Path, scale, what: str = "reference file") -> Corpus
                     f"scale {span(scale)}; give the venue's scale or fix the row")
             else:
                 ratings[pid].append(int(value))
-    except RecordsError as e:
+    except RowsFileError as e:
         raise AgreementError(str(e)) from None
     for pid, got in ratings.items():
         if got:
@@ -131,7 +132,7 @@ def load_model_ratings(path: str | Path, corpus: Corpus, scale) -> ModelRatings:
     error (one rating per paper), a record of no reference paper is counted."""
     try:
         replies = load_texts(path, what="records file")
-    except RecordsError as e:
+    except RowsFileError as e:
         raise AgreementError(str(e)) from None
     out = ModelRatings({}, records=len(replies))
     seen: dict[str, str] = {}

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from review_ext.common.errors import ReviewSuiteError
 from review_ext.evaluate.compliance import aggregate, check_review
+from review_ext.common.jsonl import RowsFileError
 from review_ext.evaluate.records import (
     PAPER_FIELDS,
-    RecordsError,
     load_texts,
     write_json,
     write_jsonl,
@@ -52,7 +52,7 @@ def check_file(options: ComplianceOptions) -> ComplianceReport:
     try:
         reviews = load_texts(options.reviews)
         papers = load_texts(options.papers, PAPER_FIELDS) if options.papers else {}
-    except (RecordsError, ValueError) as e:
+    except (RowsFileError, ValueError) as e:
         raise ReviewSuiteError(str(e)) from e
     rows = []
     for pid, review in tqdm(reviews.items(), desc="checking", unit="review",

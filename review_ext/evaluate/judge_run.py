@@ -24,9 +24,9 @@ from review_ext.evaluate.judging import (
     per_paper,
     run_judge,
 )
+from review_ext.common.jsonl import RowsFileError
 from review_ext.evaluate.records import (
     PAPER_FIELDS,
-    RecordsError,
     load_reference_reviews,
     load_texts,
     write_json,
@@ -102,7 +102,7 @@ def load_inputs(options: JudgeOptions) -> dict:
             else {},
             "prompt_text": Path(options.prompt).read_text(encoding="utf-8-sig"),
             "prompt": load_prompt(options.prompt)}
-    except (RecordsError, ValueError) as e:
+    except (RowsFileError, ValueError) as e:
         raise ReviewSuiteError(str(e)) from e
     out = Path(options.out_dir)
     if out.exists() and not out.is_dir():
@@ -171,7 +171,7 @@ def judge(options: JudgeOptions) -> JudgeResult:
             write_jsonl(out / "per_paper.jsonl", rows)
             write_json(out / "summary.json", summary)
             plot(summary, out / "winrate.png", options.name_a, options.name_b)
-    except (OSError, RecordsError) as e:
+    except (OSError, RowsFileError) as e:
         raise ReviewSuiteError(f"{out}: {e}") from e
     if failure:
         kept = ", ".join(name for name in OUTPUTS if (out / name).exists())

@@ -161,11 +161,12 @@ def decode_all(options: InferOptions, backend, jobs, by_key, sink, stats, rank: 
 
 
 def read_rows(options: InferOptions):
-    from review_ext.data.test_rows import InputError, read_test_rows
+    from review_ext.common.jsonl import RowsFileError
+    from review_ext.data.test_rows import read_test_rows
 
     try:
         return read_test_rows(options.test)[: options.limit]
-    except InputError as error:
+    except RowsFileError as error:
         raise ReviewSuiteError(str(error)) from error
 
 
