@@ -245,7 +245,8 @@ def test_cli_expects_the_block_from_review_suite_json_or_the_flag(real, tmp_path
         assert done.returncode == 0, done.stderr
         # rated: the review without a block fails; four-part: the block is an unknown part
         assert flags() == ([[], ["bad_rating"]] if rates else [["unknown_parts"], []]), extra
-    write_jsonl(tmp_path / "test.jsonl", [{"id": pid, "input": paper}, {"id": pid2, "input": paper2}])
+    write_jsonl(tmp_path / "test.jsonl", [{"id": pid, "input": paper},
+                                          {"id": pid2, "input": paper2}])
     done = run("--rating")
     assert done.returncode != 0 and done.stderr.strip().splitlines() == [
         f"compliance: paper {pid}: no venue to read its [Rating] block on; give --papers rows "

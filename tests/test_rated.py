@@ -19,8 +19,13 @@ from review_ext.data.encode import (
     encode_fn,
     fit_paper,
 )
+from review_ext.data.template import (
+    encode_prompt,
+    encode_review,
+    rated_system,
+    resolve_system,
+)
 from review_ext.data.tokenizer import load_mixtral_tokenizer
-from review_ext.data.template import encode_prompt, encode_review, rated_system, resolve_system
 from review_ext.formats.rating import parse_rating, venue_scales
 from review_ext.infer.prompting import build_prompt
 from review_ext.train.hooks import ReviewChatHook
@@ -106,8 +111,8 @@ def test_ids_with_and_without_the_block(tokenizer, record, in_turn):
 def test_the_budget_keeps_the_block_and_trims_the_paper(tokenizer, record, max_length):
     rated = encode_fn(scored(record), tokenizer, max_length, rating=True)
     plain = encode_fn(record, tokenizer, max_length)
-    target = encode_review(tokenizer, record["conversation"][0]["output"].rstrip() + "\n\n"
-                           + "[Rating]\nRating: 4: Borderline accept\nConfidence: 3: fairly confident")
+    block = "[Rating]\nRating: 4: Borderline accept\nConfidence: 3: fairly confident"
+    target = encode_review(tokenizer, record["conversation"][0]["output"].rstrip() + "\n\n" + block)
     assert supervised(rated) == target and not rated["review_trimmed"]
     assert max_length - 8 <= rated["length"] <= max_length and rated["paper_trimmed"]
     # the block and the longer system prompt are paid for with paper tokens
@@ -124,7 +129,8 @@ def test_rows_that_cannot_be_rated_are_dropped_with_their_reason(tokenizer, reco
             assert (out["drop_reason"], out["input_ids"], out["rated"]) == (reason, [], False)
     iclr = encode_fn(scored(record, rating=8, confidence=None, venue=ICLR), tokenizer, 4096,
                      rating=True)
-    assert tokenizer.decode(supervised(iclr)).endswith("[Rating]\nRating: 8: accept, good paper</s>")
+    assert tokenizer.decode(supervised(iclr)).endswith("[Rating]\nRating: 8: accept, good paper"
+                                                       "</s>")
 
 
 def test_venues_train_together_and_every_row_is_counted(tokenizer, record, tmp_path):
@@ -162,7 +168,8 @@ def test_a_rated_recipe_on_data_without_ratings_is_an_error(tokenizer, record, t
 def test_inference_and_the_chat_hook_see_the_training_prompt(template, tokenizer, smollm2,
                                                              smollm2_tokenizer, record, tmp_path):
     tok = smollm2_tokenizer if template == "chatml" else tokenizer
-    tokenizer_cfg = (dict(type=AutoTokenizer.from_pretrained, pretrained_model_name_or_path=str(smollm2))
+    tokenizer_cfg = (dict(type=AutoTokenizer.from_pretrained,
+                          pretrained_model_name_or_path=str(smollm2))
                      if template == "chatml" else dict(type=load_mixtral_tokenizer))
     sample = encode_fn(scored(record), tok, 1024, template=template, rating=True)
     prompt, target = prompt_of(sample), supervised(sample)
@@ -190,3 +197,14 @@ def test_chatml_rated_prompt_is_smollm2_chat_template(smollm2_tokenizer, record)
     messages = [{"role": "system", "content": system}, {"role": "user", "content": paper}]
     assert encode_prompt(tok, paper, system, "chatml") == tok.apply_chat_template(
         messages, add_generation_prompt=True)
+
+
+@pytest.mark.parametrize("recipe, rates", [("v2", False), ("v2_rated", True)])
+def test_review_suite_json_says_whether_the_model_rates(recipe, rates):
+    """What the compliance check reads to expect the block (tools/compliance.py --model)."""
+    from review_ext.checkpoint.artifacts import config_metadata
+    from review_ext.train.config_dump import load_config
+    from tests.helpers import ROOT
+
+    path = ROOT / "xtuner_configs" / f"{recipe}.py"
+    assert config_metadata(load_config(path), path)["rating"] is rates

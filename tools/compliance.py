@@ -28,8 +28,13 @@ from tqdm import tqdm
 from review_ext.checkpoint.artifacts import read_metadata
 from review_ext.common.cli import doc_parser
 from review_ext.evaluate.compliance import aggregate, check_review, format_table
-from review_ext.evaluate.records import (PAPER_FIELDS, iter_records, load_texts, write_json,
-                                         write_jsonl)
+from review_ext.evaluate.records import (
+    PAPER_FIELDS,
+    iter_records,
+    load_texts,
+    write_json,
+    write_jsonl,
+)
 from review_ext.formats.rating import row_scores, venue_scales
 
 

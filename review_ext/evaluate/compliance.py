@@ -28,8 +28,16 @@ from collections import Counter
 
 from review_ext.formats import rating as rating_block
 from review_ext.formats.rating import VenueScales
-from review_ext.formats.text import (HEADING_OF, PARTS, REVIEW_HEADINGS, heading_order,
-                                     looks_like_paper, parse_review, point_titles, strip_markup)
+from review_ext.formats.text import (
+    HEADING_OF,
+    PARTS,
+    REVIEW_HEADINGS,
+    heading_order,
+    looks_like_paper,
+    parse_review,
+    point_titles,
+    strip_markup,
+)
 
 FLAGS = ("empty", "non_answer", "missing_parts", "out_of_order", "repeated_parts",
          "unknown_parts", "no_points", "repetition", "copies_paper", "bad_rating")

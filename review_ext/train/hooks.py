@@ -48,13 +48,15 @@ class ReviewChatHook(EvaluateChatHook):
             from review_ext.data.encode import fit_paper
 
             tok = BUILDER.build(tokenizer) if isinstance(tokenizer, dict) else tokenizer
-            papers = [fit_paper(tok, p, system, max_length - max_new_tokens, template)[0] for p in papers]
+            budget = max_length - max_new_tokens
+            papers = [fit_paper(tok, p, system, budget, template)[0] for p in papers]
         super().__init__(
             tokenizer=tokenizer,
             evaluation_inputs=papers,
             system=system,
             prompt_template=template.xtuner(),
-            stop_words=list(kwargs.pop("stop_words", [])),  # XTuner's default list is shared and grows
+            # XTuner's default list is shared and grows
+            stop_words=list(kwargs.pop("stop_words", [])),
             max_new_tokens=max_new_tokens,
             **kwargs,
         )
