@@ -3,6 +3,7 @@ SmolLM2-135M-Instruct, real papers made by the real converters (``papers`` means
 everywhere), tools/judge.py's scripted inputs, a test run in its own folder."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -126,6 +127,30 @@ def real_data(tmp_path_factory, converted, papers):
     assert to_xtuner.main([str(train), str(out / "train.json"), "--system", "v2"]).exit_code == 0
     assert to_xtuner.main([str(test), str(out / "test.jsonl"), "--test", "--system", "v2"]
                           ).exit_code == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def rated_data(tmp_path_factory, converted, real_data):
+    """``real_data`` with each review's scores as a rated recipe reads them: ``train.json``'s
+    NeurIPS 2025 rows carry ``rating``, ``confidence`` and ``venue`` (the converter's
+    recommendation, reviewer_confidence and conference); its PeerRead rows carry none (rows
+    without a rating). ``test.jsonl``: one NeurIPS paper with its venue."""
+    rows = {}
+    for path in converted.values():
+        for row in read_jsonl(path):
+            rows.setdefault(row["input"], row)
+    records = json.loads((real_data / "train.json").read_text())
+    for record in records:
+        row = rows[record["conversation"][0]["input"]]
+        if row["conference"] == "NeurIPS 2025":
+            record.update(rating=row["recommendation"], confidence=row["reviewer_confidence"],
+                          venue=row["conference"])
+    out = tmp_path_factory.mktemp("rated")
+    (out / "train.json").write_text(json.dumps(records))
+    first = next(r for r in records if "rating" in r)
+    write_rows(out / "test.jsonl", [{"id": "rated-0", "input": first["conversation"][0]["input"],
+                                     "venue": first["venue"]}])
     return out
 
 

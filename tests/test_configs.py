@@ -108,6 +108,13 @@ V2_TO_V3 = {
     "optim_wrapper.optimizer.weight_decay": ("0", "0.01"),
 }
 
+V2_TO_V2_RATED = {  # the [Rating] block: the dataset and the chat hook follow the one setting
+    "rating": ("False", "True"),
+    "train_dataset.rating": ("False", "True"),
+    "train_dataloader.dataset.rating": ("False", "True"),
+    "custom_hooks.1.rating": ("False", "True"),
+}
+
 
 def diff(a, b):
     fa, fb = flatten(a.to_dict()), flatten(b.to_dict())
@@ -116,7 +123,8 @@ def diff(a, b):
 
 
 def test_all_configs_found():
-    assert [p.name for p in CONFIGS] == ["smollm2_135m.py", "v1.py", "v2.py", "v3.py"]
+    assert [p.name for p in CONFIGS] == ["smollm2_135m.py", "v1.py", "v2.py", "v2_rated.py",
+                                         "v3.py"]
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.stem)
@@ -148,6 +156,13 @@ def test_v3_differs_from_v2_by_intended_keys():
     assert changed == V2_TO_V3
     assert only_v3 == []
     assert only_v2 and all(k.startswith(V3_REMOVED_PREFIXES) for k in only_v2)
+
+
+def test_v2_rated_differs_from_v2_by_the_rating_block_only():
+    changed, only_v2, only_rated = diff(load_config(CONFIG_DIR / "v2.py"),
+                                        load_config(CONFIG_DIR / "v2_rated.py"))
+    assert changed == V2_TO_V2_RATED
+    assert only_v2 == only_rated == []
 
 
 def test_smollm2_differs_from_v1_by_intended_keys():

@@ -70,6 +70,7 @@ def test_account_is_exact(tokenizer, records, data_file):
         records=17, kept=14, paper_trimmed=8, review_trimmed=1,
         paper_tokens_cut=sum(s["paper_tokens_cut"] for s in expected),
         review_tokens_cut=sum(s["review_tokens_cut"] for s in expected),
+        rating_blocks=0, unrated=0,  # a four-part recipe: no [Rating] block asked
         dropped={DROP_EMPTY_PAPER: 1, DROP_EMPTY_REVIEW: 1, DROP_NOT_SINGLE_TURN: 1},
     )
     assert ds.packing is None and ds.column_names == ["input_ids", "labels", "length"]

@@ -135,3 +135,19 @@ def test_scale_from_span():
     for bad in ("one-five", "4", "6-1", "", "1-"):
         with pytest.raises(ValueError, match="scale"):
             from_span(bad)
+
+
+def test_a_rows_scores_and_its_venue_scales():
+    from review_ext.formats.rating import instruction, row_scores, venue_scales
+
+    turn = {"input": "p", "output": "r", "rating": 5}
+    row = {"conversation": [turn], "rating": 3, "confidence": 2, "venue": "ICLR 2025"}
+    assert row_scores(row) == (5, 2, "ICLR 2025")  # the turn's own field first
+    assert row_scores({"conversation": [{"input": "p"}]}) == (None, None, None)
+    assert venue_scales("ICLR 2025") == venue_scales("ICLR.cc/2025/Conference")
+    tmlr = venue_scales("TMLR")
+    assert tmlr.confidence is None and "Confidence" not in instruction(tmlr)
+    assert "TMLR scale (1: Reject; 2: Leaning Reject; 3: Leaning Accept; 4: Accept)." in (
+        instruction(tmlr))
+    with pytest.raises(LookupError, match="'ACL 2099' is not in the venue table"):
+        venue_scales("ACL 2099")

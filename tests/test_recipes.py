@@ -91,6 +91,9 @@ def test_every_copy_of_a_setting_equals_it(path):
     assert len(copies["pretrained_model_name_or_path"]) == 6  # tokenizer x4, model.llm
     assert "optim_wrapper.optimizer.lr" in copies["lr"]
     assert "custom_hooks.1.paper_file" in copies["evaluation_file"]
+    # the [Rating] block reaches the dataset and the chat hook
+    assert copies["rating"] == ["custom_hooks.1.rating", "train_dataloader.dataset.rating",
+                                "train_dataset.rating"]
     if "lora" in resolved["model"]:
         assert copies["lora_targets"] == ["model.lora.target_modules"]
 

@@ -47,6 +47,9 @@ prompt_template = "mixtral"  # a name of review_ext.data.template.TEMPLATES (the
 data_path = "data/train.json"
 evaluation_file = "data/test.jsonl"  # papers the chat hook reviews during training
 system = "v1"  # preset of review_ext.data.template.SYSTEM_PRESETS (or the prompt itself)
+# Train the [Rating] block after the four parts (each row's rating, confidence and venue), the
+# system prompt naming the row's venue scale; rows without a rating get no block (counted).
+rating = False
 # 8K tokens holds most papers whole (median paper ~7K tokens with its review);
 # longer papers are trimmed from the end of [CONTENT], never the review.
 max_length = 8192
@@ -134,6 +137,7 @@ train_dataset = dict(
     max_length=max_length,
     system=system,
     template=prompt_template,
+    rating=rating,
     pack_to_max_length=pack_to_max_length,
     use_varlen_attn=use_varlen_attn or packed_attention,
     num_proc=dataset_num_proc,
@@ -191,6 +195,7 @@ custom_hooks = [
         paper_file=evaluation_file,
         system=system,
         template=prompt_template,
+        rating=rating,
         max_length=max_length,  # papers trimmed to max_length - max_new_tokens
         every_n_iters=evaluation_freq,
         max_new_tokens=evaluation_max_new_tokens,

@@ -2,8 +2,9 @@
 
 Every folder written by ``tools/pth_to_hf.py`` or ``tools/merge_bf16.sh`` holds
 ``review_suite.json``: the config (path and resolved dump), template name, base
-model, system prompt and max_length it was trained with, so merge and inference
-read them instead of being told again.
+model, system prompt and max_length it was trained with, and whether it trained the
+``[Rating]`` block (``rating``), so merge, inference and the compliance check read them
+instead of being told again.
 """
 from __future__ import annotations
 
@@ -105,6 +106,7 @@ def config_metadata(cfg, config_path) -> dict:
         "system_prompt": resolve_system(system),
         "max_length": dataset.get("max_length", cfg.get("max_length")),
         "finetune": "lora" if cfg.model.get("lora") is not None else "full",
+        "rating": bool(dataset.get("rating", False)),  # trained the [Rating] block
     }
 
 

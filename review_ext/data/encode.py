@@ -8,6 +8,11 @@ tail cut; such a review gets no EOS, since it does not end there.
 
 Trimming is done on the text and checked by re-encoding, so inference calling
 ``encode_prompt(tokenizer, fit_paper(...)[0], system, template)`` gets the training prompt ids.
+
+With ``rating`` a row that has a rating gets the ``[Rating]`` block after its four parts and
+the request for it, naming its venue's scale, in the system prompt
+(:func:`review_ext.data.template.rated_system`); the block is part of the review, so the
+budget keeps it whole. A row without a rating is encoded as without ``rating`` and counted.
 """
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from review_ext.data.template import (DEFAULT_TEMPLATE, encode_prompt, encode_review, prefix_ids, prompt_parts,
-                                      render_prompt)
+                                      rated_system, render_prompt)
+from review_ext.formats.rating import append_block, render_rating, row_scores, venue_scales
 from review_ext.formats.text import split_blocks
 
 IGNORE_INDEX = -100  # xtuner.utils.IGNORE_INDEX (not imported: it pulls in torch)
@@ -27,6 +33,8 @@ DROP_NOT_SINGLE_TURN = "not a single-turn conversation"
 DROP_EMPTY_PAPER = "empty paper"
 DROP_EMPTY_REVIEW = "empty review"
 DROP_NO_ROOM = "template and system alone exceed max_length"
+DROP_UNKNOWN_VENUE = "rating of a venue without a scale in the venue table"
+DROP_OFF_SCALE = "rating or confidence off its venue's scale"
 
 
 @dataclass
@@ -143,16 +151,32 @@ def encode_sample(tokenizer, paper: str, review: str, system: str | None, max_le
     )
 
 
+def with_rating(row: dict, review: str, system: str | None) -> tuple[str | None, str, bool]:
+    """``(system, review, rated)`` of a row for a rated recipe: with a rating, the system asking
+    for the block on the row's venue scale and the review followed by the block; without one,
+    both unchanged. LookupError: a venue the table lacks; ValueError: a score off its scale."""
+    rating, confidence, venue = row_scores(row)
+    if rating is None:
+        return system, review, False
+    if venue is None:
+        raise LookupError("a rating without its venue")
+    scales = venue_scales(venue)
+    block = render_rating(rating, scales.rating, confidence, scales.confidence)
+    return rated_system(system, venue), append_block(review, block), True
+
+
 def encode_fn(example: dict, tokenizer, max_length: int, system: str | None = None,
-              template=DEFAULT_TEMPLATE) -> dict:
+              template=DEFAULT_TEMPLATE, rating: bool = False) -> dict:
     """XTuner-style map function for a ``{"conversation": [{system, input, output}]}`` record.
 
     ``system`` (a preset name or text) overrides the record's; ``template`` names the
-    prompt layout (``review_ext.data.template.TEMPLATES``). A record that cannot be
-    encoded gets empty ids and its reason in ``drop_reason`` (``""`` when kept).
+    prompt layout (``review_ext.data.template.TEMPLATES``); ``rating``: the recipe trains the
+    ``[Rating]`` block (:func:`with_rating`). A record that cannot be encoded gets empty ids
+    and its reason in ``drop_reason`` (``""`` when kept); ``rated``/``unrated`` say whether a
+    kept record of a rated recipe got the block.
     """
     turns = example.get("conversation") or []
-    reason = ""
+    reason, rated = "", False
     if len(turns) != 1:
         reason = DROP_NOT_SINGLE_TURN
     else:
@@ -162,8 +186,18 @@ def encode_fn(example: dict, tokenizer, max_length: int, system: str | None = No
     if not reason:
         sys_text = system if system is not None else turn.get("system") or None
         try:
-            return dict(encode_sample(tokenizer, paper, review, sys_text, max_length, template), drop_reason="")
+            if rating:
+                sys_text, review, rated = with_rating(example, review, sys_text)
+        except LookupError:
+            reason = DROP_UNKNOWN_VENUE
+        except ValueError:
+            reason = DROP_OFF_SCALE
+    if not reason:
+        try:
+            sample = encode_sample(tokenizer, paper, review, sys_text, max_length, template)
+            return dict(sample, drop_reason="", rated=rated, unrated=rating and not rated)
         except ValueError:
             reason = DROP_NO_ROOM
     return dict(input_ids=[], labels=[], length=0, paper_trimmed=False, review_trimmed=False,
-                paper_tokens_cut=0, review_tokens_cut=0, drop_reason=reason)
+                paper_tokens_cut=0, review_tokens_cut=0, drop_reason=reason, rated=False,
+                unrated=False)

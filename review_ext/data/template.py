@@ -11,6 +11,10 @@ name in ``review_suite.json`` (key ``template``). ``mixtral`` is XTuner's
 
     <|im_start|>system\\n{system}<|im_end|>\\n<|im_start|>user\\n{paper}<|im_end|>\\n<|im_start|>assistant\\n{review}<|im_end|>
 
+A rated recipe (``rating = True``) asks for the ``[Rating]`` block in the system prompt,
+naming the row's venue scale (:func:`rated_system`), so rows of venues with different
+scales train together.
+
 Token ids are always built as ``prefix + encode(prompt_text)`` (prefix: BOS where the
 template has one) so the ids a sample trains on and the ids inference feeds the model
 are the same list. A new template (``llama3``: BOS, ``<|start_header_id|>`` turns, ends
@@ -90,6 +94,22 @@ def resolve_system(system: str | None) -> str:
     if system is None:
         return ""
     return SYSTEM_PRESETS.get(system, system)
+
+
+def rated_system(system: str | None, venue: str | None = None) -> str:
+    """The system prompt text: the preset resolved (:func:`resolve_system`) and, given a venue
+    (a rated recipe's row), the request for the ``[Rating]`` block on that venue's scale.
+
+    The one place a rated prompt is rendered: training, the chat hook and inference call it.
+    Raises LookupError for a venue without a rating scale in the venue table.
+    """
+    text = resolve_system(system)
+    if venue is None:
+        return text
+    from review_ext.formats.rating import instruction, venue_scales
+
+    ask = instruction(venue_scales(venue))
+    return f"{text}\n\n{ask}" if text else ask
 
 
 def render_prompt(paper: str, system: str | None = DEFAULT_SYSTEM, template=DEFAULT_TEMPLATE) -> str:

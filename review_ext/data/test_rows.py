@@ -21,6 +21,7 @@ from review_ext.common.jsonl import (
     os_problem,
     read_json,
 )
+from review_ext.formats.rating import row_scores
 
 
 @dataclass
@@ -31,6 +32,7 @@ class TestRow:
     paper: str | None = None
     system: str | None = None  # the row's own system prompt, if it has one
     reference: str | None = None  # the row's reference review, if it has one
+    venue: str | None = None  # the row's venue (a key of the venue table), if it has one
     error: str | None = None  # why the row cannot be reviewed
 
 
@@ -55,6 +57,8 @@ def parse_row(index: int, obj) -> TestRow:
         row.error = f"system is not a string ({type(system).__name__})"
     else:
         row.paper, row.system = paper, system or None
+        venue = row_scores(obj)[2]
+        row.venue = venue if isinstance(venue, str) and venue.strip() else None
         output = turn.get("output")
         row.reference = output if isinstance(output, str) else None
     return row

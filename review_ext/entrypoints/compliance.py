@@ -6,10 +6,16 @@ tools/infer.py's predictions.jsonl works as is), checks each with
 Writes one JSONL line per review (metrics, flags, warnings) and, with
 ``--summary``, the aggregate as JSON. With ``--papers`` (the test file given to
 infer.py) a review copying its paper back is caught by n-gram overlap too.
+A model that trained the [Rating] block (``--rating``, or ``--model`` whose
+review_suite.json says ``rating``) must end each review with it, on the scale of the
+paper's venue (the ``venue`` of its --papers row, else ``--venue``); otherwise the block
+is an unknown part like any invented heading.
 
 Usage:
     python tools/compliance.py infer_out/predictions.jsonl --papers data/test.jsonl
     python tools/compliance.py reviews.jsonl --out report.jsonl --summary report.json
+    python tools/compliance.py infer_out/predictions.jsonl --papers data/test.jsonl \\
+        --model work_dirs/v2_rated/hf
 """
 from __future__ import annotations
 
@@ -29,6 +35,11 @@ def build_parser():
                         help="per-review JSONL (default: REVIEWS.compliance.jsonl beside it)")
     parser.add_argument("--summary", type=Path, help="also write the aggregate as JSON here")
     parser.add_argument("--show", type=non_negative_int, default=20, help="flagged ids to print")
+    parser.add_argument("--rating", action="store_true",
+                        help="the reviews end with the [Rating] block (a rated recipe)")
+    parser.add_argument("--model", type=Path,
+                        help="the model folder: its review_suite.json says whether it rates")
+    parser.add_argument("--venue", help="venue of papers whose --papers row names none")
     return parser
 
 
@@ -39,7 +50,8 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     options = ComplianceOptions(reviews=args.reviews, papers=args.papers, out=args.out,
-                                summary=args.summary)
+                                summary=args.summary, rating=args.rating, model=args.model,
+                                venue=args.venue)
     with one_line_errors(parser, NAME):
         report = check_file(options)
     print(format_table(report.summary))

@@ -1,13 +1,19 @@
 """Review-quality checks for generated reviews: structure, points, repetition, non-answers.
 
-``check_review(review, paper)`` gives one review's metrics, ``flags`` (failures)
+``check_review(review, paper, rating)`` gives one review's metrics, ``flags`` (failures)
 and ``warnings`` (worth a look, not failures); ``aggregate`` sums many. The
 failures the published models showed are what is flagged:
 
 * ``empty`` / ``non_answer`` -- nothing, or a refusal or request instead of a review
   (v3 sometimes declined to answer);
 * ``missing_parts`` / ``out_of_order`` / ``repeated_parts`` -- the four headed parts
-  (``review_ext.formats.text.REVIEW_HEADINGS``) not each present once, in order;
+  (``review_ext.formats.text.REVIEW_HEADINGS``) not each present once, in order (the
+  ``[Rating]`` block, when expected, once and last);
+* ``unknown_parts`` -- a heading the format does not have (an invented ``[Recommendation]``,
+  a paper marker, ``[Rating]`` from a recipe that did not train it): a bracketed title
+  opening a line;
+* ``bad_rating`` -- only when the recipe trained the block (``rating``: the venue's
+  scales): no ``[Rating]`` block, or a rating or confidence not on the venue's scale;
 * ``no_points`` -- no ``<title of point>`` explanation lines at all;
 * ``repetition`` -- the same 8-word run over and over, or a line looping;
 * ``copies_paper`` -- the paper copied back (v1 repeated the paper until max length).
@@ -20,17 +26,30 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from review_ext.formats.text import (HEADING_OF, PARTS, REVIEW_HEADINGS, heading_order,
-                                     looks_like_paper, parse_review, point_titles, strip_markup)
+from review_ext.formats import rating as rating_block
+from review_ext.formats.rating import VenueScales
+from review_ext.formats.text import (
+    HEADING_OF,
+    PARTS,
+    REVIEW_HEADINGS,
+    heading_order,
+    looks_like_paper,
+    parse_review,
+    point_titles,
+    strip_markup,
+)
 
-FLAGS = ("empty", "non_answer", "missing_parts", "out_of_order", "repeated_parts", "no_points",
-         "repetition", "copies_paper")
+FLAGS = ("empty", "non_answer", "missing_parts", "out_of_order", "repeated_parts",
+         "unknown_parts", "no_points", "repetition", "copies_paper", "bad_rating")
 NGRAM = 8
 REPEAT_LIMIT = 0.25  # share of 8-gram occurrences that repeat an earlier one
 LOOP_LINES = 3  # the same line (5+ words) this many times
 COPY_LIMIT = 0.35  # share of the review's 8-grams found in the paper
 
 _WORD = re.compile(r"\w+(?:[-']\w+)*")
+# A heading as a model writes one: a bracketed title opening a line (list or markdown marks
+# before it allowed), not a citation ("[12]", "[Smith et al., 2020]") or a link ("[x](url)").
+_ANY_HEADING = re.compile(r"^[ \t>*#-]*(\[[A-Za-z][A-Za-z &/,'-]{0,60}\])(?!\()", re.M)
 _REFUSAL = re.compile(
     r"^\W*(?:I'?m sorry|I am sorry|sorry,|as an (?:AI|language model)"
     r"|I (?:cannot|can't|can not|am unable to|'m unable to|am not able to|won't|will not)"
@@ -68,10 +87,32 @@ def looped_lines(text: str) -> int:
     return max(counts.values(), default=0)
 
 
-def check_review(review: str | None, paper: str | None = None) -> dict:
-    """Metrics, ``flags`` and ``warnings`` of one review (``None``: generation failed)."""
+def rating_problems(review: str, scales: VenueScales) -> tuple[dict, list[str]]:
+    """The block's rating and confidence as read on the venue's scales, and what is wrong
+    with them (no block, no rating, a value off its scale); a missing confidence is no fault."""
+    parsed = rating_block.parse_rating(review, scales.rating)
+    problems = [] if parsed.value is not None else [parsed.reason]
+    confidence = None
+    block = rating_block.block_text(review)
+    answer = rating_block.answer_of(block, rating_block.CONFIDENCE_LABEL) if block else None
+    if answer is not None and scales.confidence is not None:
+        confidence, why = rating_block.read_value(answer, scales.confidence,
+                                                  rating_block.CONFIDENCE_LABEL)
+        problems += [why] if why else []
+    return {"rating": parsed.value, "confidence": confidence}, problems
+
+
+def check_review(review: str | None, paper: str | None = None,
+                 rating: VenueScales | None = None) -> dict:
+    """Metrics, ``flags`` and ``warnings`` of one review (``None``: generation failed).
+
+    ``rating``: the recipe trained the ``[Rating]`` block; the venue's scales to read it on
+    (:func:`review_ext.formats.rating.venue_scales`). Without it the block is an unknown part.
+    """
     review = review or ""
     order, texts = heading_order(review), parse_review(review)
+    known = REVIEW_HEADINGS + ((rating_block.HEADING,) if rating is not None else ())
+    sequence = re.findall("|".join(map(re.escape, known)), review)
     points = {part: len(point_titles(texts.get(part, ""))) for part in PARTS}
     tokens = words(strip_markup(review))
     metrics = {
@@ -83,24 +124,32 @@ def check_review(review: str | None, paper: str | None = None) -> dict:
     }
     if paper:
         metrics["copy_ratio"] = round(copy_ratio(tokens, set(ngrams(words(paper)))), 4)
-    firsts = list(dict.fromkeys(order))
+    problems = []
+    if rating is not None:
+        scores, problems = rating_problems(review, rating)
+        metrics.update(scores)
+    firsts = list(dict.fromkeys(sequence))
     checks = {
         "empty": not review.strip(),
         "non_answer": bool(review.strip()) and (
             bool(_REFUSAL.search(review[:300])) or (not order and metrics["words"] < 40)),
         "missing_parts": [HEADING_OF[p] for p in PARTS if p not in texts],
-        "out_of_order": firsts != sorted(firsts, key=REVIEW_HEADINGS.index),
-        "repeated_parts": [h for h, n in Counter(order).items() if n > 1],
+        "out_of_order": firsts != sorted(firsts, key=known.index),
+        "repeated_parts": [h for h, n in Counter(sequence).items() if n > 1],
+        "unknown_parts": list(dict.fromkeys(h for h in _ANY_HEADING.findall(review)
+                                            if h not in known)),
         "no_points": bool(order) and not sum(points.values()),
         "repetition": (metrics["repeat_ratio"] > REPEAT_LIMIT
                        or metrics["looped_line"] >= LOOP_LINES),
         "copies_paper": looks_like_paper(review)
                         or metrics.get("copy_ratio", 0.0) > COPY_LIMIT,
+        "bad_rating": problems,
     }
     flags = [name for name in FLAGS if checks[name]]
     warnings = [f"no points in {HEADING_OF[p]}" for p in PARTS
                 if p in texts and not points[p] and "no_points" not in flags]
-    details = {k: checks[k] for k in ("missing_parts", "repeated_parts") if checks[k]}
+    details = {k: checks[k] for k in ("missing_parts", "repeated_parts", "unknown_parts",
+                                      "bad_rating") if checks[k]}
     return {**metrics, "flags": flags, "warnings": warnings, **details}
 
 

@@ -25,6 +25,9 @@ class ComplianceOptions:
     papers: Path | None = None  # JSONL: id + input
     out: Path | None = None  # default: REVIEWS.compliance.jsonl beside the reviews
     summary: Path | None = None  # the aggregate as JSON too
+    rating: bool = False  # the reviews end with the [Rating] block (a rated recipe)
+    model: Path | None = None  # a model folder: its review_suite.json says whether it rates
+    venue: str | None = None  # venue of papers whose row names none
     progress: bool = True
 
 
@@ -37,6 +40,27 @@ class ComplianceReport:
 
 def default_out(reviews: Path) -> Path:
     return reviews.with_name(reviews.stem + ".compliance.jsonl")
+
+
+def rating_scales(options: ComplianceOptions, ids) -> dict:
+    """``{id: the venue's scales}`` when the block is expected, else ``{}``."""
+    from review_ext.checkpoint.artifacts import read_metadata
+    from review_ext.evaluate.records import iter_records
+    from review_ext.formats.rating import row_scores, venue_scales
+
+    if not (options.rating or (options.model and read_metadata(options.model).get("rating"))):
+        return {}
+    venues = ({str(r.get("id")): row_scores(r)[2] for _, r in iter_records(options.papers,
+                                                                            "papers")}
+              if options.papers else {})
+    scales = {}
+    for pid in ids:
+        venue = venues.get(pid) or options.venue
+        if venue is None:
+            raise ReviewSuiteError(f"paper {pid}: no venue to read its [Rating] block on; give "
+                                   "`papers` rows with 'venue' or `venue`")
+        scales[pid] = venue_scales(venue)
+    return scales
 
 
 def check_file(options: ComplianceOptions) -> ComplianceReport:
@@ -52,13 +76,14 @@ def check_file(options: ComplianceOptions) -> ComplianceReport:
     try:
         reviews = load_texts(options.reviews)
         papers = load_texts(options.papers, PAPER_FIELDS) if options.papers else {}
-    except (RowsFileError, ValueError) as e:
+        scales = rating_scales(options, reviews)
+    except (RowsFileError, LookupError, ValueError, OSError) as e:
         raise ReviewSuiteError(str(e)) from e
     rows = []
     for pid, review in tqdm(reviews.items(), desc="checking", unit="review",
                             disable=not options.progress or len(reviews) < 100):
         rows.append({"id": pid, "generation_failed": review is None,
-                     **check_review(review, papers.get(pid))})
+                     **check_review(review, papers.get(pid), scales.get(pid))})
     summary = aggregate(rows)
     summary["without_paper"] = sum(pid not in papers for pid in reviews) if papers else None
     try:

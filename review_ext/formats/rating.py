@@ -13,6 +13,11 @@ review without a confidence gets no ``Confidence`` line.
 A scale is the venue table's ``Scale`` or its points as given, ``((value, words), ...)``.
 Parsing never raises: a missing, unreadable or out-of-scale value comes back as ``None``
 with the reason.
+
+A rated recipe trains the block from a row's fields ``rating``, ``confidence`` and ``venue``
+(a key of the venue table, which gives the scales): :func:`row_scores` reads them,
+:func:`venue_scales` finds the scales, :func:`instruction` asks for the block in the prompt
+and :func:`append_block` puts it after the four parts.
 """
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ from dataclasses import dataclass
 HEADING = "[Rating]"
 RATING_LABEL = "Rating"
 CONFIDENCE_LABEL = "Confidence"
+# A row's fields (the converters write them; a conversation may hold them in its turn)
+RATING_FIELD, CONFIDENCE_FIELD, VENUE_FIELD = "rating", "confidence", "venue"
 
 _HEADING = re.compile(r"\[\s*rating\s*\]", re.I)
 _NEXT_HEADING = re.compile(r"^[ \t]*\[[^\]\n]+\]", re.M)
@@ -113,7 +120,8 @@ def block_text(text: str | None) -> str | None:
     return rest[:nxt.start()] if nxt else rest
 
 
-def _line(block: str, label: str) -> str | None:
+def answer_of(block: str, label: str) -> str | None:
+    """The text after ``label:`` on its line of ``block``; None without such a line."""
     m = re.search(rf"^[ \t*_#-]*{label}[ \t*_]*:[ \t*_]*(.*)$", block, re.I | re.M)
     return m.group(1).strip(" \t*_") if m else None
 
@@ -153,9 +161,54 @@ def parse_rating(text: str | None, scale, confidence_scale=None) -> ParsedRating
     if block is None:
         reason = f"no {HEADING} block"
         return ParsedRating(None, None, reason, reason if confidence_scale is not None else None)
-    value, reason = read_value(_line(block, RATING_LABEL), scale, RATING_LABEL)
+    value, reason = read_value(answer_of(block, RATING_LABEL), scale, RATING_LABEL)
     confidence = confidence_reason = None
     if confidence_scale is not None:
-        confidence, confidence_reason = read_value(_line(block, CONFIDENCE_LABEL),
+        confidence, confidence_reason = read_value(answer_of(block, CONFIDENCE_LABEL),
                                                    confidence_scale, CONFIDENCE_LABEL)
     return ParsedRating(value, confidence, reason, confidence_reason)
+
+
+@dataclass(frozen=True)
+class VenueScales:
+    """A venue's name and its scales: the rating's, and the confidence's when it has one."""
+
+    name: str
+    rating: object
+    confidence: object | None = None
+
+
+def venue_scales(key: str) -> VenueScales:
+    """The scales of a venue of the venue table, by its id (``NeurIPS.cc/2025/Conference``)
+    or its name (``NeurIPS 2025``); LookupError for a venue absent or without a rating."""
+    from review_ext.formats.venues import VENUES, venue
+
+    found = [v for v in VENUES.values() if v.name == key] or [venue(str(key))]
+    if found[0].rating is None:
+        raise LookupError(f"venue {key!r} has no rating scale in the venue table")
+    v = found[0]
+    return VenueScales(v.name, v.rating.scale, v.confidence.scale if v.confidence else None)
+
+
+def instruction(scales: VenueScales) -> str:
+    """The prompt's request for the block, naming the venue's scale (and the confidence's)."""
+    ask = (f"After the four criteria, write {HEADING} and, on its next line, '{RATING_LABEL}: ' "
+           f"followed by your overall rating of the paper on the {scales.name} scale "
+           f"({describe(scales.rating)})")
+    if scales.confidence is not None:
+        ask += (f", then on a line '{CONFIDENCE_LABEL}: ' followed by your confidence "
+                f"({describe(scales.confidence)})")
+    return ask + "."
+
+
+def row_scores(row: dict) -> tuple[object, object, object]:
+    """``(rating, confidence, venue)`` of a row: its conversation turn's fields, else its own."""
+    turns = row.get("conversation")
+    turn = turns[0] if isinstance(turns, list) and turns and isinstance(turns[0], dict) else {}
+    return tuple(next((x for x in (turn.get(f), row.get(f)) if x is not None), None)
+                 for f in (RATING_FIELD, CONFIDENCE_FIELD, VENUE_FIELD))
+
+
+def append_block(review: str, block: str) -> str:
+    """The review's four parts, then the block (a blank line between, as between parts)."""
+    return f"{review.rstrip()}\n\n{block}"

@@ -9,7 +9,13 @@ import logging
 from dataclasses import dataclass
 
 from review_ext.common.errors import ReviewSuiteError
-from review_ext.data.template import DEFAULT_TEMPLATE, encode_prompt, render_prompt, resolve_system
+from review_ext.data.template import (
+    DEFAULT_TEMPLATE,
+    encode_prompt,
+    rated_system,
+    render_prompt,
+    resolve_system,
+)
 
 log = logging.getLogger(__name__)
 
@@ -22,16 +28,17 @@ class PromptTooLong(ReviewSuiteError, ValueError):
 class Prompt:
     ids: list[int]  # the template's prefix ids (BOS for mixtral) + render_prompt(...): what the model sees
     text: str  # render_prompt(paper, system, template) without that prefix: what a completions server gets
-    system: str  # the resolved system prompt text
+    system: str  # the resolved system prompt text (with the rating ask for a venue)
     paper: str  # the (possibly trimmed) paper
     dropped_tokens: int = 0  # paper tokens cut to fit the budget
 
 
 def build_prompt(tokenizer, paper: str, system: str | None, budget: int | None = None,
-                 template: str = DEFAULT_TEMPLATE) -> Prompt:
+                 template: str = DEFAULT_TEMPLATE, venue: str | None = None) -> Prompt:
     """The prompt for one paper in the named ``template``, trimmed by
-    ``review_ext.data.encode.fit_paper`` to ``budget`` tokens."""
-    system = resolve_system(system)
+    ``review_ext.data.encode.fit_paper`` to ``budget`` tokens; ``venue`` (a rated model's):
+    the system asks for the ``[Rating]`` block on that venue's scale, as training did."""
+    system = rated_system(system, venue)
     if budget is None:
         ids = encode_prompt(tokenizer, paper, system, template)
         return Prompt(ids, render_prompt(paper, system, template), system, paper)
