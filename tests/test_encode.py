@@ -130,3 +130,20 @@ def test_encode_fn_account_columns(tokenizer, by_id):
         assert encode_fn(example, tokenizer, 16384)["drop_reason"] == reason
     dropped = encode_fn(dict(conversation=[turn]), tokenizer, 158)
     assert dropped["drop_reason"] == DROP_NO_ROOM and dropped["input_ids"] == []
+
+
+@pytest.mark.parametrize("row, max_length, system", [(200, 8192, "v1"), (82, 16384, "v2")])
+def test_corpus_papers_whose_cut_ends_in_whitespace_still_fit(tokenizer, shared_data, row,
+                                                              max_length, system):
+    """Two real corpus papers on which a cut of the measured excess removed only trailing
+    whitespace tokens, so that 16 rounds left the text as it was and the row stopped the build."""
+    import json
+    import lzma
+
+    with lzma.open(shared_data / "neurips_2025_corpus/rows.jsonl.xz", "rt") as f:
+        record = next(json.loads(line) for i, line in enumerate(f) if i == row)
+    out = encode_sample(tokenizer, record["input"], record["output"], resolve_system(system),
+                        max_length)
+    assert max_length - 8 <= len(out["input_ids"]) <= max_length
+    assert out["labels"][-len(encode_review(tokenizer, record["output"])):] == \
+        encode_review(tokenizer, record["output"])

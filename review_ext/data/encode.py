@@ -107,7 +107,7 @@ def fit_paper(tokenizer, paper: str, system: str | None, budget: int,
     """
     shift = len(prompt_parts(system, template)[0])
     prefix = prefix_ids(tokenizer, template)
-    text, cut_blocks, paper_tokens = paper, [], None
+    text, cut_blocks, paper_tokens, slack = paper, [], None, 0
     for _ in range(MAX_ROUNDS):
         ids, ends = _encode(tokenizer, render_prompt(text, system, template))
         kept = bisect_right(ends, shift + len(text)) - bisect_right(ends, shift)
@@ -117,10 +117,14 @@ def fit_paper(tokenizer, paper: str, system: str | None, budget: int,
             info = FitInfo(prefix + ids, paper_tokens, kept, cut_blocks)
             return text, info
         if not text:
-            raise ValueError(f"the prompt without a paper needs {len(prefix) + len(ids)} tokens > budget {budget}")
-        text, names = _cut(text, ends, shift, excess)
+            raise ValueError(f"the prompt without a paper needs {len(prefix) + len(ids)} "
+                             f"tokens > budget {budget}")
+        cut, names = _cut(text, ends, shift, excess + slack)
+        # A cut of only trailing whitespace tokens leaves the text as it was: cut deeper.
+        slack = 0 if len(cut) < len(text) else 2 * slack + excess
+        text = cut
         cut_blocks += [n for n in names if n not in cut_blocks]
-    raise RuntimeError(f"paper did not fit {budget} tokens in {MAX_ROUNDS} rounds")
+    raise ValueError(f"the paper did not fit {budget} tokens in {MAX_ROUNDS} rounds of cuts")
 
 
 def encode_sample(tokenizer, paper: str, review: str, system: str | None, max_length: int,
