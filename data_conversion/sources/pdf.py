@@ -40,7 +40,7 @@ from review_ext.common.cli import doc_parser
 from review_ext.common.jsonl import read_at_most
 from review_ext.formats.text import render_paper
 
-CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+[.:]\s*", re.IGNORECASE)
+CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*(?:[A-Z]\.?)?\d+[.:]\s*", re.IGNORECASE)  # A8: appendix
 NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-Z](?:\.\d+)+\.?|[IVX]+\.)\s+(?=\S)")
 ABSTRACT_INLINE = re.compile(r"^abstract\s*[.:\u2014\u2013-]\s*(?=\S)", re.IGNORECASE)
 KNOWN_HEADINGS = {
