@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from data_conversion import (
-    from_openreview,
     from_peerread,
     split,
     stats,

@@ -57,7 +57,8 @@ def test_peerread_rows_take_their_venue_from_the_folder(shared_data, tmp_path):
     assert render_rating(iclr["rating"], scale_of(iclr["venue"])).startswith(
         f"[Rating]\nRating: {iclr['rating']}: ")
     acl = next(r for r in rows if r["venue"] == "ACL/2017")  # numbers only: no words known
-    assert render_rating(acl["rating"], scale_of("ACL/2017")) == f"[Rating]\nRating: {acl['rating']}"
+    assert render_rating(acl["rating"], scale_of("ACL/2017")) == \
+        f"[Rating]\nRating: {acl['rating']}"
     # one review a paper with its own folder: the venue follows the folder the file lies in
     one = tmp_path / "one.jsonl"
     assert from_peerread.main([str(next((shared_data / "peerread").rglob("reviews/12.json"))),
@@ -84,8 +85,9 @@ def test_missing_off_scale_and_unknown_venue_scores_are_nulls_and_counted(shared
     assert [(r["rating"], r["confidence"]) for r in rows] == [(None, 4), (None, 4), (4, None),
                                                               (3, 3)]
     assert "recommendation" not in rows[0] and rows[1]["recommendation"] == 9  # as the file has it
-    assert dict(account.noted) == {"reviews without a score": 1, "reviews without a confidence": 1,
-                                   "reviews with a rating off the NeurIPS 2025 scale (left null)": 1}
+    assert dict(account.noted) == {
+        "reviews without a score": 1, "reviews without a confidence": 1,
+        "reviews with a rating off the NeurIPS 2025 scale (left null)": 1}
     assert "noted 1: reviews without a score" in capsys.readouterr().err
 
     edit_json(reviews, lambda doc: doc.update(conference="COLM 2025"))

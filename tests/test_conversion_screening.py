@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from data_conversion import from_openreview, from_pdf, from_peerread
+from data_conversion import from_openreview, from_pdf, from_peerread, to_xtuner
+from data_conversion.exports.xtuner import FLAGGED
 from data_conversion.running.screening import REFUSED
 from review_ext.formats.text import parse_paper
 from tests import paper_pdf
@@ -140,3 +141,10 @@ def test_injection_option_in_help_and_checked(module):
     bad = subprocess.run([*run, "x.pdf", "--injection", "drop"], capture_output=True, text=True,
                          cwd=ROOT)
     assert bad.returncode == 2 and "invalid choice: 'drop'" in bad.stderr
+
+
+def test_to_xtuner_counts_the_rows_of_flagged_papers(attacked, tmp_path):
+    _, rows = convert(attacked, tmp_path / "rows.jsonl")
+    account = to_xtuner.main([str(tmp_path / "rows.jsonl"), str(tmp_path / "train.json")])
+    assert account.exit_code == 0 and account.written == len(rows) == 8
+    assert dict(account.noted) == {FLAGGED: 4}

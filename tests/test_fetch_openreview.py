@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from data_conversion.sources import openreview as from_openreview
 from data_conversion.sources import fetch_openreview
-from data_conversion.sources.pdf import heading_name
+from data_conversion.sources import openreview as from_openreview
 from data_conversion.sources.openreview_fetch import (
     Credentials,
     FetchError,
@@ -23,6 +22,7 @@ from data_conversion.sources.openreview_fetch import (
     credentials,
     fetch_venue,
 )
+from data_conversion.sources.pdf import heading_name
 from review_ext.formats.text import parse_paper
 from review_ext.formats.venues import ROLES, VENUES, UnknownVenue, block_name, scale_of, venue
 from tests.fake_openreview import VENUE, FakeOpenReview, neurips_venue, review_note

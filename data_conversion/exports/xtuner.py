@@ -9,6 +9,7 @@ The system prompt is a preset of ``review_ext.data.template.SYSTEM_PRESETS``
 (``--system v1|v2``) or a text file. A training row carries the review's ``rating``,
 ``confidence`` and ``venue`` beside ``conversation`` (for the ``[Rating]`` block), a test
 row the paper's ``venue``, when the input rows have them (from_openreview, from_peerread).
+Rows of papers that screening flagged (a ``screening`` block) are counted in the account.
 
 Usage::
 
@@ -24,7 +25,6 @@ from data_conversion.running.cli import add_run_args, add_system_args, run_conve
 from data_conversion.running.pairs import convert_pairs
 from data_conversion.running.rows import Account, JsonArrayWriter, JsonlWriter
 from review_ext.common.cli import doc_parser
-
 
 RATING_FIELDS = ("rating", "confidence", "venue")  # what the [Rating] block is rendered from
 TEST_FIELDS = ("venue",)  # a test row stands for its paper: its venue, not one review's scores
@@ -65,6 +65,21 @@ def one_per_paper(system: str):
     return make
 
 
+FLAGGED = "rows of papers screening flagged (kept: convert them with the refuse policy to leave "\
+    "them out)"
+
+
+def counting_flagged(account, make):
+    """``make`` that also counts the rows whose ``screening`` block has a flagged finding."""
+    def counted(record: dict):
+        screening = record.get("screening")
+        if isinstance(screening, dict) and screening.get("flagged"):
+            account.noted[FLAGGED] += 1
+        return make(record)
+
+    return counted
+
+
 def parse_args(argv=None):
     parser = doc_parser(__doc__)
     parser.add_argument("input", type=Path, help="input/output JSONL")
@@ -87,7 +102,8 @@ def main(argv=None) -> Account:
 
     def body(run):
         writer = run.output((JsonlWriter if args.test else JsonArrayWriter)(args.output))
-        convert_pairs(run, args.input, writer, make, need_output=not args.test)
+        convert_pairs(run, args.input, writer, counting_flagged(run.account, make),
+                      need_output=not args.test)
 
     return run_converter("to_xtuner", args, args.output, body, inputs=[args.input])
 

@@ -40,7 +40,8 @@ from review_ext.common.cli import doc_parser
 from review_ext.common.jsonl import read_at_most
 from review_ext.formats.text import render_paper
 
-CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*(?:[A-Z]\.?)?\d+[.:]\s*", re.IGNORECASE)  # A8: appendix
+# ``Figure 3:``, ``Table A8.`` (appendix numbering)
+CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*(?:[A-Z]\.?)?\d+[.:]\s*", re.IGNORECASE)
 NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-Z](?:\.\d+)+\.?|[IVX]+\.)\s+(?=\S)")
 ABSTRACT_INLINE = re.compile(r"^abstract\s*[.:\u2014\u2013-]\s*(?=\S)", re.IGNORECASE)
 KNOWN_HEADINGS = {
@@ -65,7 +66,7 @@ def dominant_size(lines: list[Line]) -> float:
 def line_pitch(lines: list[Line], size: float) -> float:
     """The usual distance between consecutive body lines (for spotting paragraph gaps)."""
     gaps = Counter()
-    for prev, line in zip(lines, lines[1:]):
+    for prev, line in zip(lines, lines[1:], strict=False):
         gap = prev.y - line.y
         if prev.page == line.page and prev.size == line.size == size and 0 < gap < 3 * size:
             gaps[round(gap, 0)] += 1
