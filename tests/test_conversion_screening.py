@@ -148,3 +148,21 @@ def test_to_xtuner_counts_the_rows_of_flagged_papers(attacked, tmp_path):
     account = to_xtuner.main([str(tmp_path / "rows.jsonl"), str(tmp_path / "train.json")])
     assert account.exit_code == 0 and account.written == len(rows) == 8
     assert dict(account.noted) == {FLAGGED: 4}
+
+
+def test_a_paper_read_from_its_pdf_is_screened_as_a_pdf(shared_data, tmp_path):
+    """A folder with reviews/ and pdfs/ (as fetched): the tiny instruction the PDF reader drops
+    is found in the PDF itself."""
+    folder = copy_paper(shared_data, tmp_path, "neurips_2025", NEURIPS_PAPER)
+    shutil.rmtree(folder / "parsed_pdfs")
+    (folder / "pdfs").mkdir()
+    (folder / "pdfs" / f"{NEURIPS_PAPER}.pdf").write_bytes(hidden_text_pdf("1pt"))
+    account, rows = convert(folder, tmp_path / "rows.jsonl")
+    assert account.exit_code == 0 and len(rows) == 4
+    assert all(INJECTION not in r["input"] for r in rows)
+    hidden = [f for f in rows[0]["screening"]["findings"] if f["what"] == "hidden instruction"]
+    assert len(hidden) == 1 and hidden[0]["page"] == 1 and hidden[0]["text"] == INJECTION
+    account, rows = convert(folder, tmp_path / "refused.jsonl", "--injection", "refuse")
+    assert account.exit_code == 1 and account.written == 0 and dict(account.rejected) == {
+        REFUSED: 4}  # nothing left to write: the run fails, the rows are in the rejects file
+    assert len(read_jsonl(tmp_path / "refused.rejects.jsonl")) == 4

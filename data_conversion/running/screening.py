@@ -10,8 +10,9 @@ tiny and hidden text before the PDF reader drops it), then applies the policy:
   never reach training.
 
 A paper with findings (flagged or only reported) gets the block
-``{"policy", "flagged", "high", "medium", "low", "findings": [...]}``; the run's account
-counts the papers screened, flagged, stripped and refused.
+``{"policy", "flagged", "high", "medium", "low", "findings": [...]}`` (spans index the
+paper as read, before ``strip``; a PDF's findings index the PDF's text and name the page);
+the run's account counts the papers screened and flagged, and the refused rows as rejected.
 """
 from __future__ import annotations
 
