@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from data_conversion import (
-    from_openreview,
     from_peerread,
     split,
     stats,
@@ -22,6 +21,7 @@ from data_conversion import (
 from data_conversion.corpus.split import choose_test
 from data_conversion.corpus.stats import measure
 from data_conversion.exports.llamafactory import dataset_info_entry
+from data_conversion.exports.xtuner import RATING_FIELDS
 from data_conversion.running.rows import Run
 from review_ext.data.encode import encode_sample
 from review_ext.data.template import SYSTEM_PRESETS, encode_prompt, encode_review
@@ -76,7 +76,10 @@ def test_three_frameworks_get_identical_data(rows_file, tmp_path):
     want = [(system, r["input"], r["output"]) for r in source]
     assert [tuple(c["conversation"][0][k] for k in ("system", "input", "output")) for c in xt] \
         == want
-    assert all(list(c) == ["conversation"] and len(c["conversation"]) == 1 for c in xt)
+    assert all(list(c) == ["conversation", "rating", "confidence", "venue"]
+               and len(c["conversation"]) == 1 for c in xt)
+    assert [[c[k] for k in RATING_FIELDS] for c in xt] == \
+        [[r[k] for k in RATING_FIELDS] for r in source]
     assert [(a["system"], a["instruction"], a["output"]) for a in lf] == want
     assert all(a["input"] == "" for a in lf)
     assert [tuple(m["content"] for m in s["messages"]) for s in sw] == want
@@ -107,7 +110,8 @@ def test_xtuner_system_file_and_test_rows(rows_file, tmp_path):
     rows = read_jsonl(rows_file)
     assert account.written == len(test) == len({r["paper_id"] for r in rows})  # one row per paper
     assert account.merged == len(rows) - len(test)
-    assert all(list(t) == ["id", "system", "input"] for t in test)
+    assert all(list(t) == ["id", "system", "input", "venue"] for t in test)
+    assert {t["venue"] for t in test} == {r["venue"] for r in rows}
     assert test[0]["system"] == SYSTEM_PRESETS["v1"] and test[0]["id"] == "598"
 
 

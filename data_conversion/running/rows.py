@@ -47,6 +47,8 @@ class Account:
     rejected: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
     dropped: Counter = field(default_factory=Counter)  # items of a review that are no points
+    noted: Counter = field(default_factory=Counter)  # written, but worth a count (no score ...)
+    screening: object = None  # a ScreenAccount when the run screens papers
     outputs: list = field(default_factory=list)
     rejects_path: str | None = None
     error: str | None = None
@@ -93,9 +95,12 @@ class Account:
         if not self.balanced:
             line += "  [UNBALANCED]"
         for title, counts in (("rejected", self.rejected), ("skipped", self.skipped),
-                              ("dropped from reviews (not review points)", self.dropped)):
+                              ("dropped from reviews (not review points)", self.dropped),
+                              ("noted", self.noted)):
             for reason, n in sorted(counts.items()):
                 line += f"\n  {title} {n}: {reason}"
+        if self.screening is not None:
+            line += "\n  " + self.screening.summary()
         if self.n_rejected and self.rejects_path and not self.error:
             line += f"\n  rejects written to {self.rejects_path}"
         for warning in self.warnings:
@@ -201,9 +206,15 @@ class Run:
 
     def reject(self, err: BadInput) -> None:
         """Count ``err``'s units as rejected, then set them aside (--skip-bad) or stop the run."""
-        self.account.rejected[err.problem] += err.units
         if not self.skip_bad:
+            self.account.rejected[err.problem] += err.units
             raise err
+        self.set_aside(err)
+
+    def set_aside(self, err: BadInput, reason: str | None = None) -> None:
+        """Count ``err``'s units as rejected (under ``reason``, else its problem) and write it
+        to the rejects file; the run goes on whatever --skip-bad says (a policy's refusal)."""
+        self.account.rejected[reason or err.problem] += err.units
         if self._rejects is None:
             self._rejects = JsonlWriter(self.rejects_path)
         self._rejects.add(err.as_reject())

@@ -1,7 +1,10 @@
 """NeurIPS/OpenReview folders -> input/output JSONL: the paper text and its reviews in four parts.
 
 Reads ``reviews/<id>.json`` (PeerRead-style, OpenReview content) with
-``parsed_pdfs/<id>.pdf.json`` (Docling) in every folder below the given ones.
+``parsed_pdfs/<id>.pdf.json`` (Docling) in every folder below the given ones; where a paper
+has no parsed PDF, ``pdfs/<id>.pdf`` is read with the suite's PDF reader
+(:mod:`data_conversion.sources.pdf`), so a folder written by ``fetch_openreview``
+(``reviews/`` + ``pdfs/``) converts as it is.
 
 Paper: the title and abstract of the reviews file (the parsed ones when absent), the
 figure and table captions, and the sections in reading order, without page headers,
@@ -31,12 +34,17 @@ of these blocks is rejected as having no recognisable part.
 Rows: ``id`` (``<paper id>:r<n>``, n-th official review in the file), ``paper_id``,
 ``input``, ``output``, and the metadata ``folder``, ``accepted``, ``decision``,
 ``keywords``, ``conference``, ``reviewer``, ``review_title``, ``date``,
-``recommendation``, ``reviewer_confidence``, ``clarity``, ``impact``, ``originality``.
-With ``--per-paper``, one row per paper (points merged part by part).
+``recommendation``, ``reviewer_confidence``, ``clarity``, ``impact``, ``originality``, then
+``rating`` and ``confidence`` (the scores as points of the venue's scales, null when absent)
+and ``venue`` (the venue-table key of ``conference``), and ``screening`` when the paper has
+screening findings (``--injection flag|strip|refuse``, see
+:mod:`data_conversion.running.screening`). With ``--per-paper``, one row per paper (points
+merged part by part).
 
 Usage::
 
     python -m data_conversion.from_openreview data/neurips_2025 data/neurips.jsonl
+    python -m data_conversion.from_openreview data/iclr_2025 data/all.jsonl  # fetched: pdfs/
     python -m data_conversion.from_openreview data/neurips_2025 neurips.jsonl --per-paper
     python -m data_conversion.from_openreview neurips_2025 out.jsonl --skip-bad --keep-references
 """
@@ -60,6 +68,7 @@ from data_conversion.sources.paper_folders import (
 )
 from review_ext.common.cli import doc_parser
 from review_ext.formats.text import count_points
+from review_ext.formats.venues import UnknownVenue, venue_named
 
 _BLOCK = re.compile(r"^[ \t]*(?P<name>[A-Z][A-Z0-9 ,&/()'-]{2,80}?)[ \t]*:?[ \t]*$", re.M)
 _FORM_FIELDS = re.compile(r"RATING|CONFIDENCE|SOUNDNESS|PRESENTATION|ETHIC|CONDUCT|FLAG|"
@@ -149,10 +158,18 @@ def paper_meta(doc: dict) -> dict:
             "keywords": doc.get("keywords"), "conference": doc.get("conference")}
 
 
+def venue_id(doc: dict, path) -> str | None:
+    """The venue-table key of the paper's ``conference`` (``NeurIPS 2025``), if any."""
+    try:
+        return venue_named(doc.get("conference") or "").venue_id
+    except UnknownVenue:
+        return None
+
+
 def make_source(keep_references: bool = False, keep_checklist: bool = False) -> Source:
     paper = partial(docling_parts, keep_references=keep_references, keep_checklist=keep_checklist)
     return Source("from_openreview", skip_reason, review_parts, paper,
-                  lambda entry, rank: f"r{rank}", paper_meta, body_field="texts")
+                  lambda entry, rank: f"r{rank}", paper_meta, body_field="texts", venue=venue_id)
 
 
 def parse_args(argv=None):
@@ -170,7 +187,8 @@ def main(argv=None) -> Account:
 
     def body(run):
         writer = run.output(JsonlWriter(args.output))
-        FolderConverter(run, source, writer, per_paper=args.per_paper).convert(args.folders)
+        FolderConverter(run, source, writer, per_paper=args.per_paper,
+                        injection=args.injection).convert(args.folders)
 
     return run_converter(source.name, args, args.output, body, input_folders=args.folders,
                          unit="review entries")

@@ -391,6 +391,9 @@ def fetch_venue(options: FetchOptions, login: Credentials = Credentials(),
         v = venue(options.venue_id)
     except UnknownVenue:
         raise unknown_venue(client, options.venue_id) from None
+    if not v.fetchable:
+        raise FetchError(f"venue {v.venue_id!r} has only its scales in the venue table (no "
+                         "review form to fetch): fetch an OpenReview venue with a form")
     out = Path(options.out_dir)
     report = FetchReport(v.venue_id, out)
     with FolderLock(out, ".fetch_openreview.lock"):

@@ -1,10 +1,17 @@
 """Paper folders -> input/output rows: the part from_peerread and from_openreview share.
 
-A folder holds ``reviews/<id>.json`` and ``parsed_pdfs/<id>.pdf.json``; the roots given
-are searched for every ``reviews`` folder below them (PeerRead's ``train/dev/test``).
+A folder holds ``reviews/<id>.json`` and the paper as ``parsed_pdfs/<id>.pdf.json`` (the
+source's parser) or, where there is none, as ``pdfs/<id>.pdf`` (read by
+:mod:`data_conversion.sources.pdf`: the layout ``fetch_openreview`` writes); the roots
+given are searched for every ``reviews`` folder below them (PeerRead's ``train/dev/test``).
 Units are review entries: each is a duplicate (same reviewer, title, date and text as
 one before it in its file), skipped (not an official review), rejected or written
 (one row per review, or merged into one row per paper).
+
+Every paper is screened (:mod:`data_conversion.running.screening`). Each review row ends
+with ``rating`` and ``confidence``, the review's scores as points of its venue's scales
+(null when it has none, counted), and ``venue``, the paper's venue-table key
+(:mod:`review_ext.formats.venues`; absent when the venue is not in the table, counted).
 """
 from __future__ import annotations
 
@@ -18,8 +25,12 @@ from data_conversion.reviews.review_parts import DROPPED, merge_parts
 from data_conversion.running.bad_input import BadInput, read_json_file
 from data_conversion.running.cli import add_run_args
 from data_conversion.running.rows import Run, content_key
+from data_conversion.running.screening import REFUSED, Refused, Screener, add_injection_arg
 from data_conversion.sources.parsed_pdf import ParsedPdfError
+from data_conversion.sources.pdf import read_pdf
+from data_conversion.sources.pdf_lines import PdfError
 from review_ext.formats.text import render_paper, render_review
+from review_ext.formats.venues import UnknownVenue, Venue, venue
 
 NOT_RATINGS = {"comments", "TITLE", "OTHER_KEYS", "IS_META_REVIEW", "is_meta_review", "DATE"}
 
@@ -39,6 +50,7 @@ class Source:
     reviewer: Callable[[dict, int], str]  # entry, 1-based rank among official reviews
     paper_meta: Callable[[dict], dict] = lambda doc: {}
     body_field: str = "sections"
+    venue: Callable[[dict, Path], str | None] = lambda doc, path: None  # reviews doc, file
 
 
 def find_review_files(roots) -> list[tuple[Path, Path]]:
@@ -56,10 +68,12 @@ def folder_args(parser, argv):
     """Parse the arguments every folder converter takes (folders, output, --per-paper, run
     options) after the converter's own, and check the folders."""
     parser.add_argument("folders", nargs="+", type=Path,
-                        help="folders holding reviews/ and parsed_pdfs/ (searched recursively)")
+                        help="folders holding reviews/ and parsed_pdfs/ or pdfs/ (searched "
+                             "recursively)")
     parser.add_argument("output", type=Path, help="output JSONL (input/output rows)")
     parser.add_argument("--per-paper", action="store_true",
                         help="one row per paper (reviews merged) instead of one per review")
+    add_injection_arg(parser)
     add_run_args(parser)
     args = parser.parse_args(argv)
     problem = check_roots(args.folders)
@@ -104,10 +118,10 @@ def review_meta(entry: dict) -> dict:
     return meta
 
 
-def paper_input(reviews_doc: dict, parsed: dict, source: Source) -> str | None:
-    """The paper text (clean title and abstract from the reviews file when present), or
-    None when the parsed PDF has no body text."""
-    title, abstract, captions, sections = source.paper_parts(parsed)
+def paper_input(reviews_doc: dict, parts: tuple) -> str | None:
+    """The paper text from its parts ``(title, abstract, captions, sections)`` (clean title and
+    abstract from the reviews file when present), or None when it has no body text."""
+    title, abstract, captions, sections = parts
     if not any(p.strip() for _, paras in sections for p in paras):
         return None
     return render_paper(_text(reviews_doc, "title") or title,
@@ -119,21 +133,47 @@ def _text(doc: dict, key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def paper_rows(pid: str, paper: str, reviews: list, meta: dict, per_paper: bool) -> list[dict]:
-    """Rows for one paper from ``[(reviewer, entry, parts), ...]``."""
+def review_scores(v: Venue | None, entry: dict) -> tuple[dict, list[str]]:
+    """``{"rating", "confidence"}`` of a review as points of its venue's scales (None where
+    it has none), and why a score is missing (for the account)."""
+    scores, notes = {"rating": None, "confidence": None}, []
+    if v is None:
+        return scores, ["reviews of a venue not in the venue table (no rating)"]
+    for name, score in (("rating", v.rating), ("confidence", v.confidence)):
+        if score is None:
+            continue
+        raw = entry.get(score.key)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            notes.append(f"reviews without a {'score' if name == 'rating' else name}")
+            continue
+        try:
+            scores[name] = score.scale.value_of(raw)
+        except ValueError:
+            notes.append(f"reviews with a {name} off the {v.name} scale (left null)")
+    return scores, notes
+
+
+def paper_rows(pid: str, paper: str, reviews: list, meta: dict, per_paper: bool,
+               tail: dict | None = None) -> list[dict]:
+    """Rows for one paper from ``[(reviewer, entry, parts, scores), ...]``; ``tail`` (the
+    paper's ``venue`` and ``screening``) ends each row."""
+    tail = tail or {}
     if per_paper:
         return [{"id": pid, "paper_id": pid, "input": paper,
-                 "output": render_review(merge_parts(*(p for _, _, p in reviews))), **meta,
-                 "reviews": [{"reviewer": r, **review_meta(e)} for r, e, _ in reviews]}]
+                 "output": render_review(merge_parts(*(p for _, _, p, _ in reviews))), **meta,
+                 "reviews": [{"reviewer": r, **review_meta(e), **s} for r, e, _, s in reviews],
+                 **tail}]
     return [{"id": f"{pid}:{r}", "paper_id": pid, "input": paper, "output": render_review(p),
-             **meta, "reviewer": r, **review_meta(e)} for r, e, p in reviews]
+             **meta, "reviewer": r, **review_meta(e), **s, **tail} for r, e, p, s in reviews]
 
 
 class FolderConverter:
     """Streams paper folders through a :class:`Source` into a JSONL writer."""
 
-    def __init__(self, run: Run, source: Source, writer, per_paper: bool = False):
+    def __init__(self, run: Run, source: Source, writer, per_paper: bool = False,
+                 injection: str = "flag"):
         self.run, self.source, self.writer, self.per_paper = run, source, writer, per_paper
+        self.screener = Screener(run.account, injection)
         self.papers: dict[str, str] = {}
         self.no_review: list[str] = []  # papers none of whose entries is an official review
 
@@ -174,24 +214,36 @@ class FolderConverter:
             self.no_review.append(pid)
             return
         acc.read += len(official)
-        paper = self.load_paper(path, pid, doc, official)
-        if paper is None:
+        loaded = self.load_paper(path, pid, doc, official)
+        if loaded is None:
             return
+        try:
+            paper, screening = self.screener.paper(pid, *loaded)
+        except Refused as e:
+            for i, entry in official:
+                self.run.set_aside(BadInput(path, f"id {pid}, reviews[{i}]", "input", str(e),
+                                            "read the paper before training on it", entry),
+                                   REFUSED)
+            return
+        v = self.paper_venue(doc, path)
         reviews = []
         for rank, (i, entry) in enumerate(official, 1):
             reviewer = self.source.reviewer(entry, rank)
             try:
                 parts = self.source.review_parts(entry)
                 acc.dropped.update(parts.pop(DROPPED, ()))
-                reviews.append((reviewer, entry, parts))
+                scores, notes = review_scores(v, entry)
+                reviews.append((reviewer, entry, parts, scores))
+                acc.noted.update(notes)
             except NoPart as e:
                 self._bad(path, f"id {pid}, review {reviewer}", f"reviews[{i}].comments",
                           f"review with no recognisable part ({e})",
                           "give the review its blocks or headings", entry)
         folder = path.parent.parent.relative_to(root).as_posix()
         meta = {"folder": None if folder == "." else folder, **self.source.paper_meta(doc)}
+        tail = {"venue": v.venue_id if v else None, "screening": screening}
         rows = paper_rows(pid, paper, reviews, {k: v for k, v in meta.items() if v is not None},
-                          self.per_paper)
+                          self.per_paper, {k: v for k, v in tail.items() if v is not None})
         for row in rows:
             self.writer.add(row)
         acc.written += len(rows)
@@ -233,18 +285,32 @@ class FolderConverter:
             return False
         return True
 
-    def load_paper(self, path: Path, pid: str, doc: dict, official: list) -> str | None:
-        """The paper text, or None after rejecting every official review of the paper."""
+    def paper_venue(self, doc: dict, path: Path) -> Venue | None:
+        """The paper's entry in the venue table, or None (its reviews are counted)."""
+        venue_id = self.source.venue(doc, path)
+        try:
+            return venue(venue_id) if venue_id else None
+        except UnknownVenue:
+            return None
+
+    def load_paper(self, path: Path, pid: str, doc: dict,
+                   official: list) -> tuple[str, bytes | None] | None:
+        """``(paper text, the PDF's bytes when read from one)``, or None after rejecting every
+        official review of the paper. The parsed PDF wins; ``pdfs/<id>.pdf`` stands in."""
         pdf = path.parent.parent / "parsed_pdfs" / f"{path.stem}.pdf.json"
         parsed = read_json_file(pdf, f"id {pid}")
         field = f"parsed_pdfs/{pdf.name}"
+        raw_pdf = path.parent.parent / "pdfs" / f"{path.stem}.pdf"
+        if parsed is None and raw_pdf.is_file():
+            return self.load_pdf(path, pid, doc, official, raw_pdf)
         if parsed is None:
-            problem, hint, source = "missing parsed PDF", f"add {field} next to reviews/", path
+            problem, source = "missing parsed PDF", path
+            hint = f"add {field} (or pdfs/{path.stem}.pdf) next to reviews/"
         elif isinstance(parsed, BadInput):
             problem, hint, source, field = parsed.problem, parsed.hint, pdf, parsed.field
         else:
             try:
-                paper = paper_input(doc, parsed, self.source)
+                paper = paper_input(doc, self.source.paper_parts(parsed))
             except ParsedPdfError as e:
                 problem, field = f"{e.problem} (not the parser's structure)", e.field
             except (AttributeError, KeyError, IndexError, TypeError) as e:  # one no check names
@@ -252,9 +318,26 @@ class FolderConverter:
                 field = self.source.body_field
             else:
                 if paper is not None:
-                    return paper
+                    return paper, None
                 problem, field = "paper empty after parsing (no body text)", self.source.body_field
             hint, source = "re-parse the PDF", pdf
         for i, entry in official:
             self._bad(source, f"id {pid}, reviews[{i}]", field, problem, hint, entry)
+        return None
+
+    def load_pdf(self, path: Path, pid: str, doc: dict, official: list,
+                 pdf: Path) -> tuple[str, bytes] | None:
+        """The paper read from its PDF (see :func:`load_paper`)."""
+        try:
+            data, parts = read_pdf(pdf)
+            paper = paper_input(doc, (parts["title"], parts["abstract"], parts["captions"],
+                                      parts["sections"]))
+            if paper is None:
+                raise PdfError("no body text found", "check that the PDF is the paper")
+            return paper, data
+        except (PdfError, OSError) as e:
+            problem, hint = (e.problem, e.hint) if isinstance(e, PdfError) else (
+                f"cannot be read ({e.strerror or e})", "make it a readable PDF file")
+        for i, entry in official:
+            self._bad(pdf, f"id {pid}, reviews[{i}]", f"pdfs/{pdf.name}", problem, hint, entry)
         return None

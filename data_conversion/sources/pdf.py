@@ -10,13 +10,18 @@ the reference list are left out; hyphenated line breaks are joined.
 
 The CLI writes ``{"id": <file name stem>, "input": <paper text>}`` JSONL, the test
 file tools/infer.py reads; a PDF that cannot be read stops the run (or, with
-``--skip-bad``, goes to the rejects file with the reason).
+``--skip-bad``, goes to the rejects file with the reason). Each PDF is screened for
+instructions to the reviewer, hidden ones included, before tiny print is dropped (see
+:mod:`data_conversion.running.screening`): a paper with findings gets a ``screening``
+block; ``--injection strip`` removes the flagged spans, ``--injection refuse`` sets the
+paper aside in the rejects file.
 
 Usage::
 
     python -m data_conversion.from_pdf paper.pdf                       # -> test.jsonl
     python -m data_conversion.from_pdf a.pdf b.pdf --out data/test.jsonl
     python -m data_conversion.from_pdf papers/*.pdf --out test.jsonl --skip-bad
+    python -m data_conversion.from_pdf papers/*.pdf --out test.jsonl --injection refuse
 """
 from __future__ import annotations
 
@@ -29,12 +34,14 @@ from pathlib import Path
 from data_conversion.running.bad_input import BadInput
 from data_conversion.running.cli import add_run_args, run_converter
 from data_conversion.running.rows import Account, JsonlWriter
+from data_conversion.running.screening import REFUSED, Refused, Screener, add_injection_arg
 from data_conversion.sources.pdf_lines import Line, PdfError, drop_furniture, open_pdf, page_lines
 from review_ext.common.cli import doc_parser
 from review_ext.common.jsonl import read_at_most
 from review_ext.formats.text import render_paper
 
-CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*\d+[.:]\s*", re.IGNORECASE)
+# ``Figure 3:``, ``Table A8.`` (appendix numbering)
+CAPTION = re.compile(r"^(?:Figure|Fig\.|Table)\s*(?:[A-Z]\.?)?\d+[.:]\s*", re.IGNORECASE)
 NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[A-Z](?:\.\d+)+\.?|[IVX]+\.)\s+(?=\S)")
 ABSTRACT_INLINE = re.compile(r"^abstract\s*[.:\u2014\u2013-]\s*(?=\S)", re.IGNORECASE)
 KNOWN_HEADINGS = {
@@ -59,7 +66,7 @@ def dominant_size(lines: list[Line]) -> float:
 def line_pitch(lines: list[Line], size: float) -> float:
     """The usual distance between consecutive body lines (for spotting paragraph gaps)."""
     gaps = Counter()
-    for prev, line in zip(lines, lines[1:]):
+    for prev, line in zip(lines, lines[1:], strict=False):
         gap = prev.y - line.y
         if prev.page == line.page and prev.size == line.size == size and 0 < gap < 3 * size:
             gaps[round(gap, 0)] += 1
@@ -205,8 +212,9 @@ def structure(lines: list[Line], metadata_title: str | None = None) -> dict:
             "sections": [(name, paras.items) for name, paras in sections]}
 
 
-def pdf_to_paper(data: bytes) -> str:
-    """A PDF's bytes -> the paper text. :class:`PdfError` if that cannot be done."""
+def pdf_parts(data: bytes) -> dict:
+    """A PDF's bytes -> ``{"title", "abstract", "captions", "sections"}``. :class:`PdfError` if
+    that cannot be done."""
     reader = open_pdf(data)
     lines = []
     for number, page in enumerate(reader.pages):
@@ -220,8 +228,23 @@ def pdf_to_paper(data: bytes) -> str:
         raise PdfError("no extractable text (a scanned or image-only PDF?)",
                        "run OCR first (e.g. ocrmypdf in.pdf out.pdf)")
     meta = reader.metadata or {}
-    parts = structure(lines, str(meta.get("/Title") or "").strip() or None)
+    return structure(lines, str(meta.get("/Title") or "").strip() or None)
+
+
+def pdf_to_paper(data: bytes) -> str:
+    """A PDF's bytes -> the paper text. :class:`PdfError` if that cannot be done."""
+    parts = pdf_parts(data)
     return render_paper(parts["title"], parts["abstract"], parts["captions"], parts["sections"])
+
+
+def read_pdf(path: Path) -> tuple[bytes, dict]:
+    """A PDF file's bytes and :func:`pdf_parts`; :class:`PdfError` for a file that is too large
+    or not a paper, OSError for one that cannot be read."""
+    data = read_at_most(path, MAX_PDF_BYTES)
+    if len(data) > MAX_PDF_BYTES:
+        raise PdfError(f"larger than {MAX_PDF_BYTES >> 20} MiB (or endless)",
+                       "give the paper's PDF file")
+    return data, pdf_parts(data)
 
 
 # ---------------------------------------------------------------- CLI
@@ -230,6 +253,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("pdfs", nargs="+", type=Path, help="PDF files (id = file name stem)")
     parser.add_argument("--out", type=Path, default=Path("test.jsonl"),
                         help="output JSONL, {id, input} per paper (default: test.jsonl)")
+    add_injection_arg(parser)
     add_run_args(parser)
     return parser.parse_args(argv)
 
@@ -239,6 +263,7 @@ def main(argv=None) -> Account:
 
     def body(run):
         writer = run.output(JsonlWriter(args.out))
+        screener = Screener(run.account, args.injection)
         seen: dict[str, Path] = {}
         for path in args.pdfs:
             run.account.read += 1
@@ -246,18 +271,23 @@ def main(argv=None) -> Account:
                 if path.stem in seen:
                     raise PdfError(f"same id {path.stem!r} as {seen[path.stem]}",
                                    "rename one of the files (the id is the file name stem)")
-                data = read_at_most(path, MAX_PDF_BYTES)
-                if len(data) > MAX_PDF_BYTES:
-                    raise PdfError(f"larger than {MAX_PDF_BYTES >> 20} MiB (or endless)",
-                                   "give the paper's PDF file")
-                paper = pdf_to_paper(data)
+                data, parts = read_pdf(path)
             except (PdfError, OSError) as error:
                 problem, hint = (error.problem, error.hint) if isinstance(error, PdfError) \
                     else (str(error), "check the path")
                 run.reject(BadInput(path, "file", "(the PDF)", problem, hint))
                 continue
             seen[path.stem] = path
-            writer.add({"id": path.stem, "input": paper})
+            paper = render_paper(parts["title"], parts["abstract"], parts["captions"],
+                                 parts["sections"])
+            try:
+                paper, screening = screener.paper(path.stem, paper, data)
+            except Refused as e:
+                run.set_aside(BadInput(path, "file", "input", str(e),
+                                       "read the paper before reviewing it"), REFUSED)
+                continue
+            writer.add({"id": path.stem, "input": paper,
+                        **({"screening": screening} if screening else {})})
             run.account.written += 1
 
     return run_converter("from_pdf", args, args.out, body, inputs=args.pdfs, unit="PDFs")

@@ -22,7 +22,10 @@ elsewhere are dropped and counted (:mod:`data_conversion.reviews.point_filters`)
 
 Rows: ``id`` (``<paper id>:<reviewer>``), ``paper_id``, ``input``, ``output``, and the
 metadata: ``folder``, ``accepted``, ``conference``, ``reviewer``, ``review_title``,
-``date``, ``recommendation``, ``reviewer_confidence`` and any aspect scores. With
+``date``, ``recommendation``, ``reviewer_confidence`` and any aspect scores, then ``rating``
+and ``confidence`` (points of the venue's scales, null when absent) and ``venue`` (the
+venue-table key of the PeerRead folder: ``iclr_2017``, ``acl_2017``, ``conll_2016``), and
+``screening`` when the paper has screening findings (``--injection flag|strip|refuse``). With
 ``--per-paper`` one row per paper: the reviews' points merged part by part, metadata
 under ``reviews``.
 
@@ -35,6 +38,7 @@ Usage::
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from data_conversion.reviews.review_parts import SIG, map_review
 from data_conversion.running.cli import run_converter
@@ -88,8 +92,19 @@ def paper_meta(doc: dict) -> dict:
     return {"accepted": doc.get("accepted"), "conference": doc.get("conference")}
 
 
+# PeerRead's venue folders -> venue-table keys (the ACL and CoNLL files name no conference).
+VENUE_FOLDERS = {"iclr_2017": "ICLR.cc/2017/conference", "acl_2017": "ACL/2017",
+                 "conll_2016": "CoNLL/2016"}
+
+
+def venue_id(doc: dict, path: Path) -> str | None:
+    """The venue of a reviews file: the PeerRead venue folder it lies in."""
+    return next((VENUE_FOLDERS[p] for p in reversed(path.resolve().parts) if p in VENUE_FOLDERS),
+                None)
+
+
 SOURCE = Source("from_peerread", skip_reason, review_parts, science_parse_parts, reviewer,
-                paper_meta, body_field="metadata.sections")
+                paper_meta, body_field="metadata.sections", venue=venue_id)
 
 
 def parse_args(argv=None):
@@ -101,7 +116,8 @@ def main(argv=None) -> Account:
 
     def body(run):
         writer = run.output(JsonlWriter(args.output))
-        FolderConverter(run, SOURCE, writer, per_paper=args.per_paper).convert(args.folders)
+        FolderConverter(run, SOURCE, writer, per_paper=args.per_paper,
+                        injection=args.injection).convert(args.folders)
 
     return run_converter(SOURCE.name, args, args.output, body, input_folders=args.folders,
                          unit="review entries")

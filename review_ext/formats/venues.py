@@ -1,9 +1,10 @@
 """OpenReview venues: which review-form field holds which part of a review, and the scales.
 
-The one table of venue forms (ICLR 2024/2025, NeurIPS 2023-2025, TMLR). The fetcher reads
+The one table of venue forms (ICLR 2024/2025, NeurIPS 2023-2025, TMLR) and of the scales of
+PeerRead's venues (ICLR 2017, ACL 2017, CoNLL 2016; no form to fetch). The fetcher reads
 from it which fields are the summary, strengths, weaknesses, questions and limitations,
 which are the rating and confidence (with their scales), which other scores to keep and
-where the decision is; rating code reads scales from it::
+where the decision is; the converters and rating code read scales from it::
 
     from review_ext.formats.venues import scale_of, venue
 
@@ -120,6 +121,11 @@ class Venue:
     desk_rejected: str = "Desk_Rejected_Submission"
 
     @property
+    def fetchable(self) -> bool:
+        """Whether the table knows its review form (PeerRead's venues have scales only)."""
+        return bool(self.text)
+
+    @property
     def fields(self) -> set[str]:
         """The review's own fields the table names."""
         scores = (s for s in (self.rating, self.confidence, *self.scores)
@@ -159,6 +165,23 @@ TMLR_RECOMMENDATION = _scale(  # verified: the enum of TMLR's Official_Recommend
     # (openreview-py's journal code); the numbers are this table's ordinal coding
     "4: Accept", "3: Leaning Accept", "2: Leaning Reject", "1: Reject")
 YES_NO = _scale("1: Yes", "0: No")
+ICLR_2017_RATING = _scale(  # the words of OpenReview's default review form (its documentation),
+    # which ICLR 2017 used (assumed); the 1..10 values verified in ../shared/data/peerread
+    "10: Top 5% of accepted papers, seminal paper", "9: Top 15% of accepted papers, strong accept",
+    "8: Top 50% of accepted papers, clear accept", "7: Good paper, accept",
+    "6: Marginally above acceptance threshold", "5: Marginally below acceptance threshold",
+    "4: Ok but not good enough - rejection", "3: Clear rejection", "2: Strong rejection",
+    "1: Trivial or wrong")
+ICLR_2017_CONFIDENCE = _scale(  # as ICLR_2017_RATING: the default form's words, assumed
+    "5: The reviewer is absolutely certain that the evaluation is correct and very familiar "
+    "with the relevant literature",
+    "4: The reviewer is confident but not absolutely certain that the evaluation is correct",
+    "3: The reviewer is fairly confident that the evaluation is correct",
+    "2: The reviewer is willing to defend the evaluation, but it is quite likely that the "
+    "reviewer did not understand central parts of the paper",
+    "1: The reviewer's evaluation is an educated guess")
+FIVE_POINT = Scale(tuple((v, "") for v in range(5, 0, -1)))  # numbers only: PeerRead's ACL
+# 2017 and CoNLL 2016 forms score 1-5 (Kang et al., 2018); their words are in no source at hand
 
 RATING, CONFIDENCE = "RECOMMENDATION", "REVIEWER_CONFIDENCE"  # keys from_openreview reads
 
@@ -226,6 +249,21 @@ VENUES: dict[str, Venue] = {v.venue_id: v for v in (
 )}
 
 
+def _peerread(venue_id: str, name: str, rating: Scale, confidence: Scale) -> Venue:
+    """A PeerRead venue: scales only (its reviews are free text; nothing to fetch)."""
+    return Venue(venue_id, name, {}, Score("rating", RATING, rating),
+                 Score("confidence", CONFIDENCE, confidence), meta_review=None)
+
+
+# PeerRead (../shared/data/peerread): the venue of a paper is its folder (iclr_2017, acl_2017,
+# conll_2016); ICLR 2017 keeps OpenReview's id, the others have none and are named like it.
+VENUES.update((v.venue_id, v) for v in (
+    _peerread("ICLR.cc/2017/conference", "ICLR 2017", ICLR_2017_RATING, ICLR_2017_CONFIDENCE),
+    _peerread("ACL/2017", "ACL 2017", FIVE_POINT, FIVE_POINT),
+    _peerread("CoNLL/2016", "CoNLL 2016", FIVE_POINT, FIVE_POINT),
+))
+
+
 def venue(venue_id: str) -> Venue:
     """The table's entry for ``venue_id`` (``ICLR.cc/2025/Conference``); :class:`UnknownVenue`
     when there is none."""
@@ -233,6 +271,15 @@ def venue(venue_id: str) -> Venue:
         return VENUES[venue_id.strip().rstrip("/")]
     except KeyError:
         raise UnknownVenue(venue_id) from None
+
+
+def venue_named(name: str) -> Venue:
+    """The entry whose ``name`` (the reviews files' ``conference``, ``NeurIPS 2025``) is
+    ``name``; :class:`UnknownVenue` when there is none."""
+    for v in VENUES.values():
+        if v.name == str(name).strip():
+            return v
+    raise UnknownVenue(str(name))
 
 
 def scale_of(venue_id: str, score: str = "rating") -> Scale:
