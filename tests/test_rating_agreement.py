@@ -130,7 +130,7 @@ def rows(paper_ids, ratings, accepted=True, words="a paper"):
     out = []
     for pid, rs in zip(paper_ids, ratings, strict=True):
         out += [{"id": f"{pid}:r{j + 1}", "paper_id": pid, "input": f"[TITLE]\n{words} {pid}",
-                 "recommendation": r, "accepted": accepted, "conference": "NeurIPS 2025"}
+                 "rating": r, "accepted": accepted, "venue": "NeurIPS.cc/2025/Conference"}
                 for j, r in enumerate(rs)]
     return out
 
@@ -211,7 +211,7 @@ def test_auroc_where_both_classes_have_enough_papers(tmp_path):
 
 
 @pytest.mark.parametrize("case, message", [
-    ("off_scale", "test.jsonl:2: field 'recommendation' is 9, not a point of the scale 1-6"),
+    ("off_scale", "test.jsonl:2: field 'rating' is 9, not a point of the scale 1-6"),
     ("overlap", "1 papers are in both the reference and the training rows (e.g. 'p1')"),
     ("twice", "records 'p1' and 'p1:r2' both rate paper 'p1'; keep one record per paper"),
     ("unmatched", "none of its 1 ids is a paper or row id of the reference file"),
@@ -285,12 +285,13 @@ def test_script_on_real_papers_the_baselines_only(tmp_path):
     ref = write_rows(tmp_path / "test.jsonl", [r for r in rows_ if r["paper_id"] in held])
     train = write_rows(tmp_path / "train.jsonl", [r for r in rows_ if r["paper_id"] not in held])
     out = tmp_path / "out"
-    result = run_script(str(ref), str(train), "--out-dir", str(out), "--resamples", "50",
-                        "--scale", "1-6")
+    # no --scale: the rows' venue (NeurIPS 2025) gives it through the venue table
+    result = run_script(str(ref), str(train), "--out-dir", str(out), "--resamples", "50")
     assert result.returncode == 0, result.stderr
     summary = json.loads((out / "agreement.json").read_text())
     assert summary["papers_scored"] == 5
     assert set(summary["raters"]) == {"constant 4", "tf-idf ridge", "tf-idf logistic", "humans"}
+    # the corpus slice was converted before `rating`: its rows carry `recommendation`
     held_ratings = [r["recommendation"] for r in rows_ if r["paper_id"] in held]
     assert summary["raters"]["constant 4"]["review"]["n"] == len(held_ratings)
     assert summary["raters"]["constant 4"]["review"]["exact"]["value"] == pytest.approx(

@@ -9,8 +9,8 @@ regressors (ridge, logistic) fitted on the training papers, and the humans thems
 both classes have --min-class papers. Writes agreement.json, papers.jsonl and
 confusion.png into --out-dir and prints the table.
 
-REFERENCE and TRAIN are converter rows, one per review (paper_id, input, recommendation,
-accepted, conference); RECORDS is tools/infer.py's predictions.jsonl (id, reply), the
+REFERENCE and TRAIN are converter rows, one per review (paper_id, input, rating,
+accepted, venue); RECORDS is tools/infer.py's predictions.jsonl (id, reply), the
 rating read from the reply's [Rating] block. Without --records only the baselines run.
 The scale is the reference venue's, from the venue table; --scale gives it (numbers
 only) for a venue the table lacks.

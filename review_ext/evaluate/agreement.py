@@ -41,7 +41,7 @@ from review_ext.evaluate.agreement_metrics import (
 )
 from review_ext.evaluate.agreement_plot import plot_confusions
 from review_ext.evaluate.records import write_json, write_jsonl
-from review_ext.formats.rating import points, span
+from review_ext.formats.rating import points, span, venue_scales
 
 OUTPUTS = ("agreement.json", "papers.jsonl", "confusion.png")
 HUMANS = "humans"
@@ -52,7 +52,7 @@ class AgreementOptions:
     """Inputs and settings of :func:`run_agreement`.
 
     ``scale``: the rating scale as ``((value, words), ...)`` or the venue table's ``Scale``;
-    None takes the reference's ``conference`` from the venue table.
+    None takes the reference's ``venue`` from the venue table.
     """
 
     reference: Path
@@ -77,19 +77,17 @@ class AgreementOptions:
 def venue_scale(reference: Path):
     """The rating scale of the reference's venue, from the venue table."""
     found = venues_of(reference)
-    from review_ext.formats.venues import VENUES
-
     if len(found) != 1:
         raise AgreementError(f"reference file {reference}: "
                              + (f"rows of {len(found)} venues ({', '.join(sorted(found))}); "
                                 "score one venue at a time" if found else
-                                "no row names its 'conference'; give the scale"))
+                                "no row names its 'venue'; give the scale"))
     name = found.pop()
-    for venue in VENUES.values():
-        if venue.name == name and venue.rating is not None:
-            return venue.rating.scale
-    raise AgreementError(f"reference file {reference}: venue {name!r} has no rating scale in "
-                         "the venue table; add it there or give the scale")
+    try:
+        return venue_scales(name).rating
+    except LookupError:
+        raise AgreementError(f"reference file {reference}: venue {name!r} has no rating scale "
+                             "in the venue table; add it there or give the scale") from None
 
 
 def _check_outputs(o: AgreementOptions) -> None:

@@ -2,9 +2,9 @@
 
 The reference and the training rows are the converters' rows, one per review
 (``data_conversion.from_openreview`` writes them): ``paper_id`` (else ``id``), the paper's
-text in ``input``, the reviewer's ``recommendation`` (an integer on the venue's scale, or
+text in ``input``, the reviewer's ``rating`` (an integer on the venue's scale, or
 null: a review without a rating, counted), ``accepted`` (true/false/null) and
-``conference``. A paper's rows share its text and decision; the first row's count.
+``venue`` (a key of :mod:`review_ext.formats.venues`). A paper's rows share its text and decision; the first row's count.
 
 The records are ``tools/infer.py``'s ``predictions.jsonl`` (``id`` and ``reply``); an id is
 a paper id or one of the reference's row ids (``<paper_id>:r<n>``). The rating is read
@@ -18,12 +18,14 @@ from pathlib import Path
 
 from review_ext.common.jsonl import RowsFileError
 from review_ext.evaluate.records import iter_records, load_texts
-from review_ext.formats.rating import parse_rating, span, values
+from review_ext.formats.rating import RATING_FIELD, VENUE_FIELD, parse_rating, span, values
 
-RATING_FIELD = "recommendation"
+# The converters' typed fields; rows converted before them carry only the venue's own
+# ``recommendation`` and ``conference`` (the NeurIPS 2025 corpus slice), read as a fallback.
+RATING_FIELDS = (RATING_FIELD, "recommendation")
 TEXT_FIELD = "input"
 ACCEPTED_FIELD = "accepted"
-VENUE_FIELD = "conference"
+VENUE_FIELDS = (VENUE_FIELD, "conference")
 
 
 class AgreementError(ValueError):
@@ -58,10 +60,20 @@ def _paper_id(path, number: int, row: dict) -> str:
     raise AgreementError(f"{path}:{number}: no 'paper_id' or 'id'; each row needs its paper")
 
 
+def first_field(row: dict, fields: tuple[str, ...]) -> tuple[str, object]:
+    """The first of ``fields`` that ``row`` holds (not null), and its value; else the first
+    field and None."""
+    for name in fields:
+        if row.get(name) is not None:
+            return name, row[name]
+    return fields[0], None
+
+
 def venues_of(path: str | Path, what: str = "reference file") -> set[str]:
-    """The ``conference`` values of a rows file (to find its scale)."""
+    """The ``venue`` values of a rows file (to find its scale)."""
     try:
-        return {str(r[VENUE_FIELD]) for _, r in iter_records(path, what) if r.get(VENUE_FIELD)}
+        found = (first_field(r, VENUE_FIELDS)[1] for _, r in iter_records(path, what))
+        return {str(v) for v in found if v}
     except RowsFileError as e:
         raise AgreementError(str(e)) from None
 
@@ -78,18 +90,19 @@ def load_corpus(path: str | Path, scale, what: str = "reference file") -> Corpus
             pid = _paper_id(path, number, row)
             if row.get("id") is not None:
                 corpus.row_paper[str(row["id"])] = pid
-            if row.get(VENUE_FIELD):
-                corpus.venues.add(str(row[VENUE_FIELD]))
+            venue = first_field(row, VENUE_FIELDS)[1]
+            if venue:
+                corpus.venues.add(str(venue))
             if pid not in first:
                 _check_paper(path, number, row)
                 first[pid] = row
             ratings.setdefault(pid, [])
-            value = row.get(RATING_FIELD)
+            name, value = first_field(row, RATING_FIELDS)
             if value is None:
                 corpus.unrated_reviews += 1
             elif isinstance(value, bool) or value not in values(scale):
                 raise AgreementError(
-                    f"{path}:{number}: field {RATING_FIELD!r} is {value!r}, not a point of the "
+                    f"{path}:{number}: field {name!r} is {value!r}, not a point of the "
                     f"scale {span(scale)}; give the venue's scale or fix the row")
             else:
                 ratings[pid].append(int(value))
@@ -102,7 +115,7 @@ def load_corpus(path: str | Path, scale, what: str = "reference file") -> Corpus
         else:
             corpus.unrated_papers.append(pid)
     if not corpus.papers:
-        raise AgreementError(f"{what} {path}: no row has a {RATING_FIELD!r}; "
+        raise AgreementError(f"{what} {path}: no row has a {' or '.join(map(repr, RATING_FIELDS))}; "
                              "give the converter's rows with the reviewers' ratings")
     return corpus
 
