@@ -29,7 +29,6 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-
 from data_conversion import from_openreview, from_peerread  # noqa: E402
 from data_conversion.corpus import stats  # noqa: E402
 from data_conversion.running.rows import Run  # noqa: E402

@@ -35,7 +35,12 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="examples:" + __doc__.split("Usage::", 1)[1])
-    parser.add_argument("--data", type=Path, default=SHARED_DATA, help="shared data folder (peerread/, neurips_2025/)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=SHARED_DATA,
+        help="shared data folder (peerread/, neurips_2025/)",
+    )
     parser.add_argument("--max-length", type=int, nargs="+", default=[8192, 16384, 32768])
     parser.add_argument("--num-proc", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
@@ -50,12 +55,21 @@ def make_records(data: Path, system: str, workdir: Path) -> Path:
     from review_ext.data.template import resolve_system
 
     rows = []
-    for module, folder in ((from_peerread, data / "peerread"), (from_openreview, data / "neurips_2025")):
+    for module, folder in (
+        (from_peerread, data / "peerread"),
+        (from_openreview, data / "neurips_2025"),
+    ):
         out = workdir / f"{folder.name}.jsonl"
         module.main([str(folder), str(out)])
         rows += [json.loads(line) for line in out.read_text().splitlines()]
-    records = [{"conversation": [{"system": resolve_system(system), "input": r["input"], "output": r["output"]}]}
-               for r in rows]
+    records = [
+        {
+            "conversation": [
+                {"system": resolve_system(system), "input": r["input"], "output": r["output"]}
+            ]
+        }
+        for r in rows
+    ]
     path = workdir / "train.json"
     path.write_text(json.dumps(records))
     return path
@@ -67,7 +81,9 @@ def timed(build, repeat: int, workdir: Path):
 
     times = []
     for i in range(repeat):
-        datasets.config.HF_DATASETS_CACHE = str(Path(tempfile.mkdtemp(dir=workdir, prefix=f"cache{i}_")))
+        datasets.config.HF_DATASETS_CACHE = str(
+            Path(tempfile.mkdtemp(dir=workdir, prefix=f"cache{i}_"))
+        )
         start = time.perf_counter()
         result = build()
         times.append(time.perf_counter() - start)
@@ -99,8 +115,16 @@ def stock_trap_costs(path: Path, tokenizer, max_length: int) -> dict:
             first_window_end = (pos // max_length + 1) * max_length - pos
             orphan += sum(label >= 0 for label in sample["labels"][first_window_end:])
         pos += n
-    return dict(kept=len(kept), kept_tokens=sum(len(s["input_ids"]) for s in kept), dropped=len(full) - len(kept), review_cut=review_cut, split=split,
-                orphan_supervised=orphan, supervised=sum(map(supervised, kept)), supervised_full=sum(full))
+    return dict(
+        kept=len(kept),
+        kept_tokens=sum(len(s["input_ids"]) for s in kept),
+        dropped=len(full) - len(kept),
+        review_cut=review_cut,
+        split=split,
+        orphan_supervised=orphan,
+        supervised=sum(map(supervised, kept)),
+        supervised_full=sum(full),
+    )
 
 
 def bench(path: Path, tokenizer, max_length: int, args, workdir: Path) -> dict:
@@ -111,20 +135,42 @@ def bench(path: Path, tokenizer, max_length: int, args, workdir: Path) -> dict:
 
     from review_ext.data.dataset import build_review_dataset
 
-    ours_s, ours = timed(lambda: build_review_dataset(str(path), tokenizer, max_length, num_proc=args.num_proc),
-                         args.repeat, workdir)
-    stock_s, stock = timed(lambda: process_hf_dataset(
-        dataset=load_dataset("json", data_files=str(path), split="train"), tokenizer=tokenizer,
-        max_length=max_length, template_map_fn=dict(type=template_map_fn_factory, template=PROMPT_TEMPLATE.mixtral),
-        split=None, pack_to_max_length=True, map_num_proc=args.num_proc), args.repeat, workdir)
+    ours_s, ours = timed(
+        lambda: build_review_dataset(str(path), tokenizer, max_length, num_proc=args.num_proc),
+        args.repeat,
+        workdir,
+    )
+    stock_s, stock = timed(
+        lambda: process_hf_dataset(
+            dataset=load_dataset("json", data_files=str(path), split="train"),
+            tokenizer=tokenizer,
+            max_length=max_length,
+            template_map_fn=dict(type=template_map_fn_factory, template=PROMPT_TEMPLATE.mixtral),
+            split=None,
+            pack_to_max_length=True,
+            map_num_proc=args.num_proc,
+        ),
+        args.repeat,
+        workdir,
+    )
     stock_tokens = sum(stock["length"])
     costs = stock_trap_costs(path, tokenizer, max_length)
     return dict(
         max_length=max_length,
-        ours=dict(seconds=ours_s, bins=len(ours), **ours.account, padding_waste=ours.packing["padding_waste"],
-                  supervised=sum(sum(label >= 0 for label in labels) for labels in ours["labels"])),
-        stock=dict(seconds=stock_s, bins=len(stock), padding_waste=1 - stock_tokens / (len(stock) * max_length),
-                   packed_tokens=stock_tokens, **costs),
+        ours=dict(
+            seconds=ours_s,
+            bins=len(ours),
+            **ours.account,
+            padding_waste=ours.packing["padding_waste"],
+            supervised=sum(sum(label >= 0 for label in labels) for labels in ours["labels"]),
+        ),
+        stock=dict(
+            seconds=stock_s,
+            bins=len(stock),
+            padding_waste=1 - stock_tokens / (len(stock) * max_length),
+            packed_tokens=stock_tokens,
+            **costs,
+        ),
     )
 
 
@@ -145,16 +191,22 @@ def main(argv=None):
 
 def markdown(results: list[dict]) -> str:
     """The results as the table of benchmarks/results_dataset.md."""
-    lines = ["| max_length | pipeline | build s | samples kept / dropped | reviews cut | supervised tokens "
-             "| bins | padding waste | split samples (supervised tokens cut off their paper) | tokens never emitted |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| max_length | pipeline | build s | samples kept / dropped | reviews cut | supervised tokens "
+        "| bins | padding waste | split samples (supervised tokens cut off their paper) | tokens never emitted |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         o, s = r["ours"], r["stock"]
-        lines.append(f"| {r['max_length']} | ours | {o['seconds']:.1f} | {o['kept']} / {o['records'] - o['kept']} "
-                     f"| {o['review_trimmed']} | {o['supervised']} | {o['bins']} | {o['padding_waste']:.1%} | 0 (0) | 0 |")
-        lines.append(f"| {r['max_length']} | stock | {s['seconds']:.1f} | {s['kept']} / {s['dropped']} "
-                     f"| {s['review_cut']} | {s['supervised']} | {s['bins']} | {s['padding_waste']:.1%} "
-                     f"| {s['split']} ({s['orphan_supervised']}) | {s['kept_tokens'] - s['packed_tokens']} |")
+        lines.append(
+            f"| {r['max_length']} | ours | {o['seconds']:.1f} | {o['kept']} / {o['records'] - o['kept']} "
+            f"| {o['review_trimmed']} | {o['supervised']} | {o['bins']} | {o['padding_waste']:.1%} | 0 (0) | 0 |"
+        )
+        lines.append(
+            f"| {r['max_length']} | stock | {s['seconds']:.1f} | {s['kept']} / {s['dropped']} "
+            f"| {s['review_cut']} | {s['supervised']} | {s['bins']} | {s['padding_waste']:.1%} "
+            f"| {s['split']} ({s['orphan_supervised']}) | {s['kept_tokens'] - s['packed_tokens']} |"
+        )
     return "\n".join(lines)
 
 

@@ -57,7 +57,9 @@ def peft_merge(precision: str, base: str, adapter: str, out: str, max_shard_size
     dtype = {"bf16": torch.bfloat16, "fp32": torch.float32}[precision]
     model = AutoModelForCausalLM.from_pretrained(base, torch_dtype=dtype, low_cpu_mem_usage=True)
     model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
-    model.to(torch.bfloat16).save_pretrained(out, safe_serialization=True, max_shard_size=max_shard_size)
+    model.to(torch.bfloat16).save_pretrained(
+        out, safe_serialization=True, max_shard_size=max_shard_size
+    )
     AutoTokenizer.from_pretrained(base).save_pretrained(out)
 
 
@@ -79,8 +81,20 @@ def build_inputs(args) -> tuple[Path, Path]:
                         "--experts", str(args.experts), "--heads", "16", "--kv-heads", "4",
                         "--max-shard-size", args.max_shard_size], cwd=ROOT, check=True)
     if not (adapter / "adapter_config.json").is_file():
-        subprocess.run([PY, "tools/dev/make_random_adapter.py", str(base), str(adapter), "--r", str(args.r),
-                        "--alpha", str(2 * args.r)], cwd=ROOT, check=True)
+        subprocess.run(
+            [
+                PY,
+                "tools/dev/make_random_adapter.py",
+                str(base),
+                str(adapter),
+                "--r",
+                str(args.r),
+                "--alpha",
+                str(2 * args.r),
+            ],
+            cwd=ROOT,
+            check=True,
+        )
     return base, adapter
 
 
@@ -109,13 +123,42 @@ def main(argv=None):
     base, adapter = build_inputs(args)
     shards = sorted(base.glob("*.safetensors"))
     runs = {
-        "import torch+safetensors (merge_bf16 baseline)": [PY, "-c", "import review_ext.checkpoint.merge"],
-        "merge_bf16.sh": ["bash", str(ROOT / "tools/merge_bf16.sh"), str(base), str(adapter), str(args.work_dir / "out-ours"),
-                          "--no-progress"],
-        "import torch+transformers+peft (peft baseline)": [PY, "-c", "import transformers, peft; "
-                                                           "from transformers import MixtralForCausalLM"],
-        "peft-bf16": [PY, str(Path(__file__).resolve()), "--peft-merge", "bf16", str(base), str(adapter), str(args.work_dir / "out-peft-bf16")],
-        "peft-fp32": [PY, str(Path(__file__).resolve()), "--peft-merge", "fp32", str(base), str(adapter), str(args.work_dir / "out-peft-fp32")],
+        "import torch+safetensors (merge_bf16 baseline)": [
+            PY,
+            "-c",
+            "import review_ext.checkpoint.merge",
+        ],
+        "merge_bf16.sh": [
+            "bash",
+            str(ROOT / "tools/merge_bf16.sh"),
+            str(base),
+            str(adapter),
+            str(args.work_dir / "out-ours"),
+            "--no-progress",
+        ],
+        "import torch+transformers+peft (peft baseline)": [
+            PY,
+            "-c",
+            "import transformers, peft; from transformers import MixtralForCausalLM",
+        ],
+        "peft-bf16": [
+            PY,
+            str(Path(__file__).resolve()),
+            "--peft-merge",
+            "bf16",
+            str(base),
+            str(adapter),
+            str(args.work_dir / "out-peft-bf16"),
+        ],
+        "peft-fp32": [
+            PY,
+            str(Path(__file__).resolve()),
+            "--peft-merge",
+            "fp32",
+            str(base),
+            str(adapter),
+            str(args.work_dir / "out-peft-fp32"),
+        ],
     }
     os.environ["PYTHON"] = PY
     for out in args.work_dir.glob("out-*"):

@@ -20,7 +20,6 @@ Usage (repo root, shared data beside the checkout; ~25 min on 2 busy cores):
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import subprocess
@@ -46,13 +45,19 @@ def recipe_model_folder() -> Path:
 
 def run(*args, log: Path | None = None, program: str = sys.executable) -> str:
     """Run ``python ARGS`` (or ``program ARGS``) from the repo root on the CPU; fail loudly with its output."""
-    env = dict(os.environ, CUDA_VISIBLE_DEVICES="", PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false")
+    env = dict(
+        os.environ, CUDA_VISIBLE_DEVICES="", PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false"
+    )
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    proc = subprocess.run([program, *map(str, args)], cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [program, *map(str, args)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     if log:
         log.write_text(proc.stdout + proc.stderr)
     if proc.returncode or "Traceback (most recent call last)" in proc.stderr:
-        raise SystemExit(f"failed: {' '.join(map(str, args))}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+        raise SystemExit(
+            f"failed: {' '.join(map(str, args))}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+        )
     return proc.stdout
 
 
@@ -80,19 +85,48 @@ def prepare(shared: Path, work: Path, test_papers: int, words: int) -> dict:
     """Converted real reviews, split by paper id, reviews shortened; test prompts one per paper."""
     run("-m", "data_conversion.from_openreview", shared / "neurips_2025", work / "neurips.jsonl")
     run("-m", "data_conversion.from_peerread", shared / "peerread", work / "peerread.jsonl")
-    (work / "all.jsonl").write_text((work / "neurips.jsonl").read_text() + (work / "peerread.jsonl").read_text())
-    run("-m", "data_conversion.split", work / "all.jsonl", work / "split", "--test-papers", test_papers, "--seed", 0)
+    (work / "all.jsonl").write_text(
+        (work / "neurips.jsonl").read_text() + (work / "peerread.jsonl").read_text()
+    )
+    run(
+        "-m",
+        "data_conversion.split",
+        work / "all.jsonl",
+        work / "split",
+        "--test-papers",
+        test_papers,
+        "--seed",
+        0,
+    )
     counts = {name: shorten(work / "split" / f"{name}.jsonl", work / f"{name}_short.jsonl", words)
               for name in ("train", "test")}
-    run("-m", "data_conversion.to_xtuner", work / "train_short.jsonl", work / "train.json", "--system", "v2")
-    run("-m", "data_conversion.to_xtuner", work / "test_short.jsonl", work / "test_all.jsonl", "--system", "v2",
-        "--test")
+    run(
+        "-m",
+        "data_conversion.to_xtuner",
+        work / "train_short.jsonl",
+        work / "train.json",
+        "--system",
+        "v2",
+    )
+    run(
+        "-m",
+        "data_conversion.to_xtuner",
+        work / "test_short.jsonl",
+        work / "test_all.jsonl",
+        "--system",
+        "v2",
+        "--test",
+    )
     papers = {}
     for line in (work / "test_all.jsonl").read_text().splitlines():
         row = json.loads(line)
         papers.setdefault(row["id"].split(":")[0], {**row, "id": row["id"].split(":")[0]})
     (work / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in papers.values()))
-    return {"train_reviews": counts["train"], "test_reviews": counts["test"], "held_out_papers": len(papers)}
+    return {
+        "train_reviews": counts["train"],
+        "test_reviews": counts["test"],
+        "held_out_papers": len(papers),
+    }
 
 
 def losses(work_dir: Path) -> list[float]:
@@ -100,11 +134,34 @@ def losses(work_dir: Path) -> list[float]:
 
 
 def train(model: Path, work: Path, iters: int, max_length: int) -> Path:
-    options = run("-m", "review_ext.train.overrides", CONFIG, "--model", model, "--data", work / "train.json",
-                  "--eval-file", work / "test.jsonl", "--max-length", max_length, "--cpu", "--iters", iters).split()
+    options = run(
+        "-m",
+        "review_ext.train.overrides",
+        CONFIG,
+        "--model",
+        model,
+        "--data",
+        work / "train.json",
+        "--eval-file",
+        work / "test.jsonl",
+        "--max-length",
+        max_length,
+        "--cpu",
+        "--iters",
+        iters,
+    ).split()
     out = work / "train"
-    run("train", CONFIG, "--work-dir", out, "--cfg-options", *options, "default_hooks.logger.interval=5",
-        log=work / "train.log", program="xtuner")
+    run(
+        "train",
+        CONFIG,
+        "--work-dir",
+        out,
+        "--cfg-options",
+        *options,
+        "default_hooks.logger.interval=5",
+        log=work / "train.log",
+        program="xtuner",
+    )
     ckpt = out / f"iter_{iters}.pth"
     if not ckpt.exists():
         raise SystemExit(f"training wrote no {ckpt.name}: see {work / 'train.log'}")
@@ -125,13 +182,37 @@ def learning_check(args, work: Path) -> dict:
     ckpt = train(model, work, iters, args.max_length)
     trained = time.time()
     run(ROOT / "tools" / "pth_to_hf.py", work / "train" / CONFIG.name, ckpt, work / "adapter")
-    run(ROOT / "tools" / "infer.py", "--test", work / "test.jsonl", "--adapter", work / "adapter",
-        "--dtype", "float32", "--max-new-tokens", args.new_tokens, "--repetition-penalty", args.repetition_penalty,
-        "--batch-size", result["held_out_papers"],
-        "--output-dir", work / "infer", "--no-progress")
-    run(ROOT / "tools" / "compliance.py", work / "infer" / "predictions.jsonl", "--papers", work / "test.jsonl",
-        "--out", work / "compliance.jsonl", "--summary", work / "compliance.json")
-    replies = [json.loads(line) for line in (work / "infer" / "predictions.jsonl").read_text().splitlines()]
+    run(
+        ROOT / "tools" / "infer.py",
+        "--test",
+        work / "test.jsonl",
+        "--adapter",
+        work / "adapter",
+        "--dtype",
+        "float32",
+        "--max-new-tokens",
+        args.new_tokens,
+        "--repetition-penalty",
+        args.repetition_penalty,
+        "--batch-size",
+        result["held_out_papers"],
+        "--output-dir",
+        work / "infer",
+        "--no-progress",
+    )
+    run(
+        ROOT / "tools" / "compliance.py",
+        work / "infer" / "predictions.jsonl",
+        "--papers",
+        work / "test.jsonl",
+        "--out",
+        work / "compliance.jsonl",
+        "--summary",
+        work / "compliance.json",
+    )
+    replies = [
+        json.loads(line) for line in (work / "infer" / "predictions.jsonl").read_text().splitlines()
+    ]
     loss = losses(work / "train")
     k = max(1, len(loss) // 5)
     result.update(
@@ -146,17 +227,26 @@ def learning_check(args, work: Path) -> dict:
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog="Usage" + __doc__.split("Usage")[1],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="Usage" + __doc__.split("Usage")[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--shared-data", type=Path, default=ROOT.parent / "shared" / "data")
-    p.add_argument("--model", type=Path, default=recipe_model_folder(),
-                   help="the SmolLM2 folder (default: the recipe's, written by tools/make_smollm2.py)")
+    p.add_argument(
+        "--model",
+        type=Path,
+        default=recipe_model_folder(),
+        help="the SmolLM2 folder (default: the recipe's, written by tools/make_smollm2.py)",
+    )
     p.add_argument("--test-papers", type=int, default=5)
     p.add_argument("--point-words", type=int, default=30)
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--max-length", type=int, default=768)
     p.add_argument("--new-tokens", type=int, default=300)
-    p.add_argument("--repetition-penalty", type=float, default=1.1, help="greedy decoding's (1: none)")
+    p.add_argument(
+        "--repetition-penalty", type=float, default=1.1, help="greedy decoding's (1: none)"
+    )
     p.add_argument("--keep", type=Path, help="work here instead of a temporary folder")
     p.add_argument("--out", type=Path, help="write the result JSON here")
     return p.parse_args(argv)
@@ -172,9 +262,11 @@ def main(argv=None) -> int:
     print(text)
     if args.out:
         args.out.write_text(text + "\n")
-    print(f"{result['four_parts_in_order']:.0%} of {result['held_out_papers']} held-out papers: four parts in "
-          f"order (target 95%); loss {result['loss_first_fifth']:.3f} -> {result['loss_last_fifth']:.3f}; "
-          f"{result['total_s']} s")
+    print(
+        f"{result['four_parts_in_order']:.0%} of {result['held_out_papers']} held-out papers: four parts in "
+        f"order (target 95%); loss {result['loss_first_fifth']:.3f} -> {result['loss_last_fifth']:.3f}; "
+        f"{result['total_s']} s"
+    )
     return 0 if result["four_parts_in_order"] >= 0.95 else 1
 
 

@@ -25,7 +25,9 @@ def test_packed_bin_logits_equal_each_sample_alone(tiny_model, packed_hub):
     from review_ext.data.packing import concat_bin
 
     torch.manual_seed(0)
-    model = AutoModelForCausalLM.from_pretrained(tiny_model, torch_dtype=torch.float32, attn_implementation="sdpa")
+    model = AutoModelForCausalLM.from_pretrained(
+        tiny_model, torch_dtype=torch.float32, attn_implementation="sdpa"
+    )
     samples = [torch.randint(3, 32000, (n,)).tolist() for n in (7, 12, 5)]
     item = concat_bin(samples, samples, use_varlen_attn=True)
     ids = torch.tensor([item["input_ids"]])
@@ -34,8 +36,12 @@ def test_packed_bin_logits_equal_each_sample_alone(tiny_model, packed_hub):
     patches.packed_attention()  # False when an earlier test applied it already
     from transformers.models.mixtral import modeling_mixtral
     assert hasattr(modeling_mixtral.MixtralAttention.forward, "hf_forward")
-    unpacked = model(ids, position_ids=positions, use_cache=False).logits[0]  # hub empty: transformers' forward
-    assert not torch.allclose(unpacked, alone, atol=1e-3)  # samples 2 and 3 see the ones before them
+    unpacked = model(ids, position_ids=positions, use_cache=False).logits[
+        0
+    ]  # hub empty: transformers' forward
+    assert not torch.allclose(
+        unpacked, alone, atol=1e-3
+    )  # samples 2 and 3 see the ones before them
     packed_hub(item["cumulative_len"])
     packed = model(ids, position_ids=positions, use_cache=False).logits[0]  # as in training
     torch.testing.assert_close(packed, alone, rtol=1e-4, atol=1e-4)
@@ -49,16 +55,22 @@ def test_per_sample_attention_gradients_stay_within_samples():
     assert q.grad[:6].abs().sum() == 0 and q.grad[6:].abs().sum() > 0
 
 
-def test_one_sample_bin_takes_one_sdpa_call_equal_to_transformers(tiny_model, packed_hub, monkeypatch):
+def test_one_sample_bin_takes_one_sdpa_call_equal_to_transformers(
+    tiny_model, packed_hub, monkeypatch
+):
     from transformers import AutoModelForCausalLM
 
     torch.manual_seed(1)
-    model = AutoModelForCausalLM.from_pretrained(tiny_model, torch_dtype=torch.float32, attn_implementation="sdpa")
+    model = AutoModelForCausalLM.from_pretrained(
+        tiny_model, torch_dtype=torch.float32, attn_implementation="sdpa"
+    )
     ids = torch.randint(3, 32000, (1, 19))
     reference = model(ids, use_cache=False).logits  # hub empty: transformers' forward
     patches.packed_attention()
     calls, sdpa = [], attention.causal_sdpa
-    monkeypatch.setattr(attention, "packed_attention", lambda *a: calls.append("packed"))  # must not be reached
+    monkeypatch.setattr(
+        attention, "packed_attention", lambda *a: calls.append("packed")
+    )  # must not be reached
     monkeypatch.setattr(attention, "causal_sdpa", lambda *a: calls.append("sdpa") or sdpa(*a))
     packed_hub([0, 19])
     packed = model(ids, position_ids=torch.arange(19)[None], use_cache=False).logits

@@ -22,7 +22,9 @@ def bench_infer():
 @pytest.mark.parametrize("name", ["real_test", "sample_data"])
 def test_papers_are_the_inputs_of_the_rows(bench_infer, real_data, name):
     """Real papers, XTuner test rows (shared data) and input/output records (sample data)."""
-    path = real_data / "test.jsonl" if name == "real_test" else ROOT / "sample_data" / "papers.jsonl"
+    path = (
+        real_data / "test.jsonl" if name == "real_test" else ROOT / "sample_data" / "papers.jsonl"
+    )
     inputs = [row["input"] for row in read_jsonl(path)]
     assert len(inputs) >= 2
     assert bench_infer.read_papers(path) == inputs

@@ -133,7 +133,9 @@ def test_config_resolves_bf16_and_suite_hooks(path):
     assert cfg.model.type.__name__ == "ReviewFinetune"
     assert cfg.train_dataset.type.__name__ == "build_review_dataset"
     # SmolLM2: its fp32 folder as is (fp32 on a CPU; bf16 AMP on a GPU)
-    assert str(cfg.model.llm.torch_dtype) == ("auto" if path.stem == "smollm2_135m" else "torch.bfloat16")
+    assert str(cfg.model.llm.torch_dtype) == (
+        "auto" if path.stem == "smollm2_135m" else "torch.bfloat16"
+    )
     assert cfg.optim_wrapper.dtype == "bfloat16"
     if "quantization_config" in cfg.model.llm:
         q = cfg.model.llm.quantization_config
@@ -146,13 +148,17 @@ def test_config_resolves_bf16_and_suite_hooks(path):
 
 
 def test_v2_differs_from_v1_by_intended_keys():
-    changed, only_v1, only_v2 = diff(load_config(CONFIG_DIR / "v1.py"), load_config(CONFIG_DIR / "v2.py"))
+    changed, only_v1, only_v2 = diff(
+        load_config(CONFIG_DIR / "v1.py"), load_config(CONFIG_DIR / "v2.py")
+    )
     assert changed == V1_TO_V2
     assert only_v1 == [] and only_v2 == V2_ONLY
 
 
 def test_v3_differs_from_v2_by_intended_keys():
-    changed, only_v2, only_v3 = diff(load_config(CONFIG_DIR / "v2.py"), load_config(CONFIG_DIR / "v3.py"))
+    changed, only_v2, only_v3 = diff(
+        load_config(CONFIG_DIR / "v2.py"), load_config(CONFIG_DIR / "v3.py")
+    )
     assert changed == V2_TO_V3
     assert only_v3 == []
     assert only_v2 and all(k.startswith(V3_REMOVED_PREFIXES) for k in only_v2)
@@ -175,8 +181,17 @@ def test_smollm2_differs_from_v1_by_intended_keys():
 
 def test_dump_config_writes_resolved_file(tmp_path):
     out = tmp_path / "v2.resolved.py"
-    dump_main(["xtuner_configs/v2.py" if Path("xtuner_configs").is_dir() else str(CONFIG_DIR / "v2.py"),
-               "--out", str(out), "--cfg-options", "max_length=4096"])
+    dump_main(
+        [
+            "xtuner_configs/v2.py"
+            if Path("xtuner_configs").is_dir()
+            else str(CONFIG_DIR / "v2.py"),
+            "--out",
+            str(out),
+            "--cfg-options",
+            "max_length=4096",
+        ]
+    )
     text = out.read_text()
     assert "max_length = 4096" in text and "review_ext.train.hooks.ReviewChatHook" in text
 

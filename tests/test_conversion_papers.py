@@ -10,9 +10,9 @@ import re
 
 import pytest
 
+from data_conversion.corpus.quality_checks import suspect_paper
 from data_conversion.sources.docling import docling_parts
 from data_conversion.sources.line_numbers import LineNumberStripper, numbered_lines
-from data_conversion.corpus.quality_checks import suspect_paper
 from review_ext.formats.text import render_paper
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -6,8 +6,15 @@ import json
 import pytest
 
 from data_conversion import from_openreview, from_peerread
-from review_ext.formats.text import (MARKERS, PARTS, REVIEW_HEADINGS, heading_order,
-                                     marker_order, parse_paper, parse_review)
+from review_ext.formats.text import (
+    MARKERS,
+    PARTS,
+    REVIEW_HEADINGS,
+    heading_order,
+    marker_order,
+    parse_paper,
+    parse_review,
+)
 from tests.helpers import read_jsonl
 
 

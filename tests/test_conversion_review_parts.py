@@ -3,13 +3,29 @@ from __future__ import annotations
 
 import pytest
 
+from data_conversion.reviews.review_labels import GENERAL, MIXED, label_part
+from data_conversion.reviews.review_parts import (
+    ACC,
+    DROPPED,
+    IMP,
+    REJ,
+    SIG,
+    derive_title,
+    map_review,
+    sentences,
+)
 from data_conversion.sources.openreview import review_parts, split_form_blocks
 from data_conversion.sources.paper_folders import NoPart
-from data_conversion.reviews.review_labels import GENERAL, MIXED, label_part
-from data_conversion.reviews.review_parts import (ACC, DROPPED, IMP, REJ, SIG, derive_title,
-                                          map_review, sentences)
-from review_ext.formats.text import (MARKERS, PARTS, heading_order, marker_order, parse_paper,
-                                     parse_review, render_paper, render_review)
+from review_ext.formats.text import (
+    MARKERS,
+    PARTS,
+    heading_order,
+    marker_order,
+    parse_paper,
+    parse_review,
+    render_paper,
+    render_review,
+)
 
 
 def where(parts: dict, needle: str) -> str:

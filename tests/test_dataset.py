@@ -8,11 +8,16 @@ from types import SimpleNamespace
 import pytest
 
 from review_ext.data.dataset import build_review_dataset
-from review_ext.data.encode import DROP_EMPTY_PAPER, DROP_EMPTY_REVIEW, DROP_NOT_SINGLE_TURN, IGNORE_INDEX, encode_sample
+from review_ext.data.encode import (
+    DROP_EMPTY_PAPER,
+    DROP_EMPTY_REVIEW,
+    DROP_NOT_SINGLE_TURN,
+    IGNORE_INDEX,
+    encode_sample,
+)
 from review_ext.data.template import resolve_system
 from review_ext.data.tokenizer import load_mixtral_tokenizer
-from tests.helpers import read_jsonl, write_rows
-from tests.helpers import free_port
+from tests.helpers import free_port, read_jsonl, write_rows
 
 MAX_LENGTH = 8192
 TOKENIZER_CFG = dict(type=load_mixtral_tokenizer)
@@ -22,7 +27,9 @@ TOKENIZER_CFG = dict(type=load_mixtral_tokenizer)
 def _datasets_cache(tmp_path_factory, monkeypatch):
     import datasets
 
-    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(tmp_path_factory.getbasetemp() / "hf_datasets"))
+    monkeypatch.setattr(
+        datasets.config, "HF_DATASETS_CACHE", str(tmp_path_factory.getbasetemp() / "hf_datasets")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +66,16 @@ def _expected_samples(tokenizer, records):
     out = []
     for rec in records[:14]:
         turn = rec["conversation"][0]
-        out.append(encode_sample(tokenizer, turn["input"], turn["output"], turn["system"], MAX_LENGTH))
+        out.append(
+            encode_sample(tokenizer, turn["input"], turn["output"], turn["system"], MAX_LENGTH)
+        )
     return out
 
 
 def test_account_is_exact(tokenizer, records, data_file):
-    ds = build_review_dataset(data_file, tokenizer, MAX_LENGTH, pack_to_max_length=False, shuffle=False, num_proc=2)
+    ds = build_review_dataset(
+        data_file, tokenizer, MAX_LENGTH, pack_to_max_length=False, shuffle=False, num_proc=2
+    )
     expected = _expected_samples(tokenizer, records)
     assert ds.account == dict(
         records=17, kept=14, paper_trimmed=8, review_trimmed=1,
@@ -79,11 +90,17 @@ def test_account_is_exact(tokenizer, records, data_file):
     assert ds.length == [s["length"] for s in expected]
 
 
-def test_packed_build_config_tokenizer_jsonl_and_system_override(tokenizer, records, data_file, tmp_path):
-    packed = build_review_dataset(data_file, TOKENIZER_CFG, MAX_LENGTH, use_varlen_attn=True, seed=7, num_proc=2)
+def test_packed_build_config_tokenizer_jsonl_and_system_override(
+    tokenizer, records, data_file, tmp_path
+):
+    packed = build_review_dataset(
+        data_file, TOKENIZER_CFG, MAX_LENGTH, use_varlen_attn=True, seed=7, num_proc=2
+    )
     jsonl = tmp_path / "train.jsonl"
     jsonl.write_text("".join(json.dumps(r) + "\n" for r in records))
-    same = build_review_dataset(str(jsonl), tokenizer, MAX_LENGTH, use_varlen_attn=True, seed=7, num_proc=1)
+    same = build_review_dataset(
+        str(jsonl), tokenizer, MAX_LENGTH, use_varlen_attn=True, seed=7, num_proc=1
+    )
     assert packed.to_dict() == same.to_dict() and packed.account == same.account
     assert packed.packing["samples"] == 14 and packed.packing["bins"] == len(packed)
     segments = []  # every expected sample is one whole segment of one bin
@@ -93,7 +110,9 @@ def test_packed_build_config_tokenizer_jsonl_and_system_override(tokenizer, reco
     expected = [(s["input_ids"], s["labels"]) for s in _expected_samples(tokenizer, records)]
     assert sorted(segments) == sorted(expected)
 
-    v1 = build_review_dataset(data_file, tokenizer, MAX_LENGTH, system="v1", pack_to_max_length=False, shuffle=False)
+    v1 = build_review_dataset(
+        data_file, tokenizer, MAX_LENGTH, system="v1", pack_to_max_length=False, shuffle=False
+    )
     head = tokenizer.encode(f"[INST] {resolve_system('v1')} [/INST]")
     assert all(ids[: len(head)] == head for ids in v1["input_ids"])
 
@@ -110,8 +129,14 @@ def converted_file(shared_data, tmp_path_factory):
         rows += read_jsonl(tmp / f"{folder}.jsonl")
     system = resolve_system("v2")
     path = tmp / "train.json"
-    path.write_text(json.dumps([{"conversation": [dict(system=system, input=r["input"], output=r["output"])]}
-                                for r in rows]))
+    path.write_text(
+        json.dumps(
+            [
+                {"conversation": [dict(system=system, input=r["input"], output=r["output"])]}
+                for r in rows
+            ]
+        )
+    )
     return str(path), len(rows)
 
 
@@ -166,7 +191,9 @@ def _distributed_worker(rank, data_file, cache, out):
     dist.init_process_group("gloo", rank=rank, world_size=2)
     ds = build_review_dataset(data_file, TOKENIZER_CFG, MAX_LENGTH, num_proc=1)
     with open(f"{out}.{rank}", "w") as f:
-        json.dump(dict(ids=ds["input_ids"], account=ds.account, waste=ds.packing["padding_waste"]), f)
+        json.dump(
+            dict(ids=ds["input_ids"], account=ds.account, waste=ds.packing["padding_waste"]), f
+        )
     dist.destroy_process_group()
 
 

@@ -100,9 +100,13 @@ def test_matches_xtuner_evaluate_chat_hook(tokenizer, by_id):
     _, paper, reviews = by_id["1Sb0363f2y"]
     for system in ("v1", "v2", None):
         text, info = fit_paper(tokenizer, paper, system, 3000)
-        sample = encode_sample(tokenizer, paper, reviews[0], system, 3000 + len(encode_review(tokenizer, reviews[0])))
+        sample = encode_sample(
+            tokenizer, paper, reviews[0], system, 3000 + len(encode_review(tokenizer, reviews[0]))
+        )
         s = resolve_system(system)
-        hook_text = ((template.SYSTEM.format(system=s) if s else "") + template.INSTRUCTION).format(input=text)
+        hook_text = ((template.SYSTEM.format(system=s) if s else "") + template.INSTRUCTION).format(
+            input=text
+        )
         hook_ids = tokenizer.encode(hook_text)
         assert hook_ids == info.prompt_ids == sample["input_ids"][: len(hook_ids)]
 
@@ -110,7 +114,11 @@ def test_matches_xtuner_evaluate_chat_hook(tokenizer, by_id):
 def test_unheaded_paper_is_cut_from_its_end(tokenizer):
     paper = " ".join(f"word{i}" for i in range(2000))
     text, info = fit_paper(tokenizer, paper, None, 300)
-    assert paper.startswith(text) and info.cut_blocks == ["OTHER"] and 290 <= len(info.prompt_ids) <= 300
+    assert (
+        paper.startswith(text)
+        and info.cut_blocks == ["OTHER"]
+        and 290 <= len(info.prompt_ids) <= 300
+    )
 
 
 def test_encode_fn_account_columns(tokenizer, by_id):
@@ -120,7 +128,10 @@ def test_encode_fn_account_columns(tokenizer, by_id):
     assert kept["drop_reason"] == "" and kept["length"] == 5662
     # the system argument overrides the record's
     no_system = encode_fn(dict(conversation=[turn]), tokenizer, 16384, system="")
-    assert no_system["input_ids"][:5] == encode_prompt(tokenizer, paper, None)[:5] and no_system["length"] == 5662 - 149
+    assert (
+        no_system["input_ids"][:5] == encode_prompt(tokenizer, paper, None)[:5]
+        and no_system["length"] == 5662 - 149
+    )
     cases = {
         DROP_NOT_SINGLE_TURN: dict(conversation=[turn, turn]),
         DROP_EMPTY_PAPER: dict(conversation=[dict(turn, input=" \n")]),

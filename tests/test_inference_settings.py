@@ -60,9 +60,9 @@ def test_model_from_the_last_model_pointer(tmp_path, adapter):
 
 def test_an_engine_that_would_not_stop_where_the_template_ends_is_refused(tiny_model):
     """The tiny Mixtral's tokenizer has no ``<|im_end|>``: a chatml review would never stop."""
+    from review_ext.common.errors import ReviewSuiteError
     from review_ext.generate.args import build_engine
     from review_ext.generate.engine import EngineOptions
-    from review_ext.common.errors import ReviewSuiteError
     from review_ext.infer.settings import check_end_of_turn
 
     engine = build_engine("hf", EngineOptions(model=str(tiny_model), dtype="float32", device="cpu"))

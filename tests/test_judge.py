@@ -15,12 +15,11 @@ import pytest
 
 from review_ext.common.chat_client import RateLimiter
 from review_ext.evaluate import judging
+from review_ext.evaluate.judge_run import DEFAULT_PROMPT
 from review_ext.evaluate.records import write_jsonl
 from tests.flaky_openai_server import FlakyOpenAIServer
-
 from tests.helpers import ROOT, read_jsonl, run_judge
 from tests.judge_cases import MAX_RETRIES, PAIRED, SCRIPT, V1, V2, judge_args, key_of
-from review_ext.evaluate.judge_run import DEFAULT_PROMPT
 
 
 def expected_requests():

@@ -15,7 +15,6 @@ import pytest
 
 from review_ext.evaluate.records import write_jsonl
 from tests.flaky_openai_server import FlakyOpenAIServer
-
 from tests.helpers import ROOT, dead_url, read_jsonl, run_judge
 from tests.judge_cases import PAIRED, V1, V2, judge_args, key_of
 from tests.tool_scripts import load_tool
@@ -25,8 +24,14 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def judge_cli(args, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "tools/judge.py"), *args], capture_output=True,
-                          text=True, env=ENV, timeout=300, **kwargs)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "tools/judge.py"), *args],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=300,
+        **kwargs,
+    )
 
 
 def error_line(proc: subprocess.CompletedProcess) -> str:
@@ -43,7 +48,11 @@ def test_dead_server_exits_1_and_says_where_the_partial_results_are(inputs):
     assert "only 0 of 18 judgements got a reply" in error and "18 requests failed" in error
     assert "Connection refused" in error and f"partial results kept in {out}/" in error
     # nothing cached (a rerun asks everything), no lock left behind
-    assert sorted(p.name for p in out.iterdir()) == ["per_paper.jsonl", "summary.json", "winrate.png"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "per_paper.jsonl",
+        "summary.json",
+        "winrate.png",
+    ]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["failed_requests"] == 18
     assert summary["failure"].startswith("only 0 of 18 judgements got a reply, fewer than "
@@ -56,9 +65,15 @@ def test_threshold_is_the_users(inputs):
     with FlakyOpenAIServer(key_of, script) as server:
         summary = run_judge(judge_args(inputs, server.url, "--max-retries", "0"))  # 14/18 >= 0.5
         assert summary["failed_requests"] == 4 and summary["failure"] is None
-        proc = judge_cli(judge_args(inputs, server.url, "--max-retries", "0", "--min-answered", "0.9"))
-        assert "only 14 of 18 judgements got a reply, fewer than --min-answered 0.9" in error_line(proc)
-        proc = judge_cli(judge_args(inputs, server.url, "--max-retries", "0", "--min-answered", "0.7"))
+        proc = judge_cli(
+            judge_args(inputs, server.url, "--max-retries", "0", "--min-answered", "0.9")
+        )
+        assert "only 14 of 18 judgements got a reply, fewer than --min-answered 0.9" in error_line(
+            proc
+        )
+        proc = judge_cli(
+            judge_args(inputs, server.url, "--max-retries", "0", "--min-answered", "0.7")
+        )
         assert proc.returncode == 0, proc.stderr
     assert judge_cli(judge_args(inputs, server.url, "--min-answered", "2")).returncode == 2
 
@@ -92,11 +107,20 @@ def test_null_replies_are_retried_and_never_cached(inputs):
         # a cache written by an older version, holding an empty reply as "invalid": asked again
         with cache.open("a") as f:
             key = next(r["key"] for r in records if r["id"] == "p2" and r["order"] == "BA")
-            f.write(json.dumps({"key": key, "id": "p2", "order": "BA", "verdict": "invalid", "reply": ""}) + "\n")
+            f.write(
+                json.dumps(
+                    {"key": key, "id": "p2", "order": "BA", "verdict": "invalid", "reply": ""}
+                )
+                + "\n"
+            )
         server.script[("p1", "AB")] = [V1]
         again = run_judge(judge_args(inputs, server.url))
     assert server.requests[("p1", "AB")] == 4 and server.requests[("p2", "BA")] == 2
-    assert again["asked_judgements"] == 2 and again["failed_requests"] == 0 and again["wins"] == len(PAIRED)
+    assert (
+        again["asked_judgements"] == 2
+        and again["failed_requests"] == 0
+        and again["wins"] == len(PAIRED)
+    )
 
 
 def test_second_run_on_one_out_dir_is_refused(inputs):
@@ -126,20 +150,38 @@ def duplicate_id(d):
 
 BAD_INPUTS = {  # case -> (break the inputs, words the error must hold)
     "duplicate id in the reviews": (duplicate_id, "a.jsonl:13: id 'p2' also on line 3"),
-    "reviews file is a folder": (lambda d: ((d / "a.jsonl").unlink(), (d / "a.jsonl").mkdir()),
-                                 "reviews file (A) {d}/a.jsonl is a folder, not a file"),
-    "reviews file missing": (lambda d: (d / "b.jsonl").unlink(), "reviews file (B) {d}/b.jsonl does not exist"),
-    "reviews file a symlink loop": (lambda d: ((d / "a.jsonl").unlink(), (d / "a.jsonl").symlink_to(d / "a.jsonl")),
-                                    "reviews file (A) {d}/a.jsonl does not exist (a broken symlink)"),
-    "papers file missing": (lambda d: (d / "papers.jsonl").unlink(), "papers file {d}/papers.jsonl does not exist"),
-    "malformed line": (lambda d: (d / "b.jsonl").open("a").write('{"id": "x", "output": \n'),
-                       "b.jsonl:13: malformed JSON"),
-    "review not text": (lambda d: (d / "b.jsonl").open("a").write('{"id": "x", "output": 3}\n'),
-                        "b.jsonl:13 (id x): field 'output' is a int, expected text"),
-    "no id": (lambda d: (d / "papers.jsonl").open("a").write('{"input": "a paper"}\n'),
-              "papers.jsonl:13: field 'id' is None"),
-    "JSON nested 100000 deep": (lambda d: (d / "papers.jsonl").open("a").write("[" * 100000 + "\n"),
-                                "papers.jsonl:13: malformed JSON (nested too deep)"),
+    "reviews file is a folder": (
+        lambda d: ((d / "a.jsonl").unlink(), (d / "a.jsonl").mkdir()),
+        "reviews file (A) {d}/a.jsonl is a folder, not a file",
+    ),
+    "reviews file missing": (
+        lambda d: (d / "b.jsonl").unlink(),
+        "reviews file (B) {d}/b.jsonl does not exist",
+    ),
+    "reviews file a symlink loop": (
+        lambda d: ((d / "a.jsonl").unlink(), (d / "a.jsonl").symlink_to(d / "a.jsonl")),
+        "reviews file (A) {d}/a.jsonl does not exist (a broken symlink)",
+    ),
+    "papers file missing": (
+        lambda d: (d / "papers.jsonl").unlink(),
+        "papers file {d}/papers.jsonl does not exist",
+    ),
+    "malformed line": (
+        lambda d: (d / "b.jsonl").open("a").write('{"id": "x", "output": \n'),
+        "b.jsonl:13: malformed JSON",
+    ),
+    "review not text": (
+        lambda d: (d / "b.jsonl").open("a").write('{"id": "x", "output": 3}\n'),
+        "b.jsonl:13 (id x): field 'output' is a int, expected text",
+    ),
+    "no id": (
+        lambda d: (d / "papers.jsonl").open("a").write('{"input": "a paper"}\n'),
+        "papers.jsonl:13: field 'id' is None",
+    ),
+    "JSON nested 100000 deep": (
+        lambda d: (d / "papers.jsonl").open("a").write("[" * 100000 + "\n"),
+        "papers.jsonl:13: malformed JSON (nested too deep)",
+    ),
     "out-dir is a file": (lambda d: (d / "out").write_text("x"), "--out-dir {d}/out is a file"),
     "prompt file missing": (lambda d: None, "prompt file {d}/none.txt does not exist"),
 }

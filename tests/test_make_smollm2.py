@@ -15,7 +15,9 @@ def test_eos_and_pad_are_end_of_turn(smollm2, smollm2_tokenizer):
     for name in ("config.json", "generation_config.json"):
         cfg = json.loads((smollm2 / name).read_text())
         assert cfg["eos_token_id"] == cfg["pad_token_id"] == end, name
-    assert tok.encode("Hello world") == tok.encode("Hello world", add_special_tokens=False)  # no BOS added
+    assert tok.encode("Hello world") == tok.encode(
+        "Hello world", add_special_tokens=False
+    )  # no BOS added
     assert "<|im_start|>" in tok.chat_template
 
 
@@ -34,7 +36,9 @@ def test_generation_stops_at_end_of_turn(smollm2, smollm2_tokenizer):
 
     model = AutoModelForCausalLM.from_pretrained(smollm2, torch_dtype=torch.float32)
     messages = [{"role": "user", "content": "Name one colour. Answer with one word."}]
-    ids = smollm2_tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt")
+    ids = smollm2_tokenizer.apply_chat_template(
+        messages, add_generation_prompt=True, return_tensors="pt"
+    )
     out = model.generate(ids, max_new_tokens=24, do_sample=False)[0, ids.shape[1]:].tolist()
     assert out[-1] == smollm2_tokenizer.eos_token_id and len(out) < 24
     assert smollm2_tokenizer.decode(out, skip_special_tokens=True).strip()

@@ -83,13 +83,17 @@ def test_output_layout_config_and_metadata(base, adapter, merged):
     base_index = json.loads((base / merge_mod.INDEX_FILE).read_text())
     index = json.loads((merged / merge_mod.INDEX_FILE).read_text())
     assert index["weight_map"] == base_index["weight_map"]
-    assert sorted(p.name for p in merged.glob("*.safetensors")) == sorted(p.name for p in base.glob("*.safetensors"))
+    assert sorted(p.name for p in merged.glob("*.safetensors")) == sorted(
+        p.name for p in base.glob("*.safetensors")
+    )
     assert json.loads((merged / "config.json").read_text())["torch_dtype"] == "bfloat16"
     for name in ("tokenizer.json", "tokenizer_config.json", "generation_config.json"):
         assert (merged / name).read_bytes() == (base / name).read_bytes()
     meta = artifacts.read_metadata(merged)
     assert meta["template"] == "review_mixtral" and meta["base_model"] == str(base)
-    assert meta["merge"]["adapter"] == str(adapter.resolve()) and meta["merge"]["dtype"] == "bfloat16"
+    assert (
+        meta["merge"]["adapter"] == str(adapter.resolve()) and meta["merge"]["dtype"] == "bfloat16"
+    )
     assert not [p for p in merged.parent.iterdir() if p.name.startswith(".merged")]  # no temp dirs
 
 
@@ -123,7 +127,9 @@ def test_missing_files_are_refused(base, adapter, tmp_path):
 
 
 def test_full_disk_is_refused_up_front(base, adapter, tmp_path, monkeypatch):
-    monkeypatch.setattr(shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(1 << 40, 1 << 40, 1 << 20))
+    monkeypatch.setattr(
+        shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(1 << 40, 1 << 40, 1 << 20)
+    )
     with pytest.raises(merge_mod.MergeError, match="not enough disk space"):
         merge_mod.merge(merge_mod.MergeOptions(adapter, tmp_path / "out", base, progress=False))
     assert not list(tmp_path.iterdir())
@@ -162,17 +168,32 @@ def test_help_of_shell_wrapper():
     assert "[base] adapter out" in result.stdout and "Examples:" in result.stdout
 
 
-@pytest.mark.parametrize("patterns", [
-    {"w2": 4}, {"q_proj": 32, "w1": 8}, {"layers.1.self_attn.q_proj": 2}, {r"model.layers.\d.block_sparse_moe.experts.0.w2": 4},
-    {"proj": 3}, {"experts.1.w3": 5, "w3": 6},
-])
-@pytest.mark.parametrize("module", [
-    "model.layers.0.self_attn.q_proj", "model.layers.1.self_attn.q_proj", "model.layers.0.block_sparse_moe.experts.0.w2",
-    "model.layers.2.block_sparse_moe.experts.1.w3", "lm_head",
-])
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        {"w2": 4},
+        {"q_proj": 32, "w1": 8},
+        {"layers.1.self_attn.q_proj": 2},
+        {r"model.layers.\d.block_sparse_moe.experts.0.w2": 4},
+        {"proj": 3},
+        {"experts.1.w3": 5, "w3": 6},
+    ],
+)
+@pytest.mark.parametrize(
+    "module",
+    [
+        "model.layers.0.self_attn.q_proj",
+        "model.layers.1.self_attn.q_proj",
+        "model.layers.0.block_sparse_moe.experts.0.w2",
+        "model.layers.2.block_sparse_moe.experts.1.w3",
+        "lm_head",
+    ],
+)
 def test_pattern_matching_equals_peft(patterns, module):
     from peft.utils.other import get_pattern_key
 
     from review_ext.checkpoint.lora_adapter import pattern_value
 
-    assert pattern_value(patterns, module, 16) == patterns.get(get_pattern_key(patterns.keys(), module), 16)
+    assert pattern_value(patterns, module, 16) == patterns.get(
+        get_pattern_key(patterns.keys(), module), 16
+    )

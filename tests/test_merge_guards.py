@@ -1,4 +1,5 @@
 """tools/merge_bf16.sh through its command line: the wrong base, two merges on one OUT, kills, bad files."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,14 @@ def models(tmp_path_factory):
 
 
 def merge_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(ROOT / "tools/merge_bf16.sh"), *map(str, args), "--no-progress"],
-                          capture_output=True, text=True, env=ENV, cwd=cwd, timeout=300)
+    return subprocess.run(
+        ["bash", str(ROOT / "tools/merge_bf16.sh"), *map(str, args), "--no-progress"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 def one_line_error(proc: subprocess.CompletedProcess) -> str:
@@ -74,15 +81,21 @@ def test_fingerprint_tells_same_shape_models_apart(models):
 
 
 def test_wrong_base_is_refused_and_can_be_forced(models, tmp_path):
-    error = one_line_error(merge_cli(models["other"], models["adapter"], tmp_path / "out", cwd=tmp_path))
+    error = one_line_error(
+        merge_cli(models["other"], models["adapter"], tmp_path / "out", cwd=tmp_path)
+    )
     fp = base_identity.short(base_identity.fingerprint(models["other"]))
     assert str(models["other"]) in error and str(models["base"].resolve()) in error
     assert fp in error and "--allow-base-mismatch" in error
     assert not (tmp_path / "out").exists() and not (tmp_path / "work_dirs").exists()
 
-    proc = merge_cli(models["other"], models["adapter"], tmp_path / "out", "--allow-base-mismatch", cwd=tmp_path)
+    proc = merge_cli(
+        models["other"], models["adapter"], tmp_path / "out", "--allow-base-mismatch", cwd=tmp_path
+    )
     assert proc.returncode == 0 and "merging anyway" in proc.stderr
-    assert artifacts.read_metadata(tmp_path / "out")["merge"]["base_fingerprint"]["sha256"].startswith(fp)
+    assert artifacts.read_metadata(tmp_path / "out")["merge"]["base_fingerprint"][
+        "sha256"
+    ].startswith(fp)
 
 
 def test_already_merged_base_is_refused(models, tmp_path):
@@ -120,9 +133,20 @@ def staging_of(out: Path) -> list[Path]:
 
 def start_and_stop_mid_merge(base: Path, adapter: Path, out: Path) -> subprocess.Popen:
     """A real merge, SIGSTOPped once it has written a shard into its staging folder."""
-    proc = subprocess.Popen(["bash", str(ROOT / "tools/merge_bf16.sh"), str(base), str(adapter), str(out),
-                             "--no-progress"], env=ENV, cwd=out.parent, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            "bash",
+            str(ROOT / "tools/merge_bf16.sh"),
+            str(base),
+            str(adapter),
+            str(out),
+            "--no-progress",
+        ],
+        env=ENV,
+        cwd=out.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
         if any(p.suffix == ".safetensors" for s in staging_of(out) for p in s.iterdir()):
@@ -157,7 +181,10 @@ def test_second_merge_into_one_out_is_refused_and_a_killed_one_is_cleaned(wide, 
     proc = merge_cli(base, adapter, out, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert f"removed {stale[0]}" in proc.stderr and not staging_of(out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["merged", "work_dirs"]  # no lock, no staging
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "merged",
+        "work_dirs",
+    ]  # no lock, no staging
     index = json.loads((out / "model.safetensors.index.json").read_text())
     names = {n for shard in set(index["weight_map"].values()) for n in load_file(out / shard)}
     assert names == set(index["weight_map"])
@@ -166,8 +193,18 @@ def test_second_merge_into_one_out_is_refused_and_a_killed_one_is_cleaned(wide, 
 def test_two_simultaneous_merges_one_wins(wide, tmp_path):
     base, adapter = wide
     out = tmp_path / "merged"
-    cmd = ["bash", str(ROOT / "tools/merge_bf16.sh"), str(base), str(adapter), str(out), "--no-progress"]
-    procs = [subprocess.Popen(cmd, env=ENV, cwd=tmp_path, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    cmd = [
+        "bash",
+        str(ROOT / "tools/merge_bf16.sh"),
+        str(base),
+        str(adapter),
+        str(out),
+        "--no-progress",
+    ]
+    procs = [
+        subprocess.Popen(cmd, env=ENV, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
     assert sorted(rc for rc, _ in results) == [0, 1], results
     loser = next(err for rc, err in results if rc == 1)
@@ -187,19 +224,48 @@ def first_shard(folder: Path) -> Path:
 
 BAD_INPUTS = {  # case -> (what to break, args given as (base, adapter), words the error must hold)
     "truncated base shard": (lambda b, a: truncate(first_shard(b)), "truncated"),
-    "base shard cut inside its header": (lambda b, a: truncate(first_shard(b), 0.00001), "no complete header"),
-    "truncated adapter weights": (lambda b, a: truncate(a / "adapter_model.safetensors"), "truncated"),
-    "adapter_config.json cut short": (lambda b, a: truncate(a / "adapter_config.json", 0.6), "invalid JSON"),
+    "base shard cut inside its header": (
+        lambda b, a: truncate(first_shard(b), 0.00001),
+        "no complete header",
+    ),
+    "truncated adapter weights": (
+        lambda b, a: truncate(a / "adapter_model.safetensors"),
+        "truncated",
+    ),
+    "adapter_config.json cut short": (
+        lambda b, a: truncate(a / "adapter_config.json", 0.6),
+        "invalid JSON",
+    ),
     "adapter_config.json without r": (
-        lambda b, a: (a / "adapter_config.json").write_text(json.dumps(
-            {k: v for k, v in json.loads((a / "adapter_config.json").read_text()).items() if k != "r"})),
-        "field 'r'"),
-    "review_suite.json broken": (lambda b, a: truncate(a / "review_suite.json", 0.5), "not valid JSON"),
+        lambda b, a: (a / "adapter_config.json").write_text(
+            json.dumps(
+                {
+                    k: v
+                    for k, v in json.loads((a / "adapter_config.json").read_text()).items()
+                    if k != "r"
+                }
+            )
+        ),
+        "field 'r'",
+    ),
+    "review_suite.json broken": (
+        lambda b, a: truncate(a / "review_suite.json", 0.5),
+        "not valid JSON",
+    ),
     "base config.json broken": (lambda b, a: truncate(b / "config.json", 0.5), "config.json"),
-    "shard index broken": (lambda b, a: truncate(b / "model.safetensors.index.json", 0.5), "shard index"),
-    "base is a file": (lambda b, a: (shutil.rmtree(b), b.write_text("x")), "is a file, not a folder"),
+    "shard index broken": (
+        lambda b, a: truncate(b / "model.safetensors.index.json", 0.5),
+        "shard index",
+    ),
+    "base is a file": (
+        lambda b, a: (shutil.rmtree(b), b.write_text("x")),
+        "is a file, not a folder",
+    ),
     "base missing": (lambda b, a: shutil.rmtree(b), "does not exist"),
-    "adapter is a file": (lambda b, a: (shutil.rmtree(a), a.write_text("x")), "is a file, not a folder"),
+    "adapter is a file": (
+        lambda b, a: (shutil.rmtree(a), a.write_text("x")),
+        "is a file, not a folder",
+    ),
     "adapter missing": (lambda b, a: shutil.rmtree(a), "does not exist"),
 }
 
@@ -215,14 +281,20 @@ def test_bad_inputs_get_a_one_line_error(case, models, tmp_path):
     with pytest.raises(SystemExit) as e:
         merge_bf16.main([str(base), str(adapter), str(tmp_path / "out"), "--no-progress"])
     message = str(e.value)
-    assert message.startswith("merge_bf16: error: ") and "\n" not in message and words in message, message
+    assert message.startswith("merge_bf16: error: ") and "\n" not in message and words in message, (
+        message
+    )
     assert not (tmp_path / "out").exists() and not staging_of(tmp_path / "out")
 
 
 def test_out_that_is_a_file_is_refused(models, tmp_path):
     (tmp_path / "out").write_text("keep me")
-    error = one_line_error(merge_cli(models["base"], models["adapter"], tmp_path / "out", "--force", cwd=tmp_path))
-    assert "is a file, not an output folder" in error and (tmp_path / "out").read_text() == "keep me"
+    error = one_line_error(
+        merge_cli(models["base"], models["adapter"], tmp_path / "out", "--force", cwd=tmp_path)
+    )
+    assert (
+        "is a file, not an output folder" in error and (tmp_path / "out").read_text() == "keep me"
+    )
 
 
 # ------------------------------------------------------------------ nothing an input is lost

@@ -15,7 +15,9 @@ HF_FORWARD = getattr(MixtralSparseMoeBlock.forward, "hf_forward", MixtralSparseM
 def _block(lora: bool, seed=0):
     """A 4-expert top-2 block whose expert 3 is never chosen (its gate row points away from the inputs)."""
     torch.manual_seed(seed)
-    config = MixtralConfig(hidden_size=32, intermediate_size=48, num_local_experts=4, num_experts_per_tok=2)
+    config = MixtralConfig(
+        hidden_size=32, intermediate_size=48, num_local_experts=4, num_experts_per_tok=2
+    )
     block = MixtralSparseMoeBlock(config)
     with torch.no_grad():
         block.gate.weight.abs_()
@@ -23,11 +25,15 @@ def _block(lora: bool, seed=0):
     if lora:
         from peft import LoraConfig, inject_adapter_in_model
 
-        block = inject_adapter_in_model(LoraConfig(r=4, lora_alpha=8, target_modules=["w1", "w2", "w3"]), block)
+        block = inject_adapter_in_model(
+            LoraConfig(r=4, lora_alpha=8, target_modules=["w1", "w2", "w3"]), block
+        )
         for name, p in block.named_parameters():
             p.requires_grad_("lora_" in name)
             if "lora_B" in name:
-                torch.nn.init.normal_(p, std=0.1)  # peft starts B at zero: gradients of A would be zero
+                torch.nn.init.normal_(
+                    p, std=0.1
+                )  # peft starts B at zero: gradients of A would be zero
     return block
 
 
@@ -48,7 +54,9 @@ def test_grouped_block_equals_hf_block_with_idle_experts(lora):
     assert moe.supports(block)
     x = _inputs()
     _, chosen = moe.route(block.gate(x.view(-1, 32)), 2, x.dtype)
-    assert 3 not in chosen.flatten().tolist() and len(set(chosen.flatten().tolist())) >= 2  # expert 3 idle
+    assert (
+        3 not in chosen.flatten().tolist() and len(set(chosen.flatten().tolist())) >= 2
+    )  # expert 3 idle
     ours = _run(moe.moe_forward, block, x)
     ref_block, ref_x = copy.deepcopy(block), x.detach().clone().requires_grad_()
     theirs = _run(HF_FORWARD, ref_block, ref_x)
@@ -57,7 +65,9 @@ def test_grouped_block_equals_hf_block_with_idle_experts(lora):
     assert set(ours[3]) == set(theirs[3]) and ours[3]
     if lora:
         assert any("lora_A" in n for n in ours[3]) and any("lora_B" in n for n in ours[3])
-        assert all(ours[3][n].abs().sum() == 0 for n in ours[3] if ".3." in n)  # idle expert: no gradient
+        assert all(
+            ours[3][n].abs().sum() == 0 for n in ours[3] if ".3." in n
+        )  # idle expert: no gradient
     else:
         assert set(ours[3]) > {"gate.weight"}
     for name in ours[3]:

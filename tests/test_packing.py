@@ -28,7 +28,9 @@ def test_plan_bins_invariants_and_bound(seed):
 def test_plan_bins_fills_exactly_and_rejects_oversize():
     bins = plan_bins([3, 5, 2, 6, 8], 8)
     assert bins == [[4], [3, 2], [1, 0]]
-    assert waste_stats([3, 5, 2, 6, 8], bins, 8) == dict(samples=5, bins=3, tokens=24, capacity=24, padding_waste=0.0)
+    assert waste_stats([3, 5, 2, 6, 8], bins, 8) == dict(
+        samples=5, bins=3, tokens=24, capacity=24, padding_waste=0.0
+    )
     with pytest.raises(ValueError):
         plan_bins([9], 8)
     with pytest.raises(ValueError):
@@ -65,7 +67,9 @@ def _toy_dataset(n=60, max_length=256, seed=0):
 @pytest.mark.parametrize("varlen", [False, True])
 def test_pack_dataset_keeps_samples_whole_and_aligned(varlen):
     source = _toy_dataset()
-    packed, stats = pack_dataset(source, 256, use_varlen_attn=varlen, shuffle=True, seed=1, num_proc=1)
+    packed, stats = pack_dataset(
+        source, 256, use_varlen_attn=varlen, shuffle=True, seed=1, num_proc=1
+    )
     originals = {row["input_ids"][0]: row for row in source}
     seen = []
     for item in packed:
@@ -81,7 +85,9 @@ def test_pack_dataset_keeps_samples_whole_and_aligned(varlen):
             seen.append(ids[lo])
         if varlen:
             assert item["cumulative_len"] == bounds
-            assert item["position_ids"] == [p for lo, hi in zip(bounds, bounds[1:]) for p in range(hi - lo)]
+            assert item["position_ids"] == [
+                p for lo, hi in zip(bounds, bounds[1:]) for p in range(hi - lo)
+            ]
     assert sorted(seen) == sorted(originals)
     assert stats["samples"] == len(source) and stats["bins"] == len(packed)
     assert stats["tokens"] == sum(source["length"]) == sum(packed["length"])

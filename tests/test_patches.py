@@ -11,8 +11,8 @@ def test_apply_is_idempotent_and_cpu_query_answers_false():
 
 
 def test_xtuner_dtype_choice_runs_on_cpu_after_patch():
-    from transformers import MixtralConfig
     from mmengine.config import ConfigDict
+    from transformers import MixtralConfig
     from xtuner.model.sft import SupervisedFinetune
 
     patches.apply()

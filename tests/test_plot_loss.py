@@ -35,11 +35,20 @@ def write_run(work_dir, stamp, records):
 
 def test_scalars_json_of_two_runs_gives_two_lines(tmp_path):
     work_dir = tmp_path / "v1"
-    write_run(work_dir, "20260101_000000", [
-        {"lr": 1e-5, "loss": 2.0, "iter": 1, "step": 1}, {"lr": 2e-4, "loss": 1.5, "iter": 2, "step": 2},
-        {"mode": "val", "accuracy": 0.5, "step": 2},  # no loss: not a training record
-    ])
-    write_run(work_dir, "20260102_000000", [{"lr": 1e-4, "loss": 1.2, "iter": 3}, {"lr": 5e-5, "loss": 1.1, "iter": 4}])
+    write_run(
+        work_dir,
+        "20260101_000000",
+        [
+            {"lr": 1e-5, "loss": 2.0, "iter": 1, "step": 1},
+            {"lr": 2e-4, "loss": 1.5, "iter": 2, "step": 2},
+            {"mode": "val", "accuracy": 0.5, "step": 2},  # no loss: not a training record
+        ],
+    )
+    write_run(
+        work_dir,
+        "20260102_000000",
+        [{"lr": 1e-4, "loss": 1.2, "iter": 3}, {"lr": 5e-5, "loss": 1.1, "iter": 4}],
+    )
     fig, runs = plotted([str(work_dir)])
     loss_ax, lr_ax = fig.axes
     assert [list(line.get_xdata()) for line in loss_ax.lines] == [[1, 2], [3, 4]]
@@ -53,7 +62,10 @@ def test_text_log_fallback_and_smoothing(tmp_path):
     run.mkdir(parents=True)
     (run / "20260101_000000.log").write_text(TEXT_LOG)
     fig, runs = plotted([str(tmp_path / "v1"), "--out", str(tmp_path / "c.png"), "--smooth", "2"])
-    assert [(r["step"], r["loss"], r["lr"]) for r in runs["v1/20260101_000000"]] == [(1, 10.3923, 1e-5), (2, 9.5, 2e-4)]
+    assert [(r["step"], r["loss"], r["lr"]) for r in runs["v1/20260101_000000"]] == [
+        (1, 10.3923, 1e-5),
+        (2, 9.5, 2e-4),
+    ]
     assert list(fig.axes[0].lines[0].get_ydata()) == [10.3923, (10.3923 + 9.5) / 2]
     assert (tmp_path / "c.png").is_file()
 

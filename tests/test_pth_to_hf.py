@@ -10,8 +10,9 @@ from safetensors.torch import load_file
 
 from review_ext.checkpoint import artifacts, base_identity, smollm2
 from tests.helpers import ROOT, free_port
-from tests.xtuner_cli import trained
 from tests.tool_scripts import load_tool
+from tests.xtuner_cli import trained
+
 merge_bf16 = load_tool("merge_bf16")
 pth_to_hf = load_tool("pth_to_hf")
 
@@ -31,12 +32,16 @@ def full_run(tmp_path_factory, tiny_model, real_data):
 
 def convert(run, out, *extra):
     config, work_dir, options = run
-    pth_to_hf.main([str(config), str(work_dir / "iter_2.pth"), str(out), *extra, "--cfg-options", *options])
+    pth_to_hf.main(
+        [str(config), str(work_dir / "iter_2.pth"), str(out), *extra, "--cfg-options", *options]
+    )
     return out
 
 
 def checkpoint_tensors(work_dir: Path) -> dict[str, torch.Tensor]:
-    state = torch.load(work_dir / "iter_2.pth", map_location="cpu", weights_only=False)["state_dict"]
+    state = torch.load(work_dir / "iter_2.pth", map_location="cpu", weights_only=False)[
+        "state_dict"
+    ]
     return {k.removeprefix("llm."): v for k, v in state.items()}
 
 
@@ -47,7 +52,9 @@ def adapter_key(checkpoint_key: str) -> str:
 @pytest.mark.slow
 def test_lora_adapter_is_lossless_fp32_or_bf16(lora_run, tiny_model, tmp_path):
     fp32 = load_file(convert(lora_run, tmp_path / "fp32") / "adapter_model.safetensors")
-    bf16 = load_file(convert(lora_run, tmp_path / "bf16", "--dtype", "bf16") / "adapter_model.safetensors")
+    bf16 = load_file(
+        convert(lora_run, tmp_path / "bf16", "--dtype", "bf16") / "adapter_model.safetensors"
+    )
     trained_state = checkpoint_tensors(lora_run[1])
     assert len(fp32) == len(trained_state) > 0 and all("lora_" in k for k in trained_state)
     for key, value in trained_state.items():
@@ -65,7 +72,9 @@ def test_metadata_names_config_template_and_base(lora_run, tiny_model, tmp_path)
     assert meta["config"] == str(lora_run[0].resolve())
     assert meta["base_model"] == str(tiny_model.resolve())
     assert meta["template"] == "mixtral" and meta["system"] == "v2"
-    assert meta["system_prompt"].startswith("You are a professional machine learning conference reviewer")
+    assert meta["system_prompt"].startswith(
+        "You are a professional machine learning conference reviewer"
+    )
     assert meta["max_length"] == 1024  # the --cfg-options value, not v2's 16384
     assert meta["finetune"] == "lora" and meta["dtype"] == "float32"
     assert meta["cfg_options"]["model.llm.pretrained_model_name_or_path"] == str(tiny_model)
@@ -95,27 +104,43 @@ def test_full_finetune_is_bf16_safetensors_with_tokenizer(full_run, tiny_model, 
     trained_state = checkpoint_tensors(full_run[1])
     assert saved.keys() == trained_state.keys()
     for key, value in trained_state.items():
-        assert saved[key].dtype == torch.bfloat16 and torch.equal(saved[key], value.to(torch.bfloat16)), key
+        assert saved[key].dtype == torch.bfloat16 and torch.equal(
+            saved[key], value.to(torch.bfloat16)
+        ), key
     assert json.loads((out / "config.json").read_text())["torch_dtype"] == "bfloat16"
     assert (out / "generation_config.json").is_file()
     assert artifacts.read_metadata(out)["finetune"] == "full"
     model = AutoModelForCausalLM.from_pretrained(out, torch_dtype="auto")
     assert model.dtype == torch.bfloat16
     text = "[INST] A paper [/INST]"
-    assert AutoTokenizer.from_pretrained(out).encode(text) == AutoTokenizer.from_pretrained(tiny_model).encode(text)
+    assert AutoTokenizer.from_pretrained(out).encode(text) == AutoTokenizer.from_pretrained(
+        tiny_model
+    ).encode(text)
 
 
 @pytest.mark.slow
 def test_work_dir_as_pth_and_refusals(lora_run, tmp_path, capsys):
     config, work_dir, options = lora_run
     out = tmp_path / "hf"
-    pth_to_hf.main([str(config), str(work_dir), str(out), "--cfg-options", *options])  # last checkpoint
+    pth_to_hf.main(
+        [str(config), str(work_dir), str(out), "--cfg-options", *options]
+    )  # last checkpoint
     assert artifacts.read_metadata(out)["checkpoint"] == str((work_dir / "iter_2.pth").resolve())
     with pytest.raises(SystemExit, match="exists; use --force"):
         pth_to_hf.main([str(config), str(work_dir), str(out), "--cfg-options", *options])
     with pytest.raises(SystemExit, match="no checkpoint at"):
-        pth_to_hf.main([str(config), str(tmp_path / "iter_9.pth"), str(tmp_path / "x"), "--cfg-options", *options])
-    v3 = ROOT / "xtuner_configs" / "v3.py"  # an adapter checkpoint read with the full fine-tune config
+        pth_to_hf.main(
+            [
+                str(config),
+                str(tmp_path / "iter_9.pth"),
+                str(tmp_path / "x"),
+                "--cfg-options",
+                *options,
+            ]
+        )
+    v3 = (
+        ROOT / "xtuner_configs" / "v3.py"
+    )  # an adapter checkpoint read with the full fine-tune config
     with pytest.raises(SystemExit, match="does not fit the config"):
         pth_to_hf.main([str(v3), str(work_dir), str(tmp_path / "y"), "--cfg-options", *options])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hf", "work_dirs"]
@@ -145,14 +170,19 @@ def test_bad_paths_get_a_one_line_error(case, lora_run, tmp_path):
     with pytest.raises(SystemExit) as e:
         pth_to_hf.main([names.get(cfg, cfg), names.get(pth, pth), out, "--cfg-options", *options])
     message = str(e.value)
-    assert message.startswith("pth_to_hf: error: ") and "\n" not in message and words in message, message
+    assert message.startswith("pth_to_hf: error: ") and "\n" not in message and words in message, (
+        message
+    )
     assert (tmp_path / "file").read_text() == "keep" and not (tmp_path / "out").exists()
 
 
 @pytest.mark.slow
-def test_deepspeed_folder_reads_fp32_master_weights(tmp_path_factory, tiny_model, real_data, tmp_path,
-                                                    monkeypatch):
-    ds_config = tmp_path / "zero2_cpu.json"  # explicit bf16: "auto" asks torch.cpu.is_bf16_supported
+def test_deepspeed_folder_reads_fp32_master_weights(
+    tmp_path_factory, tiny_model, real_data, tmp_path, monkeypatch
+):
+    ds_config = (
+        tmp_path / "zero2_cpu.json"
+    )  # explicit bf16: "auto" asks torch.cpu.is_bf16_supported
     ds_config.write_text(json.dumps({
         "gradient_accumulation_steps": "auto", "train_micro_batch_size_per_gpu": "auto",
         "gradient_clipping": "auto", "zero_allow_untested_optimizer": True,

@@ -1,16 +1,20 @@
 """The system prompt presets are the published pipeline's, verbatim."""
 from review_ext.data.template import SYSTEM_PRESETS, render_prompt
 
-V1 = ("You are a professional machine learning conference reviewer who reviews a given paper and considers 4 "
-      "criteria: ** importance and novelty **, ** potential reasons for acceptance **, ** potential reasons for "
-      "rejection **, and ** suggestions for improvement **. The given paper is as follows.")
-V2 = ("You are a professional machine learning conference reviewer who reviews a given paper and considers 4 "
-      "criteria: [Significance and novelty], [Potential reasons for acceptance], [Potential reasons for "
-      "rejection], and [Suggestions for improvement]. For each criterion, provide random number of supporting "
-      "points derived from the paper's content. And for each supporting point, use the format: '<title of "
-      "supporting point>' followed by a detailed explanation. Your response should only include your reviews "
-      "only, which means always start with [Significance and novelty], dont' repeat the given paper and output "
-      "things other than your reviews in required format. The paper is given as follows:")
+V1 = (
+    "You are a professional machine learning conference reviewer who reviews a given paper and considers 4 "
+    "criteria: ** importance and novelty **, ** potential reasons for acceptance **, ** potential reasons for "
+    "rejection **, and ** suggestions for improvement **. The given paper is as follows."
+)
+V2 = (
+    "You are a professional machine learning conference reviewer who reviews a given paper and considers 4 "
+    "criteria: [Significance and novelty], [Potential reasons for acceptance], [Potential reasons for "
+    "rejection], and [Suggestions for improvement]. For each criterion, provide random number of supporting "
+    "points derived from the paper's content. And for each supporting point, use the format: '<title of "
+    "supporting point>' followed by a detailed explanation. Your response should only include your reviews "
+    "only, which means always start with [Significance and novelty], dont' repeat the given paper and output "
+    "things other than your reviews in required format. The paper is given as follows:"
+)
 
 
 def test_presets_are_verbatim():
@@ -27,8 +31,15 @@ def test_render_prompt_is_xtuner_mixtral_layout():
 import pytest  # noqa: E402
 
 from review_ext.data.encode import encode_sample, fit_paper  # noqa: E402
-from review_ext.data.template import (DEFAULT_TEMPLATE, TEMPLATES, encode_prompt, encode_review,  # noqa: E402
-                                      get_template, prompt_parts, resolve_system)
+from review_ext.data.template import (  # noqa: E402
+    DEFAULT_TEMPLATE,
+    TEMPLATES,
+    encode_prompt,
+    encode_review,
+    get_template,
+    prompt_parts,
+    resolve_system,
+)
 
 REVIEW = "[Significance and novelty]\n<A point> It matters.\n\n[Suggestions for improvement]\n<More> Add data."
 
@@ -51,7 +62,17 @@ def test_mixtral_is_the_default_everywhere(tokenizer):
     assert render_prompt(paper, "v2") == render_prompt(paper, "v2", "mixtral")
     assert encode_prompt(tokenizer, paper, "v2") == encode_prompt(tokenizer, paper, "v2", "mixtral")
     # <s> [INST] ... : ids unchanged by the named templates
-    assert encode_prompt(tokenizer, "Hi", None) == [1, 733, 16289, 28793, 15359, 733, 28748, 16289, 28793]
+    assert encode_prompt(tokenizer, "Hi", None) == [
+        1,
+        733,
+        16289,
+        28793,
+        15359,
+        733,
+        28748,
+        16289,
+        28793,
+    ]
 
 
 def test_mixtral_differs_from_its_chat_template_only_by_the_system_turn(tokenizer, texts):
@@ -70,21 +91,31 @@ def test_chatml_equals_smollm2_chat_template(smollm2_tokenizer, texts):
     tok = smollm2_tokenizer
     for paper in texts:
         for system in ("v1", "v2"):
-            messages = [{"role": "system", "content": resolve_system(system)}, {"role": "user", "content": paper}]
+            messages = [
+                {"role": "system", "content": resolve_system(system)},
+                {"role": "user", "content": paper},
+            ]
             own = tok.apply_chat_template(messages, add_generation_prompt=True)
             assert encode_prompt(tok, paper, system, "chatml") == own
             full = tok.apply_chat_template(messages + [{"role": "assistant", "content": REVIEW}])
             # training ids: the prompt, the review, <|im_end|> (the chat template adds a newline after it)
-            assert encode_prompt(tok, paper, system, "chatml") + encode_review(tok, REVIEW, "chatml") == full[:-1]
+            assert (
+                encode_prompt(tok, paper, system, "chatml") + encode_review(tok, REVIEW, "chatml")
+                == full[:-1]
+            )
             assert tok.decode(full[-2:]) == "<|im_end|>\n"
 
 
 def test_chatml_without_system_omits_smollm2_default_system(smollm2_tokenizer):
     """SmolLM2's template inserts its own default system turn when none is given; ours renders none."""
-    own = smollm2_tokenizer.apply_chat_template([{"role": "user", "content": "P"}], add_generation_prompt=True,
-                                                tokenize=False)
-    assert own == "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face" \
-                  "<|im_end|>\n" + render_prompt("P", None, "chatml")
+    own = smollm2_tokenizer.apply_chat_template(
+        [{"role": "user", "content": "P"}], add_generation_prompt=True, tokenize=False
+    )
+    assert (
+        own
+        == "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face"
+        "<|im_end|>\n" + render_prompt("P", None, "chatml")
+    )
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))

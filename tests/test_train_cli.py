@@ -15,7 +15,9 @@ def test_recipe_trains_two_iterations(recipe, tmp_path_factory, tiny_model, requ
     log = (work_dir / "cli.log").read_text()
     assert "review dataset (1024 tokens)" in log
     assert ("12 with a [Rating] block, 1 without a rating" in log) == (recipe == "v2_rated")
-    assert "ZeRO-3 leaf modules: 2 x ['MixtralSparseMoeBlock']" in log  # wired by the config, no user step
+    assert (
+        "ZeRO-3 leaf modules: 2 x ['MixtralSparseMoeBlock']" in log
+    )  # wired by the config, no user step
     # packed attention (v2, v3): the bins' cumulative lengths reach the model each iteration
     assert ("VarlenAttnArgsToMessageHubHook" in log) == (recipe != "v1")
     records = [r for r in scalars(work_dir) if "loss" in r]

@@ -3,8 +3,19 @@ import math
 
 import pytest
 
-from review_ext.evaluate.winrate import (ERROR, INVALID, LOSS, REFUSED, TIE, WIN, bootstrap_ci,
-                                combine_orders, parse_verdict, summarize, win_rate)
+from review_ext.evaluate.winrate import (
+    ERROR,
+    INVALID,
+    LOSS,
+    REFUSED,
+    TIE,
+    WIN,
+    bootstrap_ci,
+    combine_orders,
+    parse_verdict,
+    summarize,
+    win_rate,
+)
 
 
 @pytest.mark.parametrize("text, expected", [

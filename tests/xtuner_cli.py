@@ -17,13 +17,17 @@ def cli_env() -> dict:
     return env
 
 
-def train_options(config, model, data, eval_file, max_length=1024, iters=2, extra=None) -> list[str]:
+def train_options(
+    config, model, data, eval_file, max_length=1024, iters=2, extra=None
+) -> list[str]:
     """``--cfg-options`` for a short CPU run of ``config`` on the given paths."""
-    from review_ext.train.overrides import as_cli, cpu_options, path_options
     from review_ext.train.config_dump import load_config
+    from review_ext.train.overrides import as_cli, cpu_options, path_options
 
     cfg = load_config(config)
-    options = path_options(cfg, model=str(model), data=str(data), eval_file=str(eval_file), max_length=max_length)
+    options = path_options(
+        cfg, model=str(model), data=str(data), eval_file=str(eval_file), max_length=max_length
+    )
     options.update(cpu_options(cfg, iters))
     options.update(extra or {})
     return as_cli(options)
@@ -31,10 +35,14 @@ def train_options(config, model, data, eval_file, max_length=1024, iters=2, extr
 
 def xtuner_train(config, work_dir, options, timeout=600) -> subprocess.CompletedProcess:
     cmd = ["xtuner", "train", str(config), "--work-dir", str(work_dir), "--cfg-options", *options]
-    proc = subprocess.run(cmd, cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        cmd, cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=timeout
+    )
     # XTuner's `xtuner` entry point drops train.py's exit status: look for a traceback too.
     if proc.returncode != 0 or "Traceback (most recent call last)" in proc.stderr:
-        raise AssertionError(f"xtuner train failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+        raise AssertionError(
+            f"xtuner train failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+        )
     return proc
 
 

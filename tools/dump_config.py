@@ -22,7 +22,9 @@ def parse_args(argv=None):
     p.add_argument("config", type=Path)
     p.add_argument("--out", type=Path, help="write here instead of stdout")
     p.add_argument("--flat", action="store_true", help="one `dotted.key = value` line per leaf")
-    p.add_argument("--cfg-options", nargs="+", action=DictAction, help="overrides, as for xtuner train")
+    p.add_argument(
+        "--cfg-options", nargs="+", action=DictAction, help="overrides, as for xtuner train"
+    )
     return p.parse_args(argv)
 
 

@@ -40,8 +40,12 @@ use_varlen_attn = False  # needs flash-attn; bins then attend within each sample
 # Off here: recipes derived from v1, e.g. the Llama-based SmolLM2, use no Mixtral attention patch.
 packed_attention = False
 liger_kernels = True  # fused Triton kernels when liger-kernel is installed and CUDA present
-grouped_moe = True  # Mixtral's MoE block as grouped expert matmuls, no host sync (review_ext.train.moe)
-prompt_template = "mixtral"  # a name of review_ext.data.template.TEMPLATES (the base model's chat layout)
+grouped_moe = (
+    True  # Mixtral's MoE block as grouped expert matmuls, no host sync (review_ext.train.moe)
+)
+prompt_template = (
+    "mixtral"  # a name of review_ext.data.template.TEMPLATES (the base model's chat layout)
+)
 
 # Data: XTuner conversation JSON from `python -m data_conversion.to_xtuner`.
 data_path = "data/train.json"

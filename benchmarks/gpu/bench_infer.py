@@ -63,7 +63,9 @@ def read_papers(path) -> list[str]:
     bad = [row for row in rows if row.paper is None]
     if bad:
         first = bad[0]
-        where = f"row {first.index + 1}" + ("" if first.error.startswith("not JSON") else f" (id {first.id!r})")
+        where = f"row {first.index + 1}" + (
+            "" if first.error.startswith("not JSON") else f" (id {first.id!r})"
+        )
         raise SystemExit(f"{path}: {where}: {first.error}; "
                          f"{len(bad)} of {len(rows)} rows have no paper: fix or drop them")
     return [row.paper for row in rows]
@@ -124,7 +126,10 @@ def hf_generate(model, tok, ids, args, layers):
 def hf_static(model, tok, ids, args, layers):
     from review_ext.generate.static_engine import HFStaticEngine
 
-    engine, source = HFStaticEngine(model, tok, cache_len=args.prompt_tokens + args.new_tokens), "HFStaticEngine"
+    engine, source = (
+        HFStaticEngine(model, tok, cache_len=args.prompt_tokens + args.new_tokens),
+        "HFStaticEngine",
+    )
     t_warm, _ = timed(lambda: engine.generate(ids, forced(8)))
     runs = []
     for _ in range(args.stock_repeats):

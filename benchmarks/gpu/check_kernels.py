@@ -52,17 +52,29 @@ def attention_kernels(fn):
     with profile(activities=[ProfilerActivity.CUDA]) as prof:
         fn()
         torch.cuda.synchronize()
-    return sorted({e.key[:60] for e in prof.key_averages() if any(s in e.key.lower() for s in ("flash", "cudnn", "fmha", "attn"))})
+    return sorted(
+        {
+            e.key[:60]
+            for e in prof.key_averages()
+            if any(s in e.key.lower() for s in ("flash", "cudnn", "fmha", "attn"))
+        }
+    )
 
 
 def check_one_sample_bins():
     from review_ext.train import attention
 
     for tokens in (8192, 16384):
-        q4 = torch.randn(1, 32, tokens, 128, device="cuda", dtype=torch.bfloat16, requires_grad=True)
-        k4, v4 = (torch.randn(1, 8, tokens, 128, device="cuda", dtype=torch.bfloat16, requires_grad=True)
-                  for _ in range(2))
-        q, k, v = (t.detach()[0].transpose(0, 1).contiguous().requires_grad_() for t in (q4, k4, v4))
+        q4 = torch.randn(
+            1, 32, tokens, 128, device="cuda", dtype=torch.bfloat16, requires_grad=True
+        )
+        k4, v4 = (
+            torch.randn(1, 8, tokens, 128, device="cuda", dtype=torch.bfloat16, requires_grad=True)
+            for _ in range(2)
+        )
+        q, k, v = (
+            t.detach()[0].transpose(0, 1).contiguous().requires_grad_() for t in (q4, k4, v4)
+        )
         cu = torch.tensor([0, tokens], device="cuda", dtype=torch.int32)
 
         def run_varlen():
@@ -73,9 +85,19 @@ def check_one_sample_bins():
 
         ref = attention.packed_attention(q, k, v, cu, tokens, 128 ** -0.5)
         out = attention.causal_sdpa(q4, k4, v4, 128 ** -0.5)[0].transpose(0, 1)
-        print(json.dumps(dict(check=f"one_sample_bin_{tokens}", rel_sdpa_vs_varlen=rel(out, ref),
-                              ms_varlen_fwd_bwd=round(timed(run_varlen), 3), ms_sdpa_fwd_bwd=round(timed(run_sdpa), 3),
-                              sdpa_kernels=attention_kernels(run_sdpa), syncs_sdpa=syncs(run_sdpa))), flush=True)
+        print(
+            json.dumps(
+                dict(
+                    check=f"one_sample_bin_{tokens}",
+                    rel_sdpa_vs_varlen=rel(out, ref),
+                    ms_varlen_fwd_bwd=round(timed(run_varlen), 3),
+                    ms_sdpa_fwd_bwd=round(timed(run_sdpa), 3),
+                    sdpa_kernels=attention_kernels(run_sdpa),
+                    syncs_sdpa=syncs(run_sdpa),
+                )
+            ),
+            flush=True,
+        )
 
 
 def check_moe(model_dir):
@@ -88,9 +110,12 @@ def check_moe(model_dir):
     hf_forward = getattr(MixtralSparseMoeBlock.forward, "hf_forward", MixtralSparseMoeBlock.forward)
     quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_compute_dtype=torch.bfloat16,
                                bnb_4bit_use_double_quant=True, bnb_4bit_quant_type="nf4")
-    model = AutoModelForCausalLM.from_pretrained(model_dir, torch_dtype=torch.bfloat16, quantization_config=quant,
-                                                 device_map={"": 0})
-    model = get_peft_model(model, LoraConfig(r=64, lora_alpha=128, target_modules=["w1", "w2", "w3"]))
+    model = AutoModelForCausalLM.from_pretrained(
+        model_dir, torch_dtype=torch.bfloat16, quantization_config=quant, device_map={"": 0}
+    )
+    model = get_peft_model(
+        model, LoraConfig(r=64, lora_alpha=128, target_modules=["w1", "w2", "w3"])
+    )
     block = model.base_model.model.model.layers[0].block_sparse_moe.to(torch.bfloat16)
     for name, p in block.named_parameters():
         if "lora_B" in name:
@@ -108,7 +133,9 @@ def check_moe(model_dir):
         fused = {"grouped_fused_silu_mul": LigerSiLUMulFunction.apply}
     except ImportError:
         fused = {}
-    variants = [("grouped", moe.moe_forward, None)] + [(n, moe.moe_forward, f) for n, f in fused.items()]
+    variants = [("grouped", moe.moe_forward, None)] + [
+        (n, moe.moe_forward, f) for n, f in fused.items()
+    ]
     results = {}
     for name, forward, silu_mul in variants + [("hf", hf_forward, None)]:
         moe.fused_silu_mul = silu_mul
@@ -119,16 +146,36 @@ def check_moe(model_dir):
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
         ms = timed(lambda: step(forward, blk))
-        results[name] = (out, grads, dict(ms_fwd_bwd=round(ms, 2), syncs=syncs(lambda: step(forward, blk)),
-                                          peak_extra_mb=round((torch.cuda.max_memory_allocated() - base) / 2**20)))
+        results[name] = (
+            out,
+            grads,
+            dict(
+                ms_fwd_bwd=round(ms, 2),
+                syncs=syncs(lambda: step(forward, blk)),
+                peak_extra_mb=round((torch.cuda.max_memory_allocated() - base) / 2**20),
+            ),
+        )
     moe.fused_silu_mul = None
     ref, g_ref, hf_stats = results["hf"]
     for name, _, _ in variants:
         ours, g_ours, stats = results[name]
-        print(json.dumps(dict(check=f"moe_block_qlora_8k_{name}", supports=moe.supports(block),
-                              rel_out=rel(ours[0], ref[0]), rel_logits=rel(ours[1], ref[1]), rel_dx=rel(ours[2], ref[2]),
-                              rel_lora_grad_max=max(rel(g_ours[n], g_ref[n]) for n in g_ref if g_ref[n].norm() > 0),
-                              ours=stats, hf=hf_stats)), flush=True)
+        print(
+            json.dumps(
+                dict(
+                    check=f"moe_block_qlora_8k_{name}",
+                    supports=moe.supports(block),
+                    rel_out=rel(ours[0], ref[0]),
+                    rel_logits=rel(ours[1], ref[1]),
+                    rel_dx=rel(ours[2], ref[2]),
+                    rel_lora_grad_max=max(
+                        rel(g_ours[n], g_ref[n]) for n in g_ref if g_ref[n].norm() > 0
+                    ),
+                    ours=stats,
+                    hf=hf_stats,
+                )
+            ),
+            flush=True,
+        )
 
 
 def check_attention():
@@ -137,13 +184,21 @@ def check_attention():
     from review_ext.train import attention
 
     q = torch.randn(8192, 32, 128, device="cuda", dtype=torch.bfloat16, requires_grad=True)
-    k, v = (torch.randn(8192, 8, 128, device="cuda", dtype=torch.bfloat16, requires_grad=True) for _ in range(2))
+    k, v = (
+        torch.randn(8192, 8, 128, device="cuda", dtype=torch.bfloat16, requires_grad=True)
+        for _ in range(2)
+    )
     cu = torch.tensor([0, 1500, 5000, 8192], device="cuda", dtype=torch.int32)
     ok = attention.varlen_ok(q)
     packed = attention.packed_attention(q, k, v, cu, 3500, 128 ** -0.5)
     ref = attention.per_sample_attention(q, k, v, cu, 128 ** -0.5)
     whole = torch.nn.functional.scaled_dot_product_attention(
-        q.transpose(0, 1)[None], k.transpose(0, 1)[None], v.transpose(0, 1)[None], is_causal=True, enable_gqa=True)
+        q.transpose(0, 1)[None],
+        k.transpose(0, 1)[None],
+        v.transpose(0, 1)[None],
+        is_causal=True,
+        enable_gqa=True,
+    )
 
     def run_packed():
         attention.packed_attention(q, k, v, cu, 3500, 128 ** -0.5).sum().backward()
@@ -152,18 +207,33 @@ def check_attention():
         qs, ks, vs = q.transpose(0, 1)[None], k.transpose(0, 1)[None], v.transpose(0, 1)[None]
         F.scaled_dot_product_attention(qs, ks, vs, is_causal=True, enable_gqa=True).sum().backward()
 
-    print(json.dumps(dict(check="packed_attention_8k", varlen_used=ok, rel_vs_per_sample=rel(packed, ref),
-                          rel_whole_bin_vs_per_sample=rel(whole[0].transpose(0, 1), ref),
-                          ms_packed=round(timed(run_packed), 3), ms_whole_bin_sdpa=round(timed(run_whole), 3),
-                          syncs_packed=syncs(run_packed))), flush=True)
+    print(
+        json.dumps(
+            dict(
+                check="packed_attention_8k",
+                varlen_used=ok,
+                rel_vs_per_sample=rel(packed, ref),
+                rel_whole_bin_vs_per_sample=rel(whole[0].transpose(0, 1), ref),
+                ms_packed=round(timed(run_packed), 3),
+                ms_whole_bin_sdpa=round(timed(run_whole), 3),
+                syncs_packed=syncs(run_packed),
+            )
+        ),
+        flush=True,
+    )
 
 
 def main():
     from review_ext.train import grouped_mm
 
     x = torch.zeros(1, device="cuda", dtype=torch.bfloat16)
-    info = dict(check="torch", version=torch.__version__, device=torch.cuda.get_device_name(),
-                has_grouped_mm=hasattr(torch, "_grouped_mm"), grouped_mm_ok=grouped_mm.device_mm_ok(x))
+    info = dict(
+        check="torch",
+        version=torch.__version__,
+        device=torch.cuda.get_device_name(),
+        has_grouped_mm=hasattr(torch, "_grouped_mm"),
+        grouped_mm_ok=grouped_mm.device_mm_ok(x),
+    )
     try:
         from torch.nn.attention.varlen import varlen_attn
         info["varlen_attn_signature"] = str(inspect.signature(varlen_attn))

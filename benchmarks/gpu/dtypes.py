@@ -10,5 +10,15 @@ dtypes = set()
 for f in folder.glob("*.safetensors"):
     with safe_open(str(f), "pt") as s:
         dtypes |= {str(s.get_slice(k).get_dtype()) for k in s.keys()}
-config = json.loads((folder / "config.json").read_text()) if (folder / "config.json").exists() else {}
-print(json.dumps({"run": f"dtypes:{folder.name}", "tensor_dtypes": sorted(dtypes), "config_dtype": config.get("torch_dtype")}))
+config = (
+    json.loads((folder / "config.json").read_text()) if (folder / "config.json").exists() else {}
+)
+print(
+    json.dumps(
+        {
+            "run": f"dtypes:{folder.name}",
+            "tensor_dtypes": sorted(dtypes),
+            "config_dtype": config.get("torch_dtype"),
+        }
+    )
+)

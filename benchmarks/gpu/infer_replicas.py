@@ -39,14 +39,14 @@ def run(engine, ids, params):
 def main(argv=None):
     args = parse_args(argv)
     import torch
+    from bench_infer import read_papers  # beside this script
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-    from bench_infer import read_papers  # beside this script
     from review_ext.data.template import resolve_system
     from review_ext.generate.engine import SamplingParams
-    from review_ext.infer.prompting import build_prompt
     from review_ext.generate.replicas import spread_device_map
     from review_ext.generate.static_engine import StaticEngine
+    from review_ext.infer.prompting import build_prompt
 
     papers = read_papers(args.test)[:args.papers]  # before loading anything
     tok = AutoTokenizer.from_pretrained(args.model)

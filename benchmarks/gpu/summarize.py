@@ -25,7 +25,9 @@ def main(argv=None):
     p.add_argument("work_dir", type=Path)
     p.add_argument("--name")
     p.add_argument("--skip", type=int, default=3, help="warm-up iterations left out")
-    p.add_argument("--until", type=int, default=None, help="last iteration counted (before profiling)")
+    p.add_argument(
+        "--until", type=int, default=None, help="last iteration counted (before profiling)"
+    )
     p.add_argument("--max-length", type=int, help="unused; kept for older scripts")
     args = p.parse_args(argv)
     try:

@@ -76,12 +76,22 @@ def idle_by_host_op(events, gpu, lo, hi, top):
     """GPU-idle ms per step charged to the outermost host op of the threads that launch kernels
     (the main thread, and the autograd engine's for the backward), and to the innermost op or
     Python function there ("outermost > innermost")."""
-    launches = Counter(e.get("tid") for e in events if e.get("cat") == "cuda_runtime" and lo <= e["ts"] < hi)
+    launches = Counter(
+        e.get("tid") for e in events if e.get("cat") == "cuda_runtime" and lo <= e["ts"] < hi
+    )
     if not launches:
         return {}, {}
     tids = {tid for tid, n in launches.items() if n >= 0.05 * sum(launches.values())}
-    ops = sorted((e for e in events if e.get("tid") in tids and e.get("cat") in ("cpu_op", "user_annotation")
-                  and not str(e.get("name", "")).startswith("ProfilerStep#")), key=lambda e: (e["ts"], -e["dur"]))
+    ops = sorted(
+        (
+            e
+            for e in events
+            if e.get("tid") in tids
+            and e.get("cat") in ("cpu_op", "user_annotation")
+            and not str(e.get("name", "")).startswith("ProfilerStep#")
+        ),
+        key=lambda e: (e["ts"], -e["dur"]),
+    )
     outer, end = [], defaultdict(lambda: float("-inf"))
     for e in ops:  # outermost: not inside the previous outermost op of its thread
         if e["ts"] >= end[e["tid"]]:
@@ -98,12 +108,18 @@ def idle_by_host_op(events, gpu, lo, hi, top):
     def outermost(e):
         mine = starts[e["tid"]]
         k = bisect.bisect_right(mine, e["ts"], key=lambda o: o["ts"]) - 1
-        return mine[k]["name"][:40] if k >= 0 and e["ts"] <= mine[k]["ts"] + mine[k]["dur"] else "(python)"
+        return (
+            mine[k]["name"][:40]
+            if k >= 0 and e["ts"] <= mine[k]["ts"] + mine[k]["dur"]
+            else "(python)"
+        )
 
     frames = [e for e in events if e.get("tid") in tids and e.get("cat") == "python_function"
               and e["ts"] < hi and e["ts"] + e["dur"] > lo]
     shortest_first = sorted(ops + frames, key=lambda e: e["dur"])  # nested ones are shorter
-    inner, rest = _charge(shortest_first, holes, lambda e: f"{outermost(e)} > {str(e['name'])[-60:]}")
+    inner, rest = _charge(
+        shortest_first, holes, lambda e: f"{outermost(e)} > {str(e['name'])[-60:]}"
+    )
     inner["(python)"] = rest
     return _as_ms(charged, top), _as_ms(inner, top)
 
@@ -111,32 +127,54 @@ def idle_by_host_op(events, gpu, lo, hi, top):
 def syncs_by_host_op(events, lo, hi, top):
     """Host waits on the GPU per step, by the outermost > innermost host op around each."""
     names = ("cudaStreamSynchronize", "cudaDeviceSynchronize")
-    waits = [e for e in events if e.get("cat") == "cuda_runtime" and e.get("name") in names and lo <= e["ts"] < hi]
+    waits = [
+        e
+        for e in events
+        if e.get("cat") == "cuda_runtime" and e.get("name") in names and lo <= e["ts"] < hi
+    ]
     ops = [e for e in events if e.get("cat") in ("cpu_op", "user_annotation")
            and not str(e.get("name", "")).startswith("ProfilerStep#")]
     where = Counter()
     for w in waits:
-        around = sorted((e for e in ops if e.get("tid") == w.get("tid") and e["ts"] <= w["ts"] <= e["ts"] + e["dur"]),
-                        key=lambda e: -e["dur"])
-        where[" > ".join(e["name"][:50] for e in (around[:1] + around[-1:])) if around else "(python)"] += 1
+        around = sorted(
+            (
+                e
+                for e in ops
+                if e.get("tid") == w.get("tid") and e["ts"] <= w["ts"] <= e["ts"] + e["dur"]
+            ),
+            key=lambda e: -e["dur"],
+        )
+        where[
+            " > ".join(e["name"][:50] for e in (around[:1] + around[-1:])) if around else "(python)"
+        ] += 1
     return where.most_common(top)
 
 
 def summarize(trace: dict, top: int) -> dict:
     events = [e for e in trace.get("traceEvents", []) if e.get("ph") == "X"]
-    steps = [e for e in events if str(e.get("name", "")).startswith("ProfilerStep#") and e.get("cat") == "user_annotation"]
+    steps = [
+        e
+        for e in events
+        if str(e.get("name", "")).startswith("ProfilerStep#") and e.get("cat") == "user_annotation"
+    ]
     if not steps:
         return {"error": "no ProfilerStep spans in trace"}
     lo = min(e["ts"] for e in steps)
     hi = max(e["ts"] + e["dur"] for e in steps)
-    gpu = [e for e in events if e.get("cat") in ("kernel", "gpu_memcpy", "gpu_memset") and lo <= e["ts"] < hi]
+    gpu = [
+        e
+        for e in events
+        if e.get("cat") in ("kernel", "gpu_memcpy", "gpu_memset") and lo <= e["ts"] < hi
+    ]
     busy = union_length((e["ts"], min(e["ts"] + e["dur"], hi)) for e in gpu)
     by_name, by_kind = Counter(), Counter()
     for e in gpu:
         by_name[e["name"][:90]] += e["dur"]
         by_kind[kind_of(e["name"])] += e["dur"]
     kernel_total = sum(by_kind.values()) or 1.0
-    runtime = Counter(e["name"] for e in events if e.get("cat") == "cuda_runtime" and lo <= e["ts"] < hi)
+    runtime = Counter(
+        e["name"] for e in events if e.get("cat") == "cuda_runtime" and lo <= e["ts"] < hi
+    )
     copies = defaultdict(lambda: [0, 0.0])
     for e in events:
         if e.get("cat") == "cpu_op" and e.get("name") == "aten::copy_" and lo <= e["ts"] < hi:
@@ -154,11 +192,23 @@ def summarize(trace: dict, top: int) -> dict:
         gpu_ms_per_step=round(busy / n / 1e3, 1),
         kernel_ms_by_kind={k: round(v / n / 1e3, 1) for k, v in by_kind.most_common()},
         kernel_share_pct={k: round(100 * v / kernel_total, 1) for k, v in by_kind.most_common()},
-        top_kernels=[dict(name=k, ms_per_step=round(v / n / 1e3, 2)) for k, v in by_name.most_common(top)],
-        syncs_per_step={k: round(runtime[k] / n, 1) for k in ("cudaStreamSynchronize", "cudaDeviceSynchronize",
-                                                              "cudaMemcpyAsync", "cudaLaunchKernel") if runtime[k]},
-        copy_ops_per_step=[dict(shape_dtype=k, count=round(c / n, 1), cpu_ms=round(t / n / 1e3, 2))
-                           for k, (c, t) in sorted(copies.items(), key=lambda kv: -kv[1][0])[:top]],
+        top_kernels=[
+            dict(name=k, ms_per_step=round(v / n / 1e3, 2)) for k, v in by_name.most_common(top)
+        ],
+        syncs_per_step={
+            k: round(runtime[k] / n, 1)
+            for k in (
+                "cudaStreamSynchronize",
+                "cudaDeviceSynchronize",
+                "cudaMemcpyAsync",
+                "cudaLaunchKernel",
+            )
+            if runtime[k]
+        },
+        copy_ops_per_step=[
+            dict(shape_dtype=k, count=round(c / n, 1), cpu_ms=round(t / n / 1e3, 2))
+            for k, (c, t) in sorted(copies.items(), key=lambda kv: -kv[1][0])[:top]
+        ],
         gpu_idle_ms_per_step_by_host_op={k: round(v / n, 2) for k, v in idle.items()},
         gpu_idle_ms_per_step_by_inner_op={k: round(v / n, 2) for k, v in idle_inner.items()},
         host_waits_per_step_by_op={k: round(c / n, 1) for k, c in waits},

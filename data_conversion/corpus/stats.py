@@ -33,7 +33,6 @@ from data_conversion.running.cli import (
 from data_conversion.running.pairs import iter_pairs
 from data_conversion.running.rows import Account
 from review_ext.common.cli import doc_parser
-from review_ext.data.tokenizer import load_tokenizer
 from review_ext.data.template import (
     DEFAULT_TEMPLATE,
     TEMPLATES,
@@ -41,6 +40,7 @@ from review_ext.data.template import (
     prefix_ids,
     render_prompt,
 )
+from review_ext.data.tokenizer import load_tokenizer
 
 PERCENTILES = (50, 90, 95, 99)
 KINDS = ("paper", "review", "total")

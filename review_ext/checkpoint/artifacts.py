@@ -50,7 +50,9 @@ def read_metadata(folder: Path, missing_ok: bool = False) -> dict | None:
 def record_last_model(folder: Path, written_by: str, pointer: Path = LAST_MODEL_FILE) -> None:
     """Point ``pointer`` at ``folder``, the HF folder ``written_by`` has just completed."""
     record = {"path": str(Path(folder).resolve()), "written_by": written_by}
-    atomic_write(pointer, lambda f: f.write(json.dumps(record) + "\n"))  # a reader never sees half of it
+    atomic_write(
+        pointer, lambda f: f.write(json.dumps(record) + "\n")
+    )  # a reader never sees half of it
 
 
 def announce_last_model(folder: Path, written_by: str) -> None:
@@ -62,7 +64,10 @@ def announce_last_model(folder: Path, written_by: str) -> None:
     try:
         record_last_model(folder, written_by)
     except OSError as e:
-        print(f"{written_by}: warning: could not record {folder} in {LAST_MODEL_FILE} ({e})", file=sys.stderr)
+        print(
+            f"{written_by}: warning: could not record {folder} in {LAST_MODEL_FILE} ({e})",
+            file=sys.stderr,
+        )
 
 
 def read_last_model(pointer: Path = LAST_MODEL_FILE) -> dict | None:
@@ -112,7 +117,9 @@ def config_metadata(cfg, config_path) -> dict:
 
 def run_dirs(work_dir: Path) -> list[Path]:
     """The timestamped run folders of an mmengine work dir, oldest first."""
-    return sorted(p for p in Path(work_dir).iterdir() if p.is_dir() and re.fullmatch(r"\d{8}_\d{6}", p.name))
+    return sorted(
+        p for p in Path(work_dir).iterdir() if p.is_dir() and re.fullmatch(r"\d{8}_\d{6}", p.name)
+    )
 
 
 def checkpoints(work_dir: Path) -> list[Path]:

@@ -33,7 +33,9 @@ def shard_files(folder: Path) -> list[Path] | None:
         try:
             names = sorted(set(json.loads(index.read_text())["weight_map"].values()))
         except (ValueError, KeyError, TypeError, AttributeError) as e:
-            raise ValueError(f"{index}: unreadable shard index ({e}); copy or download it again") from e
+            raise ValueError(
+                f"{index}: unreadable shard index ({e}); copy or download it again"
+            ) from e
         return [folder / name for name in names]
     return [folder / SINGLE_FILE] if (folder / SINGLE_FILE).is_file() else None
 

@@ -86,17 +86,27 @@ class LoraAdapter:
         try:
             config = json.loads(path.read_text())
         except UnicodeDecodeError as e:
-            raise AdapterError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start}); export it again") from e
+            raise AdapterError(
+                f"{path}: not UTF-8 text ({e.reason} at byte {e.start}); export it again"
+            ) from e
         except json.JSONDecodeError as e:
-            raise AdapterError(f"{path}: line {e.lineno}, column {e.colno}: invalid JSON ({e.msg}); "
-                               "export the adapter again") from e
+            raise AdapterError(
+                f"{path}: line {e.lineno}, column {e.colno}: invalid JSON ({e.msg}); "
+                "export the adapter again"
+            ) from e
         if not isinstance(config, dict):
             raise AdapterError(f"{path}: not a JSON object; export the adapter again")
         if config.get("peft_type") != "LORA":
             raise AdapterError(f"{path}: peft_type {config.get('peft_type')!r}, only LORA merges")
         for key, kind in (("r", int), ("lora_alpha", (int, float))):
-            if not isinstance(config.get(key), kind) or isinstance(config.get(key), bool) or config[key] <= 0:
-                raise AdapterError(f"{path}: field {key!r} is {config.get(key)!r}, expected a positive number")
+            if (
+                not isinstance(config.get(key), kind)
+                or isinstance(config.get(key), bool)
+                or config[key] <= 0
+            ):
+                raise AdapterError(
+                    f"{path}: field {key!r} is {config.get(key)!r}, expected a positive number"
+                )
         for key, why in UNSUPPORTED.items():
             if config.get(key):
                 raise AdapterError(f"{path}: {key} is set ({why}); not supported")
@@ -120,7 +130,9 @@ class LoraAdapter:
         modules = {}
         for module, p in parts.items():
             if "A" not in p or "B" not in p:
-                raise AdapterError(f"{self.weights}: {module} has only lora_{''.join(k for k in 'AB' if k in p)}")
+                raise AdapterError(
+                    f"{self.weights}: {module} has only lora_{''.join(k for k in 'AB' if k in p)}"
+                )
             lora = LoraModule(module, p["A"], p["B"], p["embedding"], self._scaling(module, p))
             modules[lora.weight_key] = lora
         return modules, replaced
@@ -131,7 +143,9 @@ class LoraAdapter:
         alpha = pattern_value(c.get("alpha_pattern") or {}, module, c["lora_alpha"])
         ranks = (self.shapes[parts["A"]][0], self.shapes[parts["B"]][-1])
         if ranks != (r, r):
-            raise AdapterError(f"{module}: lora_A/lora_B ranks {ranks}, adapter_config.json says {r}")
+            raise AdapterError(
+                f"{module}: lora_A/lora_B ranks {ranks}, adapter_config.json says {r}"
+            )
         return alpha / math.sqrt(r) if c.get("use_rslora") else alpha / r
 
     @property

@@ -11,19 +11,25 @@ must be the one the adapter was trained on (``base_identity``).
 from __future__ import annotations
 
 import json
-import shutil
 import logging
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from review_ext.checkpoint import artifacts, base_identity
+from review_ext.checkpoint.artifacts import WEIGHT_SUFFIXES
 from review_ext.checkpoint.base_identity import INDEX_FILE, SINGLE_FILE
 from review_ext.checkpoint.lora_adapter import LoraAdapter
-from review_ext.checkpoint.safetensors_stream import (SafetensorsFileError, TensorSpec, file_size, read_specs,
-                                                      read_tensor, write_streaming)
-from review_ext.checkpoint.artifacts import WEIGHT_SUFFIXES
+from review_ext.checkpoint.safetensors_stream import (
+    SafetensorsFileError,
+    TensorSpec,
+    file_size,
+    read_specs,
+    read_tensor,
+    write_streaming,
+)
 from review_ext.common.errors import ReviewSuiteError
 from review_ext.common.files import LockedError, check_input, check_output, locked_staging
 
@@ -55,8 +61,10 @@ def base_shards(base: Path) -> tuple[list[Shard], bool]:
     for path in paths:
         if not path.is_file():
             raise MergeError(f"{base}: shard {path.name} named in the index is missing")
-        specs = [TensorSpec(s.name, torch.bfloat16 if s.dtype.is_floating_point else s.dtype, s.shape)
-                 for s in read_specs(path)]
+        specs = [
+            TensorSpec(s.name, torch.bfloat16 if s.dtype.is_floating_point else s.dtype, s.shape)
+            for s in read_specs(path)
+        ]
         shards.append(Shard(path.name, specs))
     return shards, (base / INDEX_FILE).is_file()
 
@@ -117,8 +125,10 @@ def copy_side_files(base: Path, dest: Path, meta: dict) -> None:
     except ValueError as e:
         raise MergeError(f"{base / 'config.json'}: not valid JSON ({e})") from e
     if "quantization_config" in config:
-        raise MergeError(f"{base} is quantized ({config['quantization_config'].get('quant_method')}); "
-                         "merge into the unquantized bf16 base")
+        raise MergeError(
+            f"{base} is quantized ({config['quantization_config'].get('quant_method')}); "
+            "merge into the unquantized bf16 base"
+        )
     config["torch_dtype"] = "bfloat16"
     (dest / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     artifacts.write_metadata(dest, meta)
@@ -143,13 +153,19 @@ def check_base(base: Path, adapter: Path, meta: dict, allow_mismatch: bool, log)
     recorded = meta.get("base_fingerprint")
     merged_into = (artifacts.read_metadata(base, missing_ok=True) or {}).get("merge")
     problem = None
-    already = f" (it already has adapter {merged_into.get('adapter')} merged in)" if merged_into else ""
+    already = (
+        f" (it already has adapter {merged_into.get('adapter')} merged in)" if merged_into else ""
+    )
     if recorded and (actual or {}).get("sha256") != recorded["sha256"]:
-        problem = (f"base {base}{already}, fingerprint {base_identity.short(actual)}, is not the model adapter "
-                   f"{adapter} was trained on: {recorded.get('path')}, fingerprint {base_identity.short(recorded)}")
+        problem = (
+            f"base {base}{already}, fingerprint {base_identity.short(actual)}, is not the model adapter "
+            f"{adapter} was trained on: {recorded.get('path')}, fingerprint {base_identity.short(recorded)}"
+        )
     elif merged_into and not recorded:
-        problem = (f"base {base} already has adapter {merged_into.get('adapter')} merged in, and adapter "
-                   f"{adapter} records no base to compare: merging would add a second delta")
+        problem = (
+            f"base {base} already has adapter {merged_into.get('adapter')} merged in, and adapter "
+            f"{adapter} records no base to compare: merging would add a second delta"
+        )
     if problem and not allow_mismatch:
         raise MergeError(problem + "; pass the right base, or `allow_base_mismatch` to merge "
                                    "anyway")

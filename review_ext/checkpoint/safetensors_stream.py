@@ -60,16 +60,22 @@ def read_header(path: Path) -> tuple[dict, int]:
     except OSError as e:
         raise SafetensorsFileError(f"{path}: cannot read ({e.strerror})") from e
     if length is None or len(raw) != length:
-        raise SafetensorsFileError(f"{path}: truncated or not safetensors ({size} bytes, no complete header); "
-                                   "copy or download it again")
+        raise SafetensorsFileError(
+            f"{path}: truncated or not safetensors ({size} bytes, no complete header); "
+            "copy or download it again"
+        )
     try:
         header = json.loads(raw)
-        end = max((t["data_offsets"][1] for k, t in header.items() if k != "__metadata__"), default=0)
+        end = max(
+            (t["data_offsets"][1] for k, t in header.items() if k != "__metadata__"), default=0
+        )
     except (ValueError, TypeError, KeyError, IndexError) as e:
         raise SafetensorsFileError(f"{path}: unreadable safetensors header ({e})") from e
     if 8 + length + end > size:
-        raise SafetensorsFileError(f"{path}: truncated: its header promises {8 + length + end} bytes, "
-                                   f"the file has {size}; copy or download it again")
+        raise SafetensorsFileError(
+            f"{path}: truncated: its header promises {8 + length + end} bytes, "
+            f"the file has {size}; copy or download it again"
+        )
     header.pop("__metadata__", None)
     return header, 8 + length
 

@@ -67,7 +67,9 @@ def post_json(url: str, body: dict, api_key: str | None, timeout: float) -> dict
     headers = {"Content-Type": "application/json"}
     if api_key:
         headers["Authorization"] = f"Bearer {api_key}"
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers=headers, method="POST"
+    )
     with _Deadline(timeout) as deadline:
         opener = urllib.request.build_opener(deadline.handler(urllib.request.HTTPHandler),
                                              deadline.handler(urllib.request.HTTPSHandler))

@@ -164,8 +164,10 @@ class FolderLock:
             except BlockingIOError:
                 holder = _holder(fd)
                 os.close(fd)
-                raise LockedError(f"{self.path.parent}: in use by another run (pid {holder or 'unknown'}, "
-                                  f"lock {self.path.name}); wait for it or choose another output") from None
+                raise LockedError(
+                    f"{self.path.parent}: in use by another run (pid {holder or 'unknown'}, "
+                    f"lock {self.path.name}); wait for it or choose another output"
+                ) from None
             if _same_file(fd, self.path):
                 break
             os.close(fd)  # its last holder removed the file between our open and flock: retry
@@ -215,7 +217,12 @@ def remove_stale_staging(out) -> list[Path]:
     removed = []
     for path in sorted(out.parent.glob(f".{glob.escape(out.name)}.*-*")):
         kind, _, pid = path.name[len(out.name) + 2:].rpartition("-")
-        if kind in ("tmp", "old") and pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
+        if (
+            kind in ("tmp", "old")
+            and pid.isdigit()
+            and int(pid) != os.getpid()
+            and not pid_alive(int(pid))
+        ):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
@@ -253,8 +260,10 @@ def check_input(path, what: str, folder: bool = False) -> Path:
     if not path.exists():
         problem = "does not exist" + (" (a broken symlink)" if path.is_symlink() else "")
     elif folder != path.is_dir():
-        problem = f"is a {'file' if path.is_file() else 'folder' if path.is_dir() else 'special file'}, " \
-                  f"not a {want}"
+        problem = (
+            f"is a {'file' if path.is_file() else 'folder' if path.is_dir() else 'special file'}, "
+            f"not a {want}"
+        )
     elif not os.access(path, os.R_OK | (os.X_OK if folder else 0)):
         problem = "is not readable (permissions)"
     else:

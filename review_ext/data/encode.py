@@ -19,8 +19,15 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from review_ext.data.template import (DEFAULT_TEMPLATE, encode_prompt, encode_review, prefix_ids, prompt_parts,
-                                      rated_system, render_prompt)
+from review_ext.data.template import (
+    DEFAULT_TEMPLATE,
+    encode_prompt,
+    encode_review,
+    prefix_ids,
+    prompt_parts,
+    rated_system,
+    render_prompt,
+)
 from review_ext.formats.rating import append_block, render_rating, row_scores, venue_scales
 from review_ext.formats.text import split_blocks
 
@@ -186,7 +193,13 @@ def encode_fn(example: dict, tokenizer, max_length: int, system: str | None = No
     else:
         turn = turns[0]
         paper, review = turn.get("input") or "", turn.get("output") or ""
-        reason = DROP_EMPTY_PAPER if not paper.strip() else DROP_EMPTY_REVIEW if not review.strip() else ""
+        reason = (
+            DROP_EMPTY_PAPER
+            if not paper.strip()
+            else DROP_EMPTY_REVIEW
+            if not review.strip()
+            else ""
+        )
     if not reason:
         sys_text = system if system is not None else turn.get("system") or None
         try:

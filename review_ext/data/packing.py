@@ -82,7 +82,9 @@ def pack_dataset(dataset, max_length: int, use_varlen_attn: bool = False, shuffl
         batched=True,
         batch_size=64,
         remove_columns=["members"],
-        fn_kwargs=dict(source=dataset.select_columns(["input_ids", "labels"]), use_varlen_attn=use_varlen_attn),
+        fn_kwargs=dict(
+            source=dataset.select_columns(["input_ids", "labels"]), use_varlen_attn=use_varlen_attn
+        ),
         num_proc=min(num_proc or 1, len(bins)) or None,
         desc="pack",
     )

@@ -67,15 +67,26 @@ class Template:
 
 
 TEMPLATES = {
-    "mixtral": Template("mixtral", system="[INST] {system} [/INST]\n", instruction="[INST] {input} [/INST]",
-                        bos=True),
-    "chatml": Template("chatml", system="<|im_start|>system\n{system}<|im_end|>\n",
-                       instruction="<|im_start|>user\n{input}<|im_end|>\n<|im_start|>assistant\n",
-                       bos=False, end_of_turn="<|im_end|>"),
+    "mixtral": Template(
+        "mixtral",
+        system="[INST] {system} [/INST]\n",
+        instruction="[INST] {input} [/INST]",
+        bos=True,
+    ),
+    "chatml": Template(
+        "chatml",
+        system="<|im_start|>system\n{system}<|im_end|>\n",
+        instruction="<|im_start|>user\n{input}<|im_end|>\n<|im_start|>assistant\n",
+        bos=False,
+        end_of_turn="<|im_end|>",
+    ),
 }
 DEFAULT_TEMPLATE = "mixtral"
 # Names older review_suite.json files carry for a template of TEMPLATES.
-LEGACY_NAMES = {"review_mixtral": "mixtral", "xtuner.mixtral": "mixtral"}  # XTuner's renders the same
+LEGACY_NAMES = {
+    "review_mixtral": "mixtral",
+    "xtuner.mixtral": "mixtral",
+}  # XTuner's renders the same
 
 
 def get_template(template: str | Template | None = DEFAULT_TEMPLATE) -> Template:
@@ -112,7 +123,9 @@ def rated_system(system: str | None, venue: str | None = None) -> str:
     return f"{text}\n\n{ask}" if text else ask
 
 
-def render_prompt(paper: str, system: str | None = DEFAULT_SYSTEM, template=DEFAULT_TEMPLATE) -> str:
+def render_prompt(
+    paper: str, system: str | None = DEFAULT_SYSTEM, template=DEFAULT_TEMPLATE
+) -> str:
     """The prompt text (no BOS) for one paper, ending where the review starts."""
     t = get_template(template)
     system = resolve_system(system)
@@ -132,7 +145,9 @@ def prefix_ids(tokenizer, template=DEFAULT_TEMPLATE) -> list[int]:
     return [tokenizer.bos_token_id] if get_template(template).bos else []
 
 
-def encode_prompt(tokenizer, paper: str, system: str | None = DEFAULT_SYSTEM, template=DEFAULT_TEMPLATE) -> list[int]:
+def encode_prompt(
+    tokenizer, paper: str, system: str | None = DEFAULT_SYSTEM, template=DEFAULT_TEMPLATE
+) -> list[int]:
     """Prompt token ids: the prefix + the rendered prompt, as training and inference use them."""
     text = render_prompt(paper, system, template)
     return prefix_ids(tokenizer, template) + tokenizer.encode(text, add_special_tokens=False)
@@ -146,4 +161,6 @@ def end_of_turn_id(tokenizer, template=DEFAULT_TEMPLATE) -> int:
 
 def encode_review(tokenizer, review: str, template=DEFAULT_TEMPLATE) -> list[int]:
     """Target token ids: the review then the end of the turn."""
-    return tokenizer.encode(review, add_special_tokens=False) + [end_of_turn_id(tokenizer, template)]
+    return tokenizer.encode(review, add_special_tokens=False) + [
+        end_of_turn_id(tokenizer, template)
+    ]

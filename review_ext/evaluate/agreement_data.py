@@ -115,8 +115,10 @@ def load_corpus(path: str | Path, scale, what: str = "reference file") -> Corpus
         else:
             corpus.unrated_papers.append(pid)
     if not corpus.papers:
-        raise AgreementError(f"{what} {path}: no row has a {' or '.join(map(repr, RATING_FIELDS))}; "
-                             "give the converter's rows with the reviewers' ratings")
+        raise AgreementError(
+            f"{what} {path}: no row has a {' or '.join(map(repr, RATING_FIELDS))}; "
+            "give the converter's rows with the reviewers' ratings"
+        )
     return corpus
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from review_ext.common.errors import ReviewSuiteError
-from review_ext.evaluate.compliance import aggregate, check_review
 from review_ext.common.jsonl import RowsFileError
+from review_ext.evaluate.compliance import aggregate, check_review
 from review_ext.evaluate.records import (
     PAPER_FIELDS,
     load_texts,

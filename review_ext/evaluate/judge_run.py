@@ -14,6 +14,7 @@ from pathlib import Path
 from review_ext.common.chat_client import ChatClient
 from review_ext.common.errors import ReviewSuiteError, plain
 from review_ext.common.files import FolderLock, check_input
+from review_ext.common.jsonl import RowsFileError
 from review_ext.common.jsonl_cache import JsonlCache, digest
 from review_ext.evaluate import winrate
 from review_ext.evaluate.judging import (
@@ -24,7 +25,6 @@ from review_ext.evaluate.judging import (
     per_paper,
     run_judge,
 )
-from review_ext.common.jsonl import RowsFileError
 from review_ext.evaluate.records import (
     PAPER_FIELDS,
     load_reference_reviews,

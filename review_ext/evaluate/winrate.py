@@ -131,6 +131,8 @@ def shortfall(summary: dict, min_answered: float, errors: list[str] = ()) -> str
         return (f"only {n - failed} of {n} judgements got a reply, fewer than `min_answered` "
                 f"{min_answered:g}: {failed} requests failed after every retry{example}")
     if summary["valid_pairs"] == 0:
-        return (f"no pair has a valid verdict in both orders ({summary['invalid_verdicts']} invalid, "
-                f"{summary['refused_verdicts']} refused, {failed} failed of {n}); see the replies in per_paper.jsonl")
+        return (
+            f"no pair has a valid verdict in both orders ({summary['invalid_verdicts']} invalid, "
+            f"{summary['refused_verdicts']} refused, {failed} failed of {n}); see the replies in per_paper.jsonl"
+        )
     return None

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-from review_ext.generate.decode_graphs import StepRunner
 from review_ext.generate.batching import free_accelerator_memory, is_oom
+from review_ext.generate.decode_graphs import StepRunner
 from review_ext.generate.engine import Cancelled, Completion
 from review_ext.generate.sampling import next_tokens
 

@@ -15,9 +15,13 @@ import sys
 
 import torch
 
-from review_ext.generate.kv_attention import (SlotKVCache, decode_attention, length_mask,
-                                              prefill_attention)
 from review_ext.generate.dense_moe import dense_moe_for_decode
+from review_ext.generate.kv_attention import (
+    SlotKVCache,
+    decode_attention,
+    length_mask,
+    prefill_attention,
+)
 
 
 def unsupported_reason(model) -> str | None:

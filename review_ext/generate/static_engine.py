@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import logging
 
-from review_ext.generate.continuous import ContinuousDecoder
 from review_ext.generate.batching import generate_sorted
+from review_ext.generate.continuous import ContinuousDecoder
+from review_ext.generate.dense_moe import dense_moe_for_decode
 from review_ext.generate.engine import EngineOptions, HFEngine
 from review_ext.generate.loading import load_hf_model
 from review_ext.generate.sampling import supported
 from review_ext.generate.slot_forward import SlotModel, unsupported_reason
-from review_ext.generate.dense_moe import dense_moe_for_decode
 
 log = logging.getLogger(__name__)
 

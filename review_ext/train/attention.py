@@ -121,7 +121,9 @@ def packed_attn_forward(attn, hidden_states, position_embeddings, apply_rope, bo
     q, k, v = (proj(hidden_states).view(1, tokens, -1, attn.head_dim).transpose(1, 2)
                for proj in (attn.q_proj, attn.k_proj, attn.v_proj))
     cos, sin = position_embeddings
-    q, k = apply_rope(q, k, cos, sin)  # (1, heads, tokens, dim): the layout Liger's RoPE expects too
+    q, k = apply_rope(
+        q, k, cos, sin
+    )  # (1, heads, tokens, dim): the layout Liger's RoPE expects too
     cumulative, max_len = bounds
     if max_len == tokens:  # one sample fills the bin
         out = causal_sdpa(q, k, v, attn.scaling, SDPA_BUCKET if q.is_cuda else 1).transpose(1, 2)

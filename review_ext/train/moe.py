@@ -50,7 +50,9 @@ def supports(block) -> bool:
             first = linears[0]
             if len(first.active_adapters) != 1 or first.use_dora.get(adapter, False):
                 return False
-            if len({lin.scaling[adapter] for lin in linears}) != 1 or getattr(first, "lora_bias", {}).get(adapter):
+            if len({lin.scaling[adapter] for lin in linears}) != 1 or getattr(
+                first, "lora_bias", {}
+            ).get(adapter):
                 return False
     return True
 
@@ -121,7 +123,11 @@ def experts_forward(experts, x: torch.Tensor, offs: torch.Tensor) -> torch.Tenso
     w1, w3, w2 = ([getattr(e, name) for e in experts] for name in PROJECTIONS)
     act = getattr(experts[0], "act_fn", F.silu)  # Liger's expert class has no act_fn (SiLU)
     gate, up = expert_linear(x, offs, w1), expert_linear(x, offs, w3)
-    if fused_silu_mul is not None and gate.is_cuda and (act is F.silu or isinstance(act, torch.nn.SiLU)):
+    if (
+        fused_silu_mul is not None
+        and gate.is_cuda
+        and (act is F.silu or isinstance(act, torch.nn.SiLU))
+    ):
         h = fused_silu_mul(gate, up)
     else:
         h = act(gate) * up
@@ -149,7 +155,9 @@ def moe_forward(block, hidden_states: torch.Tensor):
     """Drop-in for ``MixtralSparseMoeBlock.forward``: (output, router_logits)."""
     batch, seq, dim = hidden_states.shape
     if block.training and block.jitter_noise > 0:
-        noise = torch.empty_like(hidden_states).uniform_(1.0 - block.jitter_noise, 1.0 + block.jitter_noise)
+        noise = torch.empty_like(hidden_states).uniform_(
+            1.0 - block.jitter_noise, 1.0 + block.jitter_noise
+        )
         hidden_states = hidden_states * noise
     x = hidden_states.reshape(-1, dim)
     router_logits = block.gate(x)

@@ -41,7 +41,9 @@ def liger_kernels() -> bool:
         return False
     from review_ext.train import moe
 
-    apply_liger_kernel_to_mixtral(rope=True, rms_norm=False, swiglu=True, fused_linear_cross_entropy=True)
+    apply_liger_kernel_to_mixtral(
+        rope=True, rms_norm=False, swiglu=True, fused_linear_cross_entropy=True
+    )
     moe.fused_silu_mul = LigerSiLUMulFunction.apply
     return True
 
@@ -88,7 +90,11 @@ def packed_attention() -> bool:
 
     def forward(self, hidden_states, position_embeddings, attention_mask=None, past_key_value=None,
                 cache_position=None, **kwargs):
-        bounds = attention.packed_bounds() if past_key_value is None and hidden_states.shape[0] == 1 else None
+        bounds = (
+            attention.packed_bounds()
+            if past_key_value is None and hidden_states.shape[0] == 1
+            else None
+        )
         if bounds is not None:
             return attention.packed_attn_forward(self, hidden_states, position_embeddings,
                                                  modeling_mixtral.apply_rotary_pos_emb, bounds)
