@@ -131,24 +131,18 @@ def real_data(tmp_path_factory, converted, papers):
 
 
 @pytest.fixture(scope="session")
-def rated_data(tmp_path_factory, converted, real_data):
-    """``real_data`` with each review's scores as a rated recipe reads them: ``train.json``'s
-    NeurIPS 2025 rows carry ``rating``, ``confidence`` and ``venue`` (the converter's
-    recommendation, reviewer_confidence and conference); its PeerRead rows carry none (rows
-    without a rating). ``test.jsonl``: one NeurIPS paper with its venue."""
-    rows = {}
-    for path in converted.values():
-        for row in read_jsonl(path):
-            rows.setdefault(row["input"], row)
+def rated_data(tmp_path_factory, real_data):
+    """``real_data`` as a rated recipe reads it: ``train.json``'s NeurIPS 2025 rows keep the
+    ``rating``, ``confidence`` and ``venue`` that to_xtuner carried from the converters; its
+    PeerRead rows lose their scores (rows without a rating). ``test.jsonl``: one NeurIPS paper
+    with its venue."""
     records = json.loads((real_data / "train.json").read_text())
     for record in records:
-        row = rows[record["conversation"][0]["input"]]
-        if row["conference"] == "NeurIPS 2025":
-            record.update(rating=row["recommendation"], confidence=row["reviewer_confidence"],
-                          venue=row["conference"])
+        if not str(record.get("venue") or "").startswith("NeurIPS"):
+            record.update(rating=None, confidence=None)
     out = tmp_path_factory.mktemp("rated")
     (out / "train.json").write_text(json.dumps(records))
-    first = next(r for r in records if "rating" in r)
+    first = next(r for r in records if r.get("rating") is not None)
     write_rows(out / "test.jsonl", [{"id": "rated-0", "input": first["conversation"][0]["input"],
                                      "venue": first["venue"]}])
     return out
