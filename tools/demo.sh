@@ -61,7 +61,8 @@ import json, sys
 from pathlib import Path
 out = Path(sys.argv[1])
 from review_ext.formats.text import REVIEW_HEADINGS
-rows = [json.loads(line) for line in (out / "infer" / "predictions.jsonl").read_text().splitlines()]
+with (out / "infer" / "predictions.jsonl").open(encoding="utf-8") as f:  # line by line as written
+    rows = [json.loads(line) for line in f]
 def in_order(text):
     at = [text.find(h) for h in REVIEW_HEADINGS]
     return min(at) >= 0 and at == sorted(at)
