@@ -64,12 +64,12 @@ def bench(data: Path, repeats: int, tokenizer, out: Path) -> list[dict]:
     for name, module, sub in SOURCES:
         rows = out / f"{module.__name__.rsplit('.', 1)[1]}.jsonl"
 
-        def convert():
+        def convert(module=module, sub=sub, rows=rows):
             with contextlib.redirect_stderr(io.StringIO()):
                 account = module.main([str(data / sub), str(rows), "--per-paper"])
             assert account.exit_code == 0, account.error
 
-        def tokenise():
+        def tokenise(rows=rows):
             run = Run("bench", skip_bad=False, rejects_path=out / "rejects.jsonl")
             return stats.measure(run, rows, tokenizer, SYSTEM_PRESETS["v2"])
 

@@ -35,18 +35,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from scipy.stats import beta
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scipy.stats import beta
-
-from data_conversion.sources import openreview as from_openreview
-from data_conversion.sources import peerread as from_peerread
-from data_conversion.sources.paper_folders import find_review_files, paper_input
-from review_ext.common.cli import doc_parser
-from review_ext.formats.text import SECTION_PREFIX, split_blocks
-from review_ext.screen import apply_policy, flagged, screen_pdf_bytes, screen_text
+# The project's imports need ROOT on sys.path when this runs as a script.
+from data_conversion.sources import openreview as from_openreview  # noqa: E402
+from data_conversion.sources import peerread as from_peerread  # noqa: E402
+from data_conversion.sources.paper_folders import find_review_files, paper_input  # noqa: E402
+from review_ext.common.cli import doc_parser  # noqa: E402
+from review_ext.formats.text import SECTION_PREFIX, split_blocks  # noqa: E402
+from review_ext.screen import (  # noqa: E402
+    apply_policy,
+    flagged,
+    screen_pdf_bytes,
+    screen_text,
+)
 
 TUNE, HELD_OUT, REPORTED = "tune", "held-out", "reported"
 

@@ -64,7 +64,8 @@ def peft_merge(precision: str, base: str, adapter: str, out: str, max_shard_size
 
 
 def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS GB) of one child process, run in ``cwd`` (its work_dirs/ stay there)."""
+    """(wall seconds, peak RSS GB) of one child process, run in ``cwd`` (its work_dirs/ stay
+    there)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)

@@ -1,4 +1,5 @@
-"""Learning check: does SmolLM2-135M-Instruct, trained with this suite, write four-part reviews for unseen papers?
+"""Learning check: does SmolLM2-135M-Instruct, trained with this suite, write four-part reviews
+for unseen papers?
 
 End to end through the real tools on real data: the NeurIPS 2025 and PeerRead reviews of
 ``../shared/data`` converted by ``data_conversion``, split by paper id (``--test-papers``
@@ -15,7 +16,8 @@ papers with the four headed parts in order; no repetition loops; no copied paper
 the loss falls. The result is printed as JSON and written to ``--out``.
 
 Usage (repo root, shared data beside the checkout; ~25 min on 2 busy cores):
-    python benchmarks/learning_check.py [--shared-data ../shared/data] [--epochs 1] [--keep DIR] [--out R.json]
+    python benchmarks/learning_check.py [--shared-data ../shared/data] [--epochs 1] [--keep DIR]
+        [--out R.json]
 """
 from __future__ import annotations
 
@@ -44,7 +46,8 @@ def recipe_model_folder() -> Path:
 
 
 def run(*args, log: Path | None = None, program: str = sys.executable) -> str:
-    """Run ``python ARGS`` (or ``program ARGS``) from the repo root on the CPU; fail loudly with its output."""
+    """Run ``python ARGS`` (or ``program ARGS``) from the repo root on the CPU; fail loudly with
+    its output."""
     env = dict(
         os.environ, CUDA_VISIBLE_DEVICES="", PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false"
     )
@@ -62,7 +65,8 @@ def run(*args, log: Path | None = None, program: str = sys.executable) -> str:
 
 
 def first_points(review: str, words: int) -> str:
-    """Each of the four parts cut to its first point (title and explanation), at most ``words`` words."""
+    """Each of the four parts cut to its first point (title and explanation), at most ``words``
+    words."""
     spans = [(review.find(h), h) for h in REVIEW_HEADINGS]
     parts = []
     for i, (start, heading) in enumerate(spans):
@@ -228,7 +232,7 @@ def learning_check(args, work: Path) -> dict:
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
+        description=__doc__.split("\n\n")[0].replace("\n", " "),
         epilog="Usage" + __doc__.split("Usage")[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -263,9 +267,9 @@ def main(argv=None) -> int:
     if args.out:
         args.out.write_text(text + "\n")
     print(
-        f"{result['four_parts_in_order']:.0%} of {result['held_out_papers']} held-out papers: four parts in "
-        f"order (target 95%); loss {result['loss_first_fifth']:.3f} -> {result['loss_last_fifth']:.3f}; "
-        f"{result['total_s']} s"
+        f"{result['four_parts_in_order']:.0%} of {result['held_out_papers']} held-out papers: "
+        f"four parts in order (target 95%); loss {result['loss_first_fifth']:.3f} -> "
+        f"{result['loss_last_fifth']:.3f}; {result['total_s']} s"
     )
     return 0 if result["four_parts_in_order"] >= 0.95 else 1
 

@@ -1,4 +1,5 @@
-"""``python -m data_conversion.fetch_openreview``: see :mod:`data_conversion.sources.fetch_openreview`."""
+"""``python -m data_conversion.fetch_openreview``: see
+:mod:`data_conversion.sources.fetch_openreview`."""
 
 import sys
 

@@ -165,7 +165,8 @@ def in_tmp(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def one_thread():
-    """One torch thread for a module: on a shared 2-core machine two threads spin against each other."""
+    """One torch thread for a module: on a shared 2-core machine two threads spin against each
+    other."""
     import torch
 
     before = torch.get_num_threads()

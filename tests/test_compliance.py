@@ -249,8 +249,8 @@ def test_cli_expects_the_block_from_review_suite_json_or_the_flag(real, tmp_path
                                           {"id": pid2, "input": paper2}])
     done = run("--rating")
     assert done.returncode != 0 and done.stderr.strip().splitlines() == [
-        f"compliance: error: paper {pid}: no venue to read its [Rating] block on; give --papers rows "
-        "with 'venue' or --venue"
+        f"compliance: error: paper {pid}: no venue to read its [Rating] block on; "
+        "give --papers rows with 'venue' or --venue"
     ]
     assert run("--rating", "--venue", "NeurIPS 2025").returncode == 0
     assert flags() == [[], ["bad_rating"]]

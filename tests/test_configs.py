@@ -209,7 +209,8 @@ def test_overrides_reach_every_copy_of_a_path():
 
 
 def test_overrides_cli_prints_the_options_and_has_help(capsys):
-    """The command line benchmarks/gpu/env.sh and tools/demo.sh call; ``--help`` from the docstring."""
+    """The command line benchmarks/gpu/env.sh and tools/demo.sh call; ``--help`` from the
+    docstring."""
     from review_ext.train.overrides import main, parse_args
 
     options = main([str(CONFIG_DIR / "v2.py"), "--model", "M", "--data", "D", "--eval-file", "E",

@@ -1,4 +1,5 @@
-"""A token callback that raises Cancelled stops its own prompt; the batch's others go on unchanged."""
+"""A token callback that raises Cancelled stops its own prompt; the batch's others go on
+unchanged."""
 
 from __future__ import annotations
 

@@ -16,7 +16,8 @@ def hook_prompt_ids(hook, index=0):
 
 
 def test_hook_prompt_equals_training_prompt(tiny_model, tmp_path):
-    short = "[TITLE]\nA short paper\n\n[ABSTRACT]\nWe study short papers.\n\n[CONTENT]\nSection Title: Intro\n  Text."
+    short = ("[TITLE]\nA short paper\n\n[ABSTRACT]\nWe study short papers.\n\n"
+             "[CONTENT]\nSection Title: Intro\n  Text.")
     (tmp_path / "test.jsonl").write_text(json.dumps({"id": "p1", "input": short}) + "\n")
     tokenizer_cfg = dict(
         type=AutoTokenizer.from_pretrained, pretrained_model_name_or_path=str(tiny_model)

@@ -1,4 +1,5 @@
-"""tools/judge.py when things go wrong: a dead or trickling server, null replies, two runs, bad inputs.
+"""tools/judge.py when things go wrong: a dead or trickling server, null replies, two runs, bad
+inputs.
 
 Every server is a real one on 127.0.0.1 (tests/flaky_openai_server.py); runs go through the
 command line (a subprocess) wherever the exit status or a second process matters.

@@ -1,4 +1,5 @@
-"""tools/merge_bf16.sh through its command line: the wrong base, two merges on one OUT, kills, bad files."""
+"""tools/merge_bf16.sh through its command line: the wrong base, two merges on one OUT, kills,
+bad files."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ from tests.tool_scripts import load_tool
 merge_bf16 = load_tool("merge_bf16")
 
 ENV = {**os.environ, "PYTHON": sys.executable, "PYTHONPATH": str(ROOT)}
+TINY = Geometry()
 
 
-def tiny(out: Path, seed: int = 0, geometry: Geometry = Geometry()) -> Path:
+def tiny(out: Path, seed: int = 0, geometry: Geometry = TINY) -> Path:
     write_random_model(RandomModelOptions(out, geometry, seed=seed, max_shard_size="1MB"))
     return out
 
@@ -104,7 +106,8 @@ def test_already_merged_base_is_refused(models, tmp_path):
     assert proc.returncode == 0, proc.stderr
     recorded = artifacts.read_metadata(merged)["merge"]["base_fingerprint"]
     assert recorded == base_identity.fingerprint(models["base"])
-    # the issue's case: the merged folder passed as the base of its own adapter (delta applied twice)
+    # the issue's case: the merged folder passed as the base of its own adapter (delta applied
+    # twice)
     error = one_line_error(merge_cli(merged, models["adapter"], tmp_path / "twice", cwd=tmp_path))
     assert "already has adapter" in error and str(models["adapter"].resolve()) in error
     # an adapter with no fingerprint (older pth_to_hf) is still refused on a merged base

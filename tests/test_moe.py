@@ -13,7 +13,8 @@ HF_FORWARD = getattr(MixtralSparseMoeBlock.forward, "hf_forward", MixtralSparseM
 
 
 def _block(lora: bool, seed=0):
-    """A 4-expert top-2 block whose expert 3 is never chosen (its gate row points away from the inputs)."""
+    """A 4-expert top-2 block whose expert 3 is never chosen (its gate row points away from the
+    inputs)."""
     torch.manual_seed(seed)
     config = MixtralConfig(
         hidden_size=32, intermediate_size=48, num_local_experts=4, num_experts_per_tok=2
@@ -108,7 +109,8 @@ def test_patch_swaps_the_class_forward_and_model_logits_stay(tiny_model):
 
 
 def test_full_fine_tune_with_grouped_block_follows_hf_block_and_loss_falls():
-    """v3's case (every weight trainable): eight AdamW steps give the loss curve of transformers' block."""
+    """v3's case (every weight trainable): eight AdamW steps give the loss curve of transformers'
+    block."""
     import types
 
     from transformers import MixtralForCausalLM

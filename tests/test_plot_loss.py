@@ -20,11 +20,13 @@ def plotted(argv):
     result = loss_plot.plot_loss(options)
     return result.figure, result.runs
 
-TEXT_LOG = """\
-2026/11/28 00:54:39 - mmengine - INFO - Iter(train) [ 1/30]  lr: 1.0000e-05  eta: 0:00:01  time: 1.3970  data_time: 0.0016  loss: 10.3923  tflops: 0.0103
-2026/11/28 00:54:40 - mmengine - INFO - Exp name: v1
-2026/11/28 00:54:41 - mmengine - INFO - Iter(train) [ 2/30]  lr: 2.0000e-04  eta: 0:00:00  time: 1.6742  data_time: 0.0050  loss: 9.5  grad_norm: 0.5234
-"""
+TEXT_LOG = (
+    "2026/11/28 00:54:39 - mmengine - INFO - Iter(train) [ 1/30]  lr: 1.0000e-05  eta: 0:00:01  "
+    "time: 1.3970  data_time: 0.0016  loss: 10.3923  tflops: 0.0103\n"
+    "2026/11/28 00:54:40 - mmengine - INFO - Exp name: v1\n"
+    "2026/11/28 00:54:41 - mmengine - INFO - Iter(train) [ 2/30]  lr: 2.0000e-04  eta: 0:00:00  "
+    "time: 1.6742  data_time: 0.0050  loss: 9.5  grad_norm: 0.5234\n"
+)
 
 
 def write_run(work_dir, stamp, records):

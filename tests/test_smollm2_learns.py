@@ -1,4 +1,5 @@
-"""The real SmolLM2-135M-Instruct learns the review format through ``xtuner train`` on a CPU (a few minutes)."""
+"""The real SmolLM2-135M-Instruct learns the review format through ``xtuner train`` on a CPU (a
+few minutes)."""
 
 import json
 import subprocess

@@ -2,18 +2,20 @@
 from review_ext.data.template import SYSTEM_PRESETS, render_prompt
 
 V1 = (
-    "You are a professional machine learning conference reviewer who reviews a given paper and considers 4 "
-    "criteria: ** importance and novelty **, ** potential reasons for acceptance **, ** potential reasons for "
-    "rejection **, and ** suggestions for improvement **. The given paper is as follows."
+    "You are a professional machine learning conference reviewer who reviews a given paper and "
+    "considers 4 criteria: ** importance and novelty **, ** potential reasons for acceptance **, "
+    "** potential reasons for rejection **, and ** suggestions for improvement **. The given paper "
+    "is as follows."
 )
 V2 = (
-    "You are a professional machine learning conference reviewer who reviews a given paper and considers 4 "
-    "criteria: [Significance and novelty], [Potential reasons for acceptance], [Potential reasons for "
-    "rejection], and [Suggestions for improvement]. For each criterion, provide random number of supporting "
-    "points derived from the paper's content. And for each supporting point, use the format: '<title of "
-    "supporting point>' followed by a detailed explanation. Your response should only include your reviews "
-    "only, which means always start with [Significance and novelty], dont' repeat the given paper and output "
-    "things other than your reviews in required format. The paper is given as follows:"
+    "You are a professional machine learning conference reviewer who reviews a given paper and "
+    "considers 4 criteria: [Significance and novelty], [Potential reasons for acceptance], "
+    "[Potential reasons for rejection], and [Suggestions for improvement]. For each criterion, "
+    "provide random number of supporting points derived from the paper's content. And for each "
+    "supporting point, use the format: '<title of supporting point>' followed by a detailed "
+    "explanation. Your response should only include your reviews only, which means always start "
+    "with [Significance and novelty], dont' repeat the given paper and output things other than "
+    "your reviews in required format. The paper is given as follows:"
 )
 
 
@@ -41,7 +43,8 @@ from review_ext.data.template import (  # noqa: E402
     resolve_system,
 )
 
-REVIEW = "[Significance and novelty]\n<A point> It matters.\n\n[Suggestions for improvement]\n<More> Add data."
+REVIEW = ("[Significance and novelty]\n<A point> It matters.\n\n"
+          "[Suggestions for improvement]\n<More> Add data.")
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +101,8 @@ def test_chatml_equals_smollm2_chat_template(smollm2_tokenizer, texts):
             own = tok.apply_chat_template(messages, add_generation_prompt=True)
             assert encode_prompt(tok, paper, system, "chatml") == own
             full = tok.apply_chat_template(messages + [{"role": "assistant", "content": REVIEW}])
-            # training ids: the prompt, the review, <|im_end|> (the chat template adds a newline after it)
+            # training ids: the prompt, the review, <|im_end|> (the chat template adds a newline
+            # after it)
             assert (
                 encode_prompt(tok, paper, system, "chatml") + encode_review(tok, REVIEW, "chatml")
                 == full[:-1]
@@ -107,20 +111,22 @@ def test_chatml_equals_smollm2_chat_template(smollm2_tokenizer, texts):
 
 
 def test_chatml_without_system_omits_smollm2_default_system(smollm2_tokenizer):
-    """SmolLM2's template inserts its own default system turn when none is given; ours renders none."""
+    """SmolLM2's template inserts its own default system turn when none is given; ours renders
+    none."""
     own = smollm2_tokenizer.apply_chat_template(
         [{"role": "user", "content": "P"}], add_generation_prompt=True, tokenize=False
     )
     assert (
         own
-        == "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face"
-        "<|im_end|>\n" + render_prompt("P", None, "chatml")
+        == "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, "
+        "trained by Hugging Face<|im_end|>\n" + render_prompt("P", None, "chatml")
     )
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_training_ids_equal_inference_ids(name, tokenizer, smollm2_tokenizer, texts):
-    """A sample's prompt ids (labels ignored) equal the ids inference builds from the same trimmed paper."""
+    """A sample's prompt ids (labels ignored) equal the ids inference builds from the same trimmed
+    paper."""
     tok = smollm2_tokenizer if name == "chatml" else tokenizer
     for paper in texts:
         sample = encode_sample(tok, paper, REVIEW, "v2", 1024, name)

@@ -1,4 +1,5 @@
-"""Inference rows: one per paper, whatever the number of its reviews, with every row accounted for."""
+"""Inference rows: one per paper, whatever the number of its reviews, with every row accounted
+for."""
 
 import json
 

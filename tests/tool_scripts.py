@@ -1,4 +1,5 @@
-"""The scripts under ``tools/``, loaded as modules by path: ``tools/`` is a folder of scripts, not a package."""
+"""The scripts under ``tools/``, loaded as modules by path: ``tools/`` is a folder of scripts, not
+a package."""
 
 from __future__ import annotations
 

@@ -41,7 +41,8 @@ def xtuner_train(config, work_dir, options, timeout=600) -> subprocess.Completed
     # XTuner's `xtuner` entry point drops train.py's exit status: look for a traceback too.
     if proc.returncode != 0 or "Traceback (most recent call last)" in proc.stderr:
         raise AssertionError(
-            f"xtuner train failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+            f"xtuner train failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n"
+            f"{proc.stderr[-5000:]}"
         )
     return proc
 

@@ -1,4 +1,5 @@
-"""On the GPU: which kernels the training patches pick, whether they equal transformers', and their time.
+"""On the GPU: which kernels the training patches pick, whether they equal transformers', and
+their time.
 
 1. torch's ``_grouped_mm`` and ``varlen_attn`` (signature, one-time self-checks);
 2. one QLoRA MoE block of MODEL (nf4, LoRA r64 on w1/w2/w3), 8,192 tokens, bf16: the grouped
@@ -10,9 +11,11 @@
    (forward+backward time, and which attention kernels ran);
    In 2, the grouped block runs twice where liger-kernel is there: plain, and with Liger's fused
    SiLU-and-multiply.
-Prints one JSON line per check.  Usage: python benchmarks/gpu/check_kernels.py [MODEL]  (no MODEL: skip 2)
+Prints one JSON line per check.
+Usage: python benchmarks/gpu/check_kernels.py [MODEL]  (no MODEL: skip 2)
 """
 import copy
+import functools
 import inspect
 import json
 import sys
@@ -77,10 +80,10 @@ def check_one_sample_bins():
         )
         cu = torch.tensor([0, tokens], device="cuda", dtype=torch.int32)
 
-        def run_varlen():
+        def run_varlen(q=q, k=k, v=v, cu=cu, tokens=tokens):
             attention.packed_attention(q, k, v, cu, tokens, 128 ** -0.5).sum().backward()
 
-        def run_sdpa():
+        def run_sdpa(q4=q4, k4=k4, v4=v4):
             attention.causal_sdpa(q4, k4, v4, 128 ** -0.5).sum().backward()
 
         ref = attention.packed_attention(q, k, v, cu, tokens, 128 ** -0.5)
@@ -145,13 +148,13 @@ def check_moe(model_dir):
         grads = {n: p.grad.clone() for n, p in blk.named_parameters() if p.grad is not None}
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated()
-        ms = timed(lambda: step(forward, blk))
+        ms = timed(functools.partial(step, forward, blk))
         results[name] = (
             out,
             grads,
             dict(
                 ms_fwd_bwd=round(ms, 2),
-                syncs=syncs(lambda: step(forward, blk)),
+                syncs=syncs(functools.partial(step, forward, blk)),
                 peak_extra_mb=round((torch.cuda.max_memory_allocated() - base) / 2**20),
             ),
         )

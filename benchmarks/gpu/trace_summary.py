@@ -53,7 +53,8 @@ def gaps_of(spans):
 
 
 def _charge(ops, holes, name_of):
-    """Idle time of ``holes`` charged to ``ops`` taken in turn, each only where none before it was."""
+    """Idle time of ``holes`` charged to ``ops`` taken in turn, each only where none before it
+    was."""
     charged, free = Counter(), [(g0, g1) for g0, g1 in sorted(holes)]
     for e in ops:
         a, b = e["ts"], e["ts"] + e["dur"]

@@ -58,7 +58,7 @@ def check_row(row: dict, source: dict | None) -> dict:
              "not_found": 0, "labelled": 0, "empty_but_written": [],
              "paper": suspect_paper(row["input"], (source or {}).get("authors", ()))}
     for part, items in points.items():
-        for title, text in items:
+        for _title, text in items:
             why = suspect_point(text)
             if why:
                 found["suspect"].append({"part": part, "why": why, "text": text[:200]})
@@ -66,7 +66,7 @@ def check_row(row: dict, source: dict | None) -> dict:
         return found
     hits = Counter()
     for part, items in points.items():
-        for title, text in items:
+        for _title, text in items:
             where = [(i, s.parts_at(text)) for i, s in enumerate(source["reviews"])]
             where = [(i, labels) for i, labels in where if labels]
             if not where:
@@ -86,7 +86,10 @@ def check_row(row: dict, source: dict | None) -> dict:
 
 def summarize(results: list[dict]) -> dict:
     points = sum(sum(r["points"].values()) for r in results)
-    share = lambda n: round(100 * n / points, 2) if points else 0.0
+
+    def share(n):
+        return round(100 * n / points, 2) if points else 0.0
+
     suspects = Counter(s["why"] for r in results for s in r["suspect"])
     misplaced = sum(len(r["misplaced"]) for r in results)
     papers = {}

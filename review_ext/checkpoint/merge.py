@@ -158,8 +158,9 @@ def check_base(base: Path, adapter: Path, meta: dict, allow_mismatch: bool, log)
     )
     if recorded and (actual or {}).get("sha256") != recorded["sha256"]:
         problem = (
-            f"base {base}{already}, fingerprint {base_identity.short(actual)}, is not the model adapter "
-            f"{adapter} was trained on: {recorded.get('path')}, fingerprint {base_identity.short(recorded)}"
+            f"base {base}{already}, fingerprint {base_identity.short(actual)}, "
+            f"is not the model adapter {adapter} was trained on: {recorded.get('path')}, "
+            f"fingerprint {base_identity.short(recorded)}"
         )
     elif merged_into and not recorded:
         problem = (

@@ -81,7 +81,8 @@ def read_header(path: Path) -> tuple[dict, int]:
 
 
 def read_specs(path: Path) -> list[TensorSpec]:
-    """Names, dtypes and shapes of a file's tensors, by name, as ``safe_open`` lists them (header only)."""
+    """Names, dtypes and shapes of a file's tensors, by name, as ``safe_open`` lists them (header
+    only)."""
     header, _ = read_header(path)
     tensors = sorted(header.items())
     try:

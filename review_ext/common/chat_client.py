@@ -18,7 +18,8 @@ import urllib.request
 
 
 class _Deadline:
-    """Shuts the sockets of one request down when its time is up, which ends any read in progress."""
+    """Shuts the sockets of one request down when its time is up, which ends any read in
+    progress."""
 
     def __init__(self, seconds: float):
         self.sockets: list[socket.socket] = []
@@ -35,7 +36,8 @@ class _Deadline:
                 pass
 
     def handler(self, base):
-        """A urllib handler (``base``: HTTPHandler or HTTPSHandler) whose connections this deadline tracks."""
+        """A urllib handler (``base``: HTTPHandler or HTTPSHandler) whose connections this
+        deadline tracks."""
         deadline = self
 
         class Handler(base):

@@ -66,7 +66,8 @@ def _pack_batch(batch: dict, source, use_varlen_attn: bool) -> dict:
 
 def pack_dataset(dataset, max_length: int, use_varlen_attn: bool = False, shuffle: bool = True,
                  seed: int = 0, num_proc: int | None = None):
-    """Packed ``datasets.Dataset`` of ``dataset`` (``input_ids``, ``labels``, ``length``) and its stats.
+    """Packed ``datasets.Dataset`` of ``dataset`` (``input_ids``, ``labels``, ``length``) and its
+    stats.
 
     With ``shuffle`` the bins come in a seeded random order, else largest first.
     """

@@ -61,7 +61,8 @@ class Template:
     end_of_turn: str | None = None  # the token closing the review; None: the tokenizer's EOS
 
     def xtuner(self) -> dict:
-        """The ``prompt_template`` dict XTuner's hooks render (same strings as :func:`render_prompt`)."""
+        """The ``prompt_template`` dict XTuner's hooks render (same strings as
+        :func:`render_prompt`)."""
         stops = [self.end_of_turn] if self.end_of_turn else []
         return dict(SYSTEM=self.system, INSTRUCTION=self.instruction, SEP="\n", STOP_WORDS=stops)
 

@@ -4,7 +4,8 @@ The reference and the training rows are the converters' rows, one per review
 (``data_conversion.from_openreview`` writes them): ``paper_id`` (else ``id``), the paper's
 text in ``input``, the reviewer's ``rating`` (an integer on the venue's scale, or
 null: a review without a rating, counted), ``accepted`` (true/false/null) and
-``venue`` (a key of :mod:`review_ext.formats.venues`). A paper's rows share its text and decision; the first row's count.
+``venue`` (a key of :mod:`review_ext.formats.venues`). A paper's rows share its text and
+decision; the first row's count.
 
 The records are ``tools/infer.py``'s ``predictions.jsonl`` (``id`` and ``reply``); an id is
 a paper id or one of the reference's row ids (``<paper_id>:r<n>``). The rating is read

@@ -125,7 +125,8 @@ def shortfall(summary: dict, min_answered: float, errors: list[str] = ()) -> str
     """
     n, failed = summary["judgements"], summary["failed_requests"]
     if n == 0:
-        return "no pair to judge: no id has a review in both files and a paper (see unmatched in summary.json)"
+        return ("no pair to judge: no id has a review in both files and a paper "
+                "(see unmatched in summary.json)")
     if n - failed < min_answered * n:
         example = f" (e.g. {errors[0]})" if errors else ""
         return (f"only {n - failed} of {n} judgements got a reply, fewer than `min_answered` "
@@ -133,6 +134,7 @@ def shortfall(summary: dict, min_answered: float, errors: list[str] = ()) -> str
     if summary["valid_pairs"] == 0:
         return (
             f"no pair has a valid verdict in both orders ({summary['invalid_verdicts']} invalid, "
-            f"{summary['refused_verdicts']} refused, {failed} failed of {n}); see the replies in per_paper.jsonl"
+            f"{summary['refused_verdicts']} refused, {failed} failed of {n}); "
+            "see the replies in per_paper.jsonl"
         )
     return None

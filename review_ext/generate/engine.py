@@ -9,11 +9,12 @@ plus the attributes ``tokenizer``, ``eos_token_id`` and ``max_context``. ``on_to
 (when given) is called with each new token id of prompt ``i`` as it is decoded, which is
 how the server streams; a callback that raises :class:`Cancelled` asks the engine to stop
 that prompt alone (its client left), which an engine with ``supports_cancel = True`` does,
-returning what it had with ``finish_reason`` ``"cancelled"``. :class:`HFEngine` wraps ``transformers``' ``generate`` (left
-padding, bf16, CUDA when present). A faster engine plugs in by implementing the same
-method (or, built on HF ``generate``, by overriding ``HFEngine._generate_kwargs`` to pass
-e.g. a static cache) and is chosen with ``--engine NAME`` (``review_ext.generate.args.ENGINES``)
-or ``--engine package.module:factory``, where ``factory(EngineOptions) -> engine``.
+returning what it had with ``finish_reason`` ``"cancelled"``. :class:`HFEngine` wraps
+``transformers``' ``generate`` (left padding, bf16, CUDA when present). A faster engine plugs in
+by implementing the same method (or, built on HF ``generate``, by overriding
+``HFEngine._generate_kwargs`` to pass e.g. a static cache) and is chosen with ``--engine NAME``
+(``review_ext.generate.args.ENGINES``) or ``--engine package.module:factory``, where
+``factory(EngineOptions) -> engine``.
 
 Model loading lives in ``review_ext.generate.loading``; out-of-memory batching in
 ``review_ext.generate.batching``; the command-line options in ``review_ext.generate.args``.

@@ -143,7 +143,8 @@ def route(router_logits: torch.Tensor, top_k: int, dtype):
 
 
 def sort_by_expert(experts: torch.Tensor, num_experts: int):
-    """Order of the (token, slot) pairs by expert and each expert's cumulative end, on the device."""
+    """Order of the (token, slot) pairs by expert and each expert's cumulative end, on the
+    device."""
     flat = experts.reshape(-1)
     order = torch.argsort(flat, stable=True)
     counts = torch.zeros(num_experts, dtype=torch.long, device=flat.device)
