@@ -21,13 +21,9 @@ from dataclasses import dataclass, field
 from review_ext.screen import (
     DEFAULT_POLICY,
     POLICIES,
-    Finding,
     Refused,
-    apply_policy,
     check_policy,
-    screen_pdf_bytes,
-    screen_text,
-    summary,
+    screen_paper,
 )
 
 REFUSED = "refused by the injection policy 'refuse' (instructions to the reviewer)"
@@ -61,17 +57,6 @@ def add_injection_arg(parser) -> None:
                              "go to the rejects file)")
 
 
-def merge_findings(pdf: list[Finding], text: list[Finding]) -> list[Finding]:
-    """The PDF's findings, then the text's that the PDF's do not already hold (same words)."""
-    seen = {" ".join(f.text.split()) for f in pdf}
-    return pdf + [f for f in text if " ".join(f.text.split()) not in seen]
-
-
-def block(findings: list[Finding], policy: str) -> dict:
-    """The ``screening`` block of a row."""
-    return {"policy": policy, **summary(findings), "findings": [f.as_dict() for f in findings]}
-
-
 class Screener:
     """Screens papers under one policy and keeps the account (set on the run's account)."""
 
@@ -84,16 +69,14 @@ class Screener:
         """``(the paper the rows carry, its screening block or None)``; :class:`Refused` under
         ``refuse`` when a finding is flagged."""
         self.account.papers += 1
-        findings = merge_findings(screen_pdf_bytes(pdf) if pdf is not None else [],
-                                  screen_text(text))
-        if not findings:
+        paper, findings, found = screen_paper(text, self.policy, pdf)
+        if found is None:
             return text, None
-        if summary(findings)["flagged"]:
+        if found["flagged"]:
             self.account.flagged.append(pid)
         else:
             self.account.reported += 1
-        return apply_policy(text, findings, self.policy), block(findings, self.policy)
+        return paper, found
 
 
-__all__ = ["REFUSED", "Refused", "ScreenAccount", "Screener", "add_injection_arg", "block",
-           "merge_findings"]
+__all__ = ["REFUSED", "Refused", "ScreenAccount", "Screener", "add_injection_arg"]

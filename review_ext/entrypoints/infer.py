@@ -52,6 +52,7 @@ from review_ext.common.cli import (
 from review_ext.common.errors import ReviewSuiteError, one_line
 from review_ext.generate.args import add_engine_args, from_cli_args
 from review_ext.infer.settings import add_prompt_args, prompt_from_cli_args
+from review_ext.screen.findings import DEFAULT_POLICY, POLICIES
 
 NAME = "infer"
 
@@ -74,6 +75,12 @@ def build_parser():
                    help="GPUs one model copy spans (torchrun: one process per replica, "
                         "--nproc-per-node GPUs/N)")
     g = p.add_argument_group("prompt")
+    g.add_argument("--injection", choices=POLICIES, default=DEFAULT_POLICY,
+                   help="papers with instructions to the reviewer (review_ext.screen): flag "
+                        "them in the record (default), strip the flagged spans before the model "
+                        "reads the paper, or refuse the paper (an error record)")
+    g.add_argument("--venue", help="a rated model's venue (a key of the venue table) for rows "
+                                   "that name none: the [Rating] block is read on its scale")
     add_prompt_args(g, rows=True)
     g.add_argument("--tokenizer", help="tokenizer folder (default: --model's, else Mixtral's)")
     g = p.add_argument_group("decoding")
@@ -121,7 +128,8 @@ def options_from(args, invocation: str):
         overwrite=args.overwrite, limit=args.limit, min_success=args.min_success,
         engine=from_cli_args(args), prompt=prompt_from_cli_args(args), sampling=sampling,
         remote=remote, tokenizer=args.tokenizer, batch_size=args.batch_size,
-        gpus_per_replica=args.gpus_per_replica, progress=not args.no_progress,
+        gpus_per_replica=args.gpus_per_replica, injection=args.injection, venue=args.venue,
+        progress=not args.no_progress,
         invocation=invocation)
 
 

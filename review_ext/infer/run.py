@@ -40,6 +40,8 @@ class InferOptions:
     tokenizer: str | None = None  # default: the model's, else Mixtral's
     batch_size: int = 8  # largest batch; halves on CUDA out-of-memory
     gpus_per_replica: int = 1
+    injection: str = "flag"  # papers that talk to the reviewer: flag, strip or refuse
+    venue: str | None = None  # a rated model's venue for rows that name none
     progress: bool = True  # a tqdm bar
     invocation: str = ""  # the command line, logged first
 
@@ -48,6 +50,12 @@ class InferOptions:
             raise ReviewSuiteError("`resume` and `overwrite` exclude each other")
         if not 0 <= self.min_success <= 1:
             raise ReviewSuiteError(f"`min_success` {self.min_success}: give a fraction in [0, 1]")
+        from review_ext.screen import check_policy
+
+        try:
+            check_policy(self.injection)
+        except ValueError as error:
+            raise ReviewSuiteError(f"`injection`: {error}") from error
         for name in ("limit", "batch_size", "gpus_per_replica"):
             value = getattr(self, name)
             if value is not None and value < 1:
@@ -70,20 +78,42 @@ def system_of(settings: Settings):
     return lambda row: resolve_system(settings.system_for(row.system))
 
 
-def build_jobs(rows, tokenizer, budget, settings: Settings, sink, stats) -> list:
-    """``(key, Prompt)`` for the rows that can be reviewed; error records for the others."""
+def rated(settings: Settings) -> bool:
+    """Whether the model trained the ``[Rating]`` block (its ``review_suite.json``)."""
+    return bool((settings.metadata or {}).get("rating"))
+
+
+def build_jobs(rows, tokenizer, budget, settings: Settings, sink, stats,
+               options: InferOptions) -> tuple[list, dict]:
+    """``(key, Prompt)`` for the rows that can be reviewed, and their screening blocks; error
+    records for the others (a paper refused by the injection policy among them)."""
     from review_ext.infer.prompting import PromptTooLong, build_prompt
     from review_ext.infer.run_folder import error_record
+    from review_ext.screen import Refused, screen_paper
 
-    jobs = []
+    jobs, screenings = [], {}
     for row in rows:
         if row.error:
             sink.put(row.key, error_record(row, row.error, "row"))
             stats["row_errors"] += 1
             continue
         try:
-            prompt = build_prompt(tokenizer, row.paper, settings.system_for(row.system), budget,
-                                  settings.template)
+            paper, _, screening = screen_paper(row.paper, options.injection)
+        except Refused as error:
+            sink.put(row.key, {**error_record(row, f"refused: {error}", "screening"),
+                               "screening": screen_paper(row.paper)[2]})
+            stats["papers_flagged"] += 1
+            stats["papers_refused"] += 1
+            continue
+        if screening is not None:
+            screenings[row.key] = screening
+            if screening["flagged"]:
+                stats["papers_flagged"] += 1
+                stats["papers_stripped"] += options.injection == "strip"
+        venue = (row.venue or options.venue) if rated(settings) else None
+        try:
+            prompt = build_prompt(tokenizer, paper, settings.system_for(row.system), budget,
+                                  settings.template, venue)
         except PromptTooLong as error:
             sink.put(row.key, error_record(row, f"too long: {error}", "row"))
             stats["row_errors"] += 1
@@ -95,7 +125,11 @@ def build_jobs(rows, tokenizer, budget, settings: Settings, sink, stats) -> list
     if stats["papers_trimmed"]:
         log.info("trimmed %d papers to the budget (%d paper tokens dropped)",
                  stats["papers_trimmed"], stats["paper_tokens_dropped"])
-    return jobs
+    if stats["papers_flagged"]:
+        log.warning("%d papers hold instructions to the reviewer (policy %s): %d refused, "
+                    "%d stripped; see their records' screening", stats["papers_flagged"],
+                    options.injection, stats["papers_refused"], stats["papers_stripped"])
+    return jobs, screenings
 
 
 def open_backend(options: InferOptions, settings: Settings, world: int, local_rank: int):
@@ -123,14 +157,33 @@ def check_resume(options: InferOptions, settings: Settings, done: dict, todo_row
     system = resolve_system(settings.system) if settings.system else None
     record = provenance.run_record(backend, settings.model, options.engine.adapter,
                                    settings.template, system, options.sampling)
+    record["injection"] = options.injection
     if done:
         provenance.check_resume(options.output_dir, record)
         provenance.check_papers(done, todo_rows, system_of(settings))
     return record
 
 
+def rating_of(reply: str, venue: str | None, stats) -> dict:
+    """A rated model's parsed ``[Rating]`` block: ``rating``, ``confidence`` and, when one is
+    missing or off the venue's scale, why (counted in ``stats``)."""
+    from review_ext.formats.rating import parse_rating, venue_scales
+
+    if venue is None:
+        stats["ratings_without_venue"] += 1
+        return {"rating": None, "confidence": None,
+                "rating_problem": "no venue to read the rating on: give the row's `venue`"}
+    scales = venue_scales(venue)
+    parsed = parse_rating(reply, scales.rating, scales.confidence)
+    stats["ratings_parsed" if parsed.value is not None else "ratings_missing"] += 1
+    found = {"rating": parsed.value, "confidence": parsed.confidence, "venue": scales.name}
+    if parsed.reason:
+        found["rating_problem"] = parsed.reason
+    return found
+
+
 def decode_all(options: InferOptions, backend, jobs, by_key, sink, stats, rank: int,
-               world: int) -> None:
+               world: int, settings: Settings, screenings: dict) -> None:
     """Decode every job, appending one record per paper to ``sink`` as it ends."""
     from tqdm import tqdm
 
@@ -148,12 +201,17 @@ def decode_all(options: InferOptions, backend, jobs, by_key, sink, stats, rank: 
             stats["generation_errors"] += 1
         else:
             text, finish_reason, n_new = result
-            sink.put(key, {
+            record = {
                 "id": row.id, "index": row.index, "reply": text.strip(),
                 "finish_reason": finish_reason, "prompt_tokens": len(prompt.ids),
                 "generated_tokens": n_new, "paper_tokens_dropped": prompt.dropped_tokens,
                 "system": prompt.system, "paper_sha256": paper_hash(row.paper), "error": None,
-            })
+            }
+            if rated(settings):
+                record.update(rating_of(text, row.venue or options.venue, stats))
+            if key in screenings:
+                record["screening"] = screenings[key]
+            sink.put(key, record)
             stats["replies"] += 1
             stats["generated_tokens"] += n_new
         bar.update(1)
@@ -211,9 +269,10 @@ def review(options: InferOptions, rank: int, world: int, local_rank: int) -> str
              len(rows), len(assigned), rank, world, len(assigned) - len(todo), budget)
     sink = JsonlCache(out / rf.part_name(rank, world))
     stats = Counter(replies=0, generated_tokens=0)
-    jobs = build_jobs(todo, backend.tokenizer, budget, settings, sink, stats)
+    jobs, screenings = build_jobs(todo, backend.tokenizer, budget, settings, sink, stats, options)
     t0 = time.time()
-    decode_all(options, backend, jobs, {row.key: row for row in todo}, sink, stats, rank, world)
+    decode_all(options, backend, jobs, {row.key: row for row in todo}, sink, stats, rank, world,
+               settings, screenings)
     seconds = time.time() - t0
     run_summary = {"rank": rank, "world_size": world, "rows": len(assigned),
                    "skipped_done": len(assigned) - len(todo), **stats, "seconds": round(seconds, 2),

@@ -130,6 +130,27 @@ def mark_done(out: Path, rank: int, world: int, run_summary: dict) -> None:
     atomic_write(done_marker(out, rank, world), lambda f: f.write(json.dumps(run_summary)))
 
 
+def screening_counts(final: list) -> dict:
+    """Papers whose record holds instructions to the reviewer: flagged, stripped, refused."""
+    found = [r["screening"] for r in final if r and r.get("screening")]
+    return {"flagged": sum(bool(b["flagged"]) for b in found),
+            "stripped": sum(bool(b["flagged"]) and b["policy"] == "strip" for b in found),
+            "refused": sum(1 for r in final if r and r.get("error_kind") == "screening"),
+            "reported_only": sum(not b["flagged"] for b in found)}
+
+
+def rating_counts(final: list) -> dict | None:
+    """A rated model's replies: with a rating on the venue's scale, and without one (none
+    written, unreadable or off the scale: each record says why); None for a four-part model."""
+    rated = [r for r in final if r and "rating" in r]
+    if not rated:
+        return None
+    return {"rated": sum(r["rating"] is not None for r in rated),
+            "without_rating": sum(r["rating"] is None for r in rated),
+            "problems": dict(Counter(r["rating_problem"].split(":")[0] for r in rated
+                                     if r.get("rating_problem")))}
+
+
 def summarize(rows, records: dict, torn: int, ranks: list[dict]) -> dict:
     final = [records.get(row.key) for row in rows]
     errors = Counter(r["error"].split(":")[0] for r in final if r and r.get("error"))
@@ -143,6 +164,8 @@ def summarize(rows, records: dict, torn: int, ranks: list[dict]) -> dict:
         "missing": sum(1 for r in final if r is None),
         "errors_by_reason": dict(errors),
         "torn_lines_skipped": torn,
+        "screening": screening_counts(final),
+        "ratings": rating_counts(final),
         "this_run": {"replies": replies_run, "generated_tokens": tokens_run, "seconds": seconds,
                      "papers_per_hour": rate(replies_run, seconds, 3600),
                      "generated_tokens_per_s": rate(tokens_run, seconds)},

@@ -8,6 +8,8 @@
 - :mod:`.pdf`: :func:`screen_pdf` finds text a reader of the PDF cannot see (white or
   near-background fill, tiny type, off-page, invisible render mode) and instructions in
   the PDF's whole text, tiny print included.
+- :mod:`.paper`: :func:`screen_paper`, one paper (and its PDF) under a policy, with its
+  ``screening`` block: what the converters, inference and the server call.
 """
 from .findings import (
     DEFAULT_POLICY,
@@ -20,8 +22,10 @@ from .findings import (
     strip,
     summary,
 )
+from .paper import block, merge_findings, screen_paper
 from .pdf import screen_pdf, screen_pdf_bytes
 from .text import screen_text
 
-__all__ = ["DEFAULT_POLICY", "POLICIES", "Finding", "Refused", "apply_policy", "check_policy",
+__all__ = ["DEFAULT_POLICY", "POLICIES", "Finding", "Refused", "apply_policy", "block",
+           "check_policy", "merge_findings", "screen_paper",
            "flagged", "screen_pdf", "screen_pdf_bytes", "screen_text", "strip", "summary"]
