@@ -6,7 +6,7 @@ places of real NeurIPS 2025 papers (``../shared/data/neurips_2025_corpus``, conv
 the project): the end of the abstract, a footnote (a paragraph of its own after the second
 section's first paragraph), a figure caption, and the start of the first section; each
 (phrasing, place) in ``--per-cell`` papers of its part. Also PDFs built as the tests build
-them (``tests/test_screening_pdf.py``), the instruction hidden five ways (white, near-white,
+them (``tests/paper_pdf.py``), the instruction hidden five ways (white, near-white,
 1 pt, off-page, render mode 3); phrasings in CJK scripts are left out there (the PDF core
 font has no CJK glyphs). Sentences that discuss such attacks are inserted too: they must not
 be flagged. A paper counts as flagged when any finding is flagged (high or medium).
@@ -307,7 +307,7 @@ def discussion_trials(papers: dict[str, str]) -> list[dict]:
 def pdf_trials() -> list[dict]:
     """Each Latin-script phrasing hidden each way in the tests' PDF; plus the clean PDFs."""
     from tests import paper_pdf
-    from tests.test_screening_pdf import hidden_text_pdf
+    from tests.paper_pdf import hidden_text_pdf
 
     out = []
     for part, lang, phrase in PHRASINGS:

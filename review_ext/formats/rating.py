@@ -190,6 +190,20 @@ def venue_scales(key: str) -> VenueScales:
     return VenueScales(v.name, v.rating.scale, v.confidence.scale if v.confidence else None)
 
 
+def rating_fields(reply: str | None, venue: str | None) -> dict:
+    """What a rated model's reply says: ``rating``, ``confidence``, the venue's name and, when a
+    value is missing, unreadable or off the scale, ``rating_problem`` (why)."""
+    if venue is None:
+        return {"rating": None, "confidence": None,
+                "rating_problem": "no venue to read the rating on: give the paper's `venue`"}
+    scales = venue_scales(venue)
+    parsed = parse_rating(reply, scales.rating, scales.confidence)
+    found = {"rating": parsed.value, "confidence": parsed.confidence, "venue": scales.name}
+    if parsed.reason:
+        found["rating_problem"] = parsed.reason
+    return found
+
+
 def instruction(scales: VenueScales) -> str:
     """The prompt's request for the block, naming the venue's scale (and the confidence's)."""
     ask = (f"After the four criteria, write {HEADING} and, on its next line, '{RATING_LABEL}: ' "

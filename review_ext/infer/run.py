@@ -164,29 +164,12 @@ def check_resume(options: InferOptions, settings: Settings, done: dict, todo_row
     return record
 
 
-def rating_of(reply: str, venue: str | None, stats) -> dict:
-    """A rated model's parsed ``[Rating]`` block: ``rating``, ``confidence`` and, when one is
-    missing or off the venue's scale, why (counted in ``stats``)."""
-    from review_ext.formats.rating import parse_rating, venue_scales
-
-    if venue is None:
-        stats["ratings_without_venue"] += 1
-        return {"rating": None, "confidence": None,
-                "rating_problem": "no venue to read the rating on: give the row's `venue`"}
-    scales = venue_scales(venue)
-    parsed = parse_rating(reply, scales.rating, scales.confidence)
-    stats["ratings_parsed" if parsed.value is not None else "ratings_missing"] += 1
-    found = {"rating": parsed.value, "confidence": parsed.confidence, "venue": scales.name}
-    if parsed.reason:
-        found["rating_problem"] = parsed.reason
-    return found
-
-
 def decode_all(options: InferOptions, backend, jobs, by_key, sink, stats, rank: int,
                world: int, settings: Settings, screenings: dict) -> None:
     """Decode every job, appending one record per paper to ``sink`` as it ends."""
     from tqdm import tqdm
 
+    from review_ext.formats.rating import rating_fields
     from review_ext.infer.provenance import paper_hash
     from review_ext.infer.run_folder import error_record
 
@@ -208,7 +191,7 @@ def decode_all(options: InferOptions, backend, jobs, by_key, sink, stats, rank: 
                 "system": prompt.system, "paper_sha256": paper_hash(row.paper), "error": None,
             }
             if rated(settings):
-                record.update(rating_of(text, row.venue or options.venue, stats))
+                record.update(rating_fields(text, row.venue or options.venue))
             if key in screenings:
                 record["screening"] = screenings[key]
             sink.put(key, record)

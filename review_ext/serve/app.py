@@ -126,7 +126,9 @@ async def paper_from_pdf(request: Request):
         paper = await run_in_threadpool(state.pdf_to_paper, data)
     except Exception as error:  # noqa: BLE001 - any parser failure means a bad PDF
         raise ApiError(400, f"could not read the PDF: {error}") from error
-    return JSONResponse({"paper": paper})
+    # the PDF itself too: hidden and tiny text, before the reader dropped it
+    paper, found = await run_in_threadpool(state.service.screen, paper, data)
+    return JSONResponse({"paper": paper, **({"screening": found} if found else {})})
 
 
 def read_pages(web_dir: Path | None) -> dict[str, tuple[bytes, str]]:

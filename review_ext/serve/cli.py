@@ -43,6 +43,7 @@ import sys
 from review_ext.common.cli import doc_parser
 from review_ext.generate.args import add_engine_args, from_cli_args
 from review_ext.infer.settings import add_prompt_args
+from review_ext.screen.findings import DEFAULT_POLICY, POLICIES
 from review_ext.serve.options import Access, Limits, ServeOptions
 
 API_KEY_ENV = "REVIEW_SERVE_API_KEY"
@@ -74,6 +75,12 @@ def parse_args(argv=None):
     add_prompt_args(g, rows=False)
     g.add_argument("--max-new-tokens", type=int, default=1000,
                    help="max_tokens when a request gives none")
+    g.add_argument("--injection", choices=POLICIES, default=DEFAULT_POLICY,
+                   help="papers with instructions to the reviewer (review_ext.screen): flag them "
+                        "in the response (default), strip the flagged spans before the model "
+                        "reads the paper, or refuse the request (422)")
+    g.add_argument("--venue", help="a rated model's venue (a key of the venue table): the "
+                                   "[Rating] block is asked for and read on its scale")
     g = p.add_argument_group("access")
     g.add_argument("--api-key", default=os.environ.get(API_KEY_ENV) or None,
                    help=f"the key /v1/ routes require as 'Authorization: Bearer KEY' (default: "
@@ -105,6 +112,7 @@ def options_from_args(args) -> ServeOptions:
         names=tuple(args.served_model_name or ()), system=args.system,
         max_length=args.max_length, template=args.template,
         max_prompt_tokens=args.max_prompt_tokens, max_new_tokens=args.max_new_tokens,
+        injection=args.injection, venue=args.venue,
         max_batch_size=args.max_batch_size, max_queue=args.max_queue,
         request_timeout=args.request_timeout, host=args.host, port=args.port,
         access=access, limits=limits)

@@ -49,7 +49,7 @@ async def complete(request, service, body: dict, chat: bool):
         raise api.ApiError(400, "'stream' must be a boolean", "stream")
     with_usage = api.include_usage(body) if stream else False
     prompt_of = service.chat_prompt if chat else service.completion_prompt
-    ids, dropped = await run_in_threadpool(prompt_of, body, params)
+    ids, dropped, extra = await run_in_threadpool(prompt_of, body, params)
     deadline = time.monotonic() + service.timeout
     if stream:
         tokens: asyncio.Queue = asyncio.Queue()
@@ -57,7 +57,7 @@ async def complete(request, service, body: dict, chat: bool):
         future = service.scheduler.submit(
             ids, params, on_token=lambda t: loop.call_soon_threadsafe(tokens.put_nowait, t))
         future.add_done_callback(lambda _: loop.call_soon_threadsafe(tokens.put_nowait, None))
-        events = stream_events(service, chat, ids, future, tokens, deadline, with_usage)
+        events = stream_events(service, chat, ids, future, tokens, deadline, with_usage, extra)
         return StreamingResponse(events, media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache"})
     future = service.scheduler.submit(ids, params)
@@ -68,6 +68,7 @@ async def complete(request, service, body: dict, chat: bool):
     out = api.completion_body(chat, rid, service.name, text, completion.finish_reason, use)
     if dropped:
         out["paper_tokens_dropped"] = dropped
+    out.update(extra, **service.reply_fields(text))
     return JSONResponse(out)
 
 
@@ -93,8 +94,9 @@ def sse(obj) -> str:
 
 
 async def stream_events(service, chat: bool, ids, future, tokens: asyncio.Queue,
-                        deadline: float, with_usage: bool):
-    """The SSE events of one streamed completion, always ending in ``[DONE]``.
+                        deadline: float, with_usage: bool, extra: dict):
+    """The SSE events of one streamed completion, always ending in ``[DONE]``; the chunk with
+    the finish reason also carries ``extra`` and the reply's fields (screening, rating).
 
     Starlette cancels this generator when the client disconnects; the request is then
     cancelled in the scheduler too.
@@ -126,7 +128,10 @@ async def stream_events(service, chat: bool, ids, future, tokens: asyncio.Queue,
         completion = future.result()
         if rest := decoder.flush():
             yield sse(chunk(rest))
-        yield sse(chunk(None if chat else "", completion.finish_reason))
+        final = chunk(None if chat else "", completion.finish_reason)
+        text = service.tokenizer.decode(completion.token_ids, skip_special_tokens=True)
+        final.update(extra, **service.reply_fields(text))
+        yield sse(final)
         if with_usage:
             last = chunk(None)
             last.update(choices=[], usage=api.usage(len(ids), len(completion.token_ids)))

@@ -61,6 +61,8 @@ class ServeOptions:
     template: str | None = None
     max_prompt_tokens: int | None = None
     max_new_tokens: int = 1000  # max_tokens when a request gives none
+    injection: str = "flag"  # papers that talk to the reviewer: flag, strip or refuse
+    venue: str | None = None  # a rated model's venue (a key of the venue table)
     max_batch_size: int = 8
     max_queue: int = 256  # waiting requests before 503
     request_timeout: float = 3600.0  # a request's whole time (queue and decoding), then 504

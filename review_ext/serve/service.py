@@ -34,6 +34,9 @@ class ReviewService:
     max_prompt_tokens: int | None
     timeout: float  # a request's whole time: queue and decoding
     template: str = DEFAULT_TEMPLATE  # a name of review_ext.data.template.TEMPLATES
+    injection: str = "flag"  # papers that talk to the reviewer: flag, strip or refuse
+    rated: bool = False  # the model trained the [Rating] block (its review_suite.json)
+    venue: str | None = None  # a rated model's venue: the scale it is asked for and read on
     # one fast tokenizer shared by request threads: encode under a lock
     tokenizer_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -52,22 +55,44 @@ class ReviewService:
             raise ApiError(404, f"model {model!r} does not exist; this server serves "
                                 f"{self.name!r}", "model", type="not_found_error")
 
-    def chat_prompt(self, body: dict, params) -> tuple[list[int], int]:
-        """Prompt ids for a chat request, and the paper tokens trimmed away."""
+    def screen(self, paper: str, pdf: bytes | None = None) -> tuple[str, dict | None]:
+        """The paper the model reads under the server's injection policy, and the screening
+        block (None: no findings); 422 under ``refuse`` when a finding is flagged."""
+        from review_ext.screen import Refused, screen_paper
+
+        try:
+            paper, _, found = screen_paper(paper, self.injection, pdf)
+        except Refused as error:
+            raise ApiError(422, f"refused: {error}", "messages",
+                           type="invalid_request_error") from error
+        return paper, found
+
+    def chat_prompt(self, body: dict, params) -> tuple[list[int], int, dict]:
+        """Prompt ids for a chat request, the paper tokens trimmed away, and what the response
+        carries besides the review (the paper's ``screening``)."""
         from review_ext.infer.prompting import PromptTooLong, build_prompt, prompt_budget
 
         system, paper = parse_chat(body)
         system = self.system if system is None else system
+        paper, found = self.screen(paper)
         try:
             budget = prompt_budget(self.max_length, params.max_new_tokens, self.max_prompt_tokens)
             with self.tokenizer_lock:
-                prompt = build_prompt(self.tokenizer, paper, system, budget, self.template)
+                prompt = build_prompt(self.tokenizer, paper, system, budget, self.template,
+                                      self.venue if self.rated else None)
         except (PromptTooLong, ValueError) as error:
             raise ApiError(400, f"input too long: {error}", "messages") from error
-        return prompt.ids, prompt.dropped_tokens
+        return prompt.ids, prompt.dropped_tokens, {"screening": found} if found else {}
 
-    def completion_prompt(self, body: dict, params) -> tuple[list[int], int]:
-        """A raw prompt's ids (BOS + text, as vLLM does), used as is."""
+    def reply_fields(self, text: str) -> dict:
+        """A rated model's ``rating`` (its ``[Rating]`` block read on the venue's scale)."""
+        from review_ext.formats.rating import rating_fields
+
+        return {"rating": rating_fields(text, self.venue)} if self.rated else {}
+
+    def completion_prompt(self, body: dict, params) -> tuple[list[int], int, dict]:
+        """A raw prompt's ids (BOS + text, as vLLM does), used as is (a rendered prompt, not a
+        paper: clients such as ``tools/infer.py`` screen the paper before rendering it)."""
         prompt = parse_prompt(body)
         if isinstance(prompt, str):
             with self.tokenizer_lock:
@@ -81,7 +106,7 @@ class ReviewService:
             raise ApiError(400, f"prompt ({len(prompt)} tokens) + max_tokens "
                                 f"({params.max_new_tokens}) exceeds the context of {context}",
                            "prompt")
-        return prompt, 0
+        return prompt, 0, {}
 
     def models(self) -> dict:
         model = {"id": self.name, "object": "model", "created": 0, "owned_by": "review-suite",
@@ -116,4 +141,6 @@ def build_service(options: ServeOptions) -> ReviewService:
              system[:40], max_length)
     scheduler = BatchScheduler(engine, options.max_batch_size, options.max_queue)
     return ReviewService(engine, scheduler, names, system, max_length, options.max_new_tokens,
-                         options.max_prompt_tokens, options.request_timeout, settings.template)
+                         options.max_prompt_tokens, options.request_timeout, settings.template,
+                         options.injection, bool((settings.metadata or {}).get("rating")),
+                         options.venue)
