@@ -1,6 +1,6 @@
 """The server's typed options: what to serve, who may use it, and how much a client may ask.
 
-Built by the command line (``review_ext.serve.cli``) or by any caller of
+Built by the command line (``review_ext.entrypoints.serve``) or by any caller of
 :func:`review_ext.serve.server.serve`; nothing below reads ``argparse``.
 """
 from __future__ import annotations
