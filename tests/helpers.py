@@ -29,8 +29,13 @@ def dead_url() -> str:
 
 
 def read_jsonl(path) -> list[dict]:
-    """Every non-blank line of a JSONL file, parsed (split on newlines only: replies may hold U+2028)."""
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").split("\n") if line.strip()]
+    """Every non-blank line of a JSONL file, parsed (split on newlines only: replies may hold
+    U+2028)."""
+    return [
+        json.loads(line)
+        for line in Path(path).read_text(encoding="utf-8").split("\n")
+        if line.strip()
+    ]
 
 
 def write_rows(path: Path, rows) -> Path:

@@ -13,9 +13,9 @@ import time
 
 import pytest
 
+from review_ext.data.template import encode_prompt, resolve_system
 from review_ext.generate.batching import generate_sorted
 from review_ext.generate.engine import HFEngine, SamplingParams
-from review_ext.data.template import encode_prompt, resolve_system
 from tests.helpers import INFER, read_jsonl, run_infer, short_rows, write_rows
 
 
@@ -165,7 +165,9 @@ def test_resume_after_kill_reviews_every_paper_once(tiny_model, papers, tmp_path
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     written = part.read_text().count("\n")
-    lines = part.read_text(encoding="utf-8").split("\n")[:written]  # as written: replies may hold U+2028
+    lines = part.read_text(encoding="utf-8").split("\n")[
+        :written
+    ]  # as written: replies may hold U+2028
     before_kill = {r["id"]: r for r in map(json.loads, lines)}
     assert 1 <= written < len(rows), "the kill should land mid-run"
     with part.open("a") as f:

@@ -143,8 +143,11 @@ def test_bom_accepted_and_nan_never_written(tiny_model, papers, tmp_path):
     out = tmp_path / "out"
     assert infer.main(["--test", str(test), "--model", str(tiny_model), "--output-dir", str(out),
                        "--max-new-tokens", "2", "--no-progress"]) == 0
-    records = [strict(line) for line in (out / "predictions.jsonl").read_text(encoding="utf-8").split("\n")
-               if line]
+    records = [
+        strict(line)
+        for line in (out / "predictions.jsonl").read_text(encoding="utf-8").split("\n")
+        if line
+    ]
     first = json.loads(rows[0])["id"]
     assert records[0]["id"] == first and records[0]["reply"] is not None  # BOM not in the row
     assert [r["error"] for r in records[2:]] == [

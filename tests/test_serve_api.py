@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import threading
 import sys
+import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -181,7 +181,9 @@ def test_infer_openai_backend_equals_local_infer(server, tiny_model, papers, tmp
     from tests.tool_scripts import load_tool
     infer = load_tool("infer")
 
-    rows = [{"id": pid, "system": resolve_system("v2"), "input": paper} for pid, paper, _ in papers[:2]]
+    rows = [
+        {"id": pid, "system": resolve_system("v2"), "input": paper} for pid, paper, _ in papers[:2]
+    ]
     rows.append({"id": "short", "input": "[TITLE]\nA short paper"})
     rows.append({"id": "empty", "input": ""})
     test = tmp_path / "test.jsonl"
@@ -231,7 +233,10 @@ def test_openai_backend_falls_back_to_chat_on_a_chat_only_server(tokenizer):
             asked.append((self.path, body))
             code, out = 404, {"error": {"message": "no route"}}
             if self.path == "/v1/chat/completions":
-                code, out = 200, {"choices": [{"message": {"content": "ok"}, "finish_reason": "stop"}]}
+                code, out = (
+                    200,
+                    {"choices": [{"message": {"content": "ok"}, "finish_reason": "stop"}]},
+                )
             data = json.dumps(out).encode()
             self.send_response(code)
             self.send_header("Content-Length", str(len(data)))

@@ -14,7 +14,6 @@ from review_ext.data.template import (
     encode_prompt,
     rated_system,
     render_prompt,
-    resolve_system,
 )
 
 log = logging.getLogger(__name__)
@@ -26,8 +25,10 @@ class PromptTooLong(ReviewSuiteError, ValueError):
 
 @dataclass
 class Prompt:
-    ids: list[int]  # the template's prefix ids (BOS for mixtral) + render_prompt(...): what the model sees
-    text: str  # render_prompt(paper, system, template) without that prefix: what a completions server gets
+    # the template's prefix ids (BOS for mixtral) + render_prompt(...): what the model sees
+    ids: list[int]
+    # render_prompt(paper, system, template) without that prefix: what a completions server gets
+    text: str
     system: str  # the resolved system prompt text (with the rating ask for a venue)
     paper: str  # the (possibly trimmed) paper
     dropped_tokens: int = 0  # paper tokens cut to fit the budget

@@ -74,7 +74,9 @@ class _Client(ChatClient):
         else:
             body = {"messages": [{"role": "system", "content": prompt.system},
                                  {"role": "user", "content": prompt.paper}]}
-        payload = post_json(self.url, {"model": self.model, **body, **self.params}, self.api_key, self.timeout)
+        payload = post_json(
+            self.url, {"model": self.model, **body, **self.params}, self.api_key, self.timeout
+        )
         choice = payload["choices"][0]
         text = choice["text"] if self.endpoint == "completions" else choice["message"]["content"]
         usage = payload.get("usage") or {}

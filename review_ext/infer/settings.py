@@ -13,9 +13,14 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from review_ext.checkpoint.artifacts import LAST_MODEL_FILE, METADATA_FILE, read_last_model, read_metadata
-from review_ext.common.errors import ReviewSuiteError
+from review_ext.checkpoint.artifacts import (
+    LAST_MODEL_FILE,
+    METADATA_FILE,
+    read_last_model,
+    read_metadata,
+)
 from review_ext.common.cli import positive_int
+from review_ext.common.errors import ReviewSuiteError
 from review_ext.data.template import DEFAULT_SYSTEM, DEFAULT_TEMPLATE, TEMPLATES, get_template
 
 log = logging.getLogger(__name__)
@@ -72,8 +77,11 @@ class PromptOptions:
 def add_prompt_args(group, rows: bool) -> None:
     """The flags of :class:`PromptOptions`, for ``tools/infer.py`` (``rows``: the test rows
     carry a system prompt) and ``tools/serve.py``."""
-    group.add_argument("--template", choices=sorted(TEMPLATES),
-                       help=f"prompt template (default: review_suite.json's, else {DEFAULT_TEMPLATE})")
+    group.add_argument(
+        "--template",
+        choices=sorted(TEMPLATES),
+        help=f"prompt template (default: review_suite.json's, else {DEFAULT_TEMPLATE})",
+    )
     group.add_argument("--system", help="system prompt: a preset (v1, v2) or text (default, as in "
                        "training: review_suite.json's, " + ("else the row's, " if rows else "")
                        + f"else {DEFAULT_SYSTEM})")
