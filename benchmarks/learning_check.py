@@ -122,9 +122,10 @@ def prepare(shared: Path, work: Path, test_papers: int, words: int) -> dict:
         "--test",
     )
     papers = {}
-    for line in (work / "test_all.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        papers.setdefault(row["id"].split(":")[0], {**row, "id": row["id"].split(":")[0]})
+    with (work / "test_all.jsonl").open(encoding="utf-8") as f:  # line by line as written
+        for line in f:
+            row = json.loads(line)
+            papers.setdefault(row["id"].split(":")[0], {**row, "id": row["id"].split(":")[0]})
     (work / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in papers.values()))
     return {
         "train_reviews": counts["train"],
@@ -214,9 +215,8 @@ def learning_check(args, work: Path) -> dict:
         "--summary",
         work / "compliance.json",
     )
-    replies = [
-        json.loads(line) for line in (work / "infer" / "predictions.jsonl").read_text().splitlines()
-    ]
+    with (work / "infer" / "predictions.jsonl").open(encoding="utf-8") as f:
+        replies = [json.loads(line) for line in f]  # line by line as written
     loss = losses(work / "train")
     k = max(1, len(loss) // 5)
     result.update(

@@ -1,5 +1,4 @@
-"""``python -m data_conversion.fetch_openreview``: see
-:mod:`data_conversion.sources.fetch_openreview`."""
+"""python -m data_conversion.fetch_openreview: see data_conversion.sources.fetch_openreview."""
 
 import sys
 

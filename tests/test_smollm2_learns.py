@@ -50,14 +50,15 @@ def test_smollm2_learns_to_start_a_review(smollm2, tmp_path):
         "-m",
         "data_conversion.to_xtuner",
         data / "test.jsonl",
-        data / "test.jsonl",
+        data / "test_prompts.jsonl",
         "--system",
         "v2",
         "--test",
     )
     config = ROOT / "xtuner_configs" / "smollm2_135m.py"
     options = train_options(
-        config, smollm2, data / "train.json", data / "test.jsonl", max_length=512, iters=ITERS
+        config, smollm2, data / "train.json", data / "test_prompts.jsonl", max_length=512,
+        iters=ITERS
     )
     work = tmp_path / "work"
     xtuner_train(config, work, options, timeout=900)
@@ -71,7 +72,7 @@ def test_smollm2_learns_to_start_a_review(smollm2, tmp_path):
     tool(
         "tools/infer.py",
         "--test",
-        data / "test.jsonl",
+        data / "test_prompts.jsonl",
         "--adapter",
         tmp_path / "adapter",
         "--dtype",
@@ -84,9 +85,7 @@ def test_smollm2_learns_to_start_a_review(smollm2, tmp_path):
         tmp_path / "infer",
         "--no-progress",
     )
-    replies = [
-        json.loads(line)["reply"]
-        for line in (tmp_path / "infer" / "predictions.jsonl").read_text().splitlines()
-    ]
+    with (tmp_path / "infer" / "predictions.jsonl").open(encoding="utf-8") as f:
+        replies = [json.loads(line)["reply"] for line in f]  # line by line as written
     assert len(replies) == HELD_OUT
     assert all(r.startswith("[Significance and novelty]") for r in replies), replies
