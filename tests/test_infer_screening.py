@@ -57,6 +57,7 @@ def test_refuse_skips_the_paper_with_a_clear_record(tiny_model, test_file, paper
     refused = records[papers[1].id]
     assert refused["reply"] is None and refused["error_kind"] == "screening"
     assert refused["error"].startswith("refused: ") and refused["screening"]["flagged"] >= 1
+    assert refused["screening"]["policy"] == "refuse"
     assert records[papers[0].id]["reply"] is not None
     assert summary["replies"] == 1 and summary["screening"]["refused"] == 1
 

@@ -1,7 +1,7 @@
 """The trained tensors of an ``xtuner train`` checkpoint, read without running its pickle.
 
-A ``.pth`` is a pickle: loaded with ``weights_only=False`` (as mmengine and XTuner's
-``zero_to_any_dtype`` load them), a crafted one runs whatever it names. Here every file is
+A ``.pth`` is a pickle: unpickled in full (as mmengine and XTuner's ``zero_to_any_dtype``
+read them), a crafted one runs whatever it names. Here every file is
 read by ``torch.load(weights_only=True)``: tensors and plain containers, plus the few other
 globals XTuner's and DeepSpeed's checkpoints hold beside the weights (:data:`INERT_GLOBALS`:
 mmengine's log buffers and config dicts, numpy arrays and scalars, DeepSpeed's loss scaler

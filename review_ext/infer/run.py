@@ -101,7 +101,7 @@ def build_jobs(rows, tokenizer, budget, settings: Settings, sink, stats,
             paper, _, screening = screen_paper(row.paper, options.injection)
         except Refused as error:
             sink.put(row.key, {**error_record(row, f"refused: {error}", "screening"),
-                               "screening": screen_paper(row.paper)[2]})
+                               "screening": error.screening})
             stats["papers_flagged"] += 1
             stats["papers_refused"] += 1
             continue

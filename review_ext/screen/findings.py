@@ -44,6 +44,7 @@ class Refused(ValueError):
 
     def __init__(self, findings: list[Finding]):
         self.findings = findings
+        self.screening = None  # the paper's screening block, set by screen_paper
         first = findings[0]
         where = f"page {first.page}" if first.page else first.section or first.block or "text"
         super().__init__(f"paper refused: {len(findings)} instruction(s) to the reviewer, "

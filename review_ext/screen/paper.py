@@ -2,7 +2,7 @@
 converters, inference, the server)."""
 from __future__ import annotations
 
-from .findings import DEFAULT_POLICY, Finding, apply_policy, summary
+from .findings import DEFAULT_POLICY, Finding, Refused, apply_policy, summary
 from .pdf import screen_pdf_bytes
 from .text import screen_text
 
@@ -24,9 +24,12 @@ def screen_paper(text: str, policy: str = DEFAULT_POLICY,
 
     ``pdf``: the paper's PDF, screened too (tiny and hidden text, before the PDF reader drops
     it). :class:`~review_ext.screen.findings.Refused` under ``refuse`` when a finding is
-    flagged; ValueError for an unknown policy."""
+    flagged, its ``screening`` the block; ValueError for an unknown policy."""
     findings = merge_findings(screen_pdf_bytes(pdf) if pdf is not None else [],
                               screen_text(text))
-    if not findings:
-        return apply_policy(text, findings, policy), findings, None
-    return apply_policy(text, findings, policy), findings, block(findings, policy)
+    found = block(findings, policy) if findings else None
+    try:
+        return apply_policy(text, findings, policy), findings, found
+    except Refused as error:
+        error.screening = found
+        raise

@@ -68,7 +68,7 @@ async def complete(request, service, body: dict, chat: bool):
     out = api.completion_body(chat, rid, service.name, text, completion.finish_reason, use)
     if dropped:
         out["paper_tokens_dropped"] = dropped
-    out.update(extra, **service.reply_fields(text))
+    out.update(extra, **service.reply_fields(completion.token_ids))
     return JSONResponse(out)
 
 
@@ -129,8 +129,7 @@ async def stream_events(service, chat: bool, ids, future, tokens: asyncio.Queue,
         if rest := decoder.flush():
             yield sse(chunk(rest))
         final = chunk(None if chat else "", completion.finish_reason)
-        text = service.tokenizer.decode(completion.token_ids, skip_special_tokens=True)
-        final.update(extra, **service.reply_fields(text))
+        final.update(extra, **service.reply_fields(completion.token_ids))
         yield sse(final)
         if with_usage:
             last = chunk(None)

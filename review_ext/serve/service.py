@@ -84,11 +84,14 @@ class ReviewService:
             raise ApiError(400, f"input too long: {error}", "messages") from error
         return prompt.ids, prompt.dropped_tokens, {"screening": found} if found else {}
 
-    def reply_fields(self, text: str) -> dict:
+    def reply_fields(self, token_ids) -> dict:
         """A rated model's ``rating`` (its ``[Rating]`` block read on the venue's scale)."""
         from review_ext.formats.rating import rating_fields
 
-        return {"rating": rating_fields(text, self.venue)} if self.rated else {}
+        if not self.rated:
+            return {}
+        text = self.tokenizer.decode(token_ids, skip_special_tokens=True)
+        return {"rating": rating_fields(text, self.venue)}
 
     def completion_prompt(self, body: dict, params) -> tuple[list[int], int, dict]:
         """A raw prompt's ids (BOS + text, as vLLM does), used as is (a rendered prompt, not a
