@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Full-depth training on one H200 through `xtuner train`, on the NeurIPS 2025 corpus slice
-# (.gpu_data/corpus_encodable.json.xz made by prepare_data.sh: the 1,212 real reviews less the
-# rows the encoder fails on), with nf4
-# checkpoints of Mixtral-8x7B's geometry written here first (tools/dev/make_tiny_model.py --nf4).
+# (.gpu_data/corpus_encodable.json.xz made by prepare_data.sh: the 1,212 real reviews less any
+# row the encoder raises on), with checkpoints of Mixtral-8x7B's geometry written here first
+# (tools/dev/make_tiny_model.py): nf4 for the QLoRA recipes, bf16 for v3 (full fine-tune).
 # RUNS lists the runs in priority order, each NAME:RECIPE:DEEPSPEED:LAYERS:MAX_LENGTH:CAP_GIB:ITERS:NEED_S
 # (CAP_GIB 0: the whole card; NEED_S: the seconds a run needs, it is skipped when fewer are left
 # before DEADLINE_S, so that the logs are packed inside the call's limit). Warm-up is 3 iterations,
-# no checkpoint is saved; summaries skip the first 5 iterations.
-# Results: $OUT/summary.jsonl (summarize.py's line per run, then {"run", "peaks"} with each CUDA
-# process's peak allocated/reserved GiB and the cap), $OUT/builds.jsonl, $OUT/logs.tar.gz.
+# no checkpoint is saved, no sample review is generated; summaries skip the first 5 iterations.
+# Results: $OUT/summary.jsonl (summarize.py's line per run, then {"run", "peaks", "dataset",
+# "oom"}: each CUDA process's peak allocated/reserved GiB, host peak and the cap; the dataset
+# account the run logged; its first out-of-memory line), $OUT/builds.jsonl, $OUT/logs.tar.gz.
 # Usage: RUNS="v1_8k_z2_L32:v1:deepspeed_zero2:32:8192:79:25:200 ..." bash benchmarks/gpu/call_full_depth.sh
 source benchmarks/gpu/env.sh
 DEADLINE_S=${DEADLINE_S:-560}
@@ -19,12 +20,13 @@ export DATA=$D/corpus_encodable.json
 schedule=(param_scheduler.0.by_epoch=False param_scheduler.0.convert_to_iter_based=False
   param_scheduler.0.end=3 param_scheduler.1.by_epoch=False param_scheduler.1.convert_to_iter_based=False
   param_scheduler.1.begin=3 param_scheduler.1.end=1000
-  default_hooks.checkpoint.interval=100000 default_hooks.checkpoint.save_last=False)
-nf4() {  # nf4 LAYERS: build/nf4_L<LAYERS>, timed into builds.jsonl
-  local dir=build/nf4_L$1 start=$SECONDS
+  default_hooks.checkpoint.interval=100000 default_hooks.checkpoint.save_last=False
+  custom_hooks.1.num_papers=0)
+checkpoint() {  # checkpoint KIND LAYERS (KIND nf4 or bf16): build/KIND_L<LAYERS>, timed
+  local dir=build/$1_L$2 start=$SECONDS
   [ -f $dir/config.json ] && return
-  full_width $dir "$1" --nf4 --max-shard-size 5GB
-  echo "{\"build\": \"$dir\", \"layers\": $1, \"wall_s\": $((SECONDS - start)), \"disk_gib\": $(du -sb $dir | awk '{printf "%.2f", $1 / 2^30}')}" \
+  full_width $dir "$2" $([ "$1" = nf4 ] && echo --nf4) --max-shard-size 5GB
+  echo "{\"build\": \"$dir\", \"layers\": $2, \"wall_s\": $((SECONDS - start)), \"disk_gib\": $(du -sb $dir | awk '{printf "%.2f", $1 / 2^30}')}" \
     | tee -a "$OUT/builds.jsonl"
 }
 for item in $RUNS; do
@@ -34,14 +36,24 @@ for item in $RUNS; do
     echo "{\"run\": \"$name\", \"skipped\": \"$left s left, $need s needed\"}" | tee -a "$OUT/summary.jsonl"
     continue
   fi
-  nf4 "$layers"
+  kind=$([ "$recipe" = v3 ] && echo bf16 || echo nf4)  # v3 trains the bf16 model itself
+  checkpoint $kind "$layers"
   mkdir -p build/peaks; rm -f "build/peaks/$name.jsonl"
   GPU_CAP_GIB=$cap GPU_PEAK_FILE=$PWD/build/peaks/$name.jsonl PYTHONPATH=$PWD/benchmarks/gpu/cap:$PYTHONPATH \
-    MODEL=build/nf4_L$layers TRAIN_TIMEOUT=$((DEADLINE_S - SECONDS - 15)) \
+    MODEL=build/${kind}_L$layers TRAIN_TIMEOUT=$((DEADLINE_S - SECONDS - 15)) \
     train "$name" "xtuner_configs/$recipe.py" "$ds" 1 "$iters" "$len" "${schedule[@]}"
-  python3 -c 'import json, sys; rows = [json.loads(l) for l in open(sys.argv[2])] if len(sys.argv) > 2 else []
-print(json.dumps({"run": sys.argv[1], "peaks": rows}))' "$name" $(ls "build/peaks/$name.jsonl" 2>/dev/null) | tee -a "$OUT/summary.jsonl"
-  grep -h -m1 -E "OutOfMemoryError|CUDA out of memory" "$OUT/$name.log" | cut -c1-400
+  python3 - "$name" "build/peaks/$name.jsonl" "$OUT/$name.log" <<'PY' | tee -a "$OUT/summary.jsonl"
+import json, re, sys
+name, peaks, log = sys.argv[1:]
+rows = [json.loads(line) for line in open(peaks)] if __import__("os").path.exists(peaks) else []
+text = open(log, errors="replace").read()
+oom = re.search(r".*(?:OutOfMemoryError|CUDA out of memory).*", text)
+where = re.findall(r'File "([^"]+)", line (\d+), in (\w+)', text[:oom.start()]) if oom else []
+dataset = re.search(r"review dataset \(.*", text)
+print(json.dumps({"run": name, "peaks": rows, "dataset": dataset and dataset.group(0),
+                  "oom": oom and oom.group(0)[:600],
+                  "oom_at": [f"{f.split('site-packages/')[-1]}:{n} {fn}" for f, n, fn in where[-6:]]}))
+PY
 done
 bash benchmarks/gpu/pack_logs.sh
 python3 - "$OUT/summary.jsonl" <<'PY'
