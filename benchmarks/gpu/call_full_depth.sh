@@ -3,9 +3,13 @@
 # (.gpu_data/corpus_encodable.json.xz made by prepare_data.sh: the 1,212 real reviews less any
 # row the encoder raises on), with checkpoints of Mixtral-8x7B's geometry written here first
 # (tools/dev/make_tiny_model.py): nf4 for the QLoRA recipes, bf16 for v3 (full fine-tune).
-# RUNS lists the runs in priority order, each NAME:RECIPE:DEEPSPEED:LAYERS:MAX_LENGTH:CAP_GIB:ITERS:NEED_S
-# (CAP_GIB 0: the whole card; NEED_S: the seconds a run needs, it is skipped when fewer are left
-# before DEADLINE_S, so that the logs are packed inside the call's limit). Warm-up is 3 iterations,
+# RUNS lists the runs in priority order, each NAME:RECIPE:DEEPSPEED:LAYERS:MAX_LENGTH:CAP_GIB:ITERS:NEED_S[:PROFILE]
+# (RECIPE: v1, v2, v3 for xtuner_configs/RECIPE.py; CAP_GIB 0: the whole card; NEED_S: the
+# seconds a run needs, it is skipped when fewer are left before DEADLINE_S, so that the logs are
+# packed inside the call's limit; PROFILE 1: run the recipe's benchmark twin with the profiler,
+# benchmarks/configs/ours_v2.py or benchmarks/gpu/configs/ours_v1.py, trace iterations ITERS-4
+# and ITERS-3, summarise iterations 6 to ITERS-6 and the trace, trace_summary.py's line going to
+# $OUT/profiles.jsonl). Warm-up is 3 iterations,
 # no checkpoint is saved, no sample review is generated; summaries skip the first 5 iterations.
 # Results: $OUT/summary.jsonl (summarize.py's line per run, then {"run", "peaks", "dataset",
 # "oom"}: each CUDA process's peak allocated/reserved GiB, host peak and the cap; the dataset
@@ -13,7 +17,6 @@
 # Usage: RUNS="v1_8k_z2_L32:v1:deepspeed_zero2:32:8192:79:25:200 ..." bash benchmarks/gpu/call_full_depth.sh
 source benchmarks/gpu/env.sh
 DEADLINE_S=${DEADLINE_S:-560}
-export SUMMARY_ARGS="--skip 5"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
 [ -f $D/corpus_encodable.json ] || xz -dc $D/corpus_encodable.json.xz > $D/corpus_encodable.json
 export DATA=$D/corpus_encodable.json
@@ -30,7 +33,7 @@ checkpoint() {  # checkpoint KIND LAYERS (KIND nf4 or bf16): build/KIND_L<LAYERS
     | tee -a "$OUT/builds.jsonl"
 }
 for item in $RUNS; do
-  IFS=: read -r name recipe ds layers len cap iters need <<< "$item"
+  IFS=: read -r name recipe ds layers len cap iters need profile <<< "$item"
   left=$((DEADLINE_S - SECONDS))
   if (( left < need )); then
     echo "{\"run\": \"$name\", \"skipped\": \"$left s left, $need s needed\"}" | tee -a "$OUT/summary.jsonl"
@@ -39,9 +42,22 @@ for item in $RUNS; do
   kind=$([ "$recipe" = v3 ] && echo bf16 || echo nf4)  # v3 trains the bf16 model itself
   checkpoint $kind "$layers"
   mkdir -p build/peaks; rm -f "build/peaks/$name.jsonl"
+  cfg=xtuner_configs/$recipe.py window=()
+  if [ "${profile:-0}" = 1 ]; then
+    cfg=$([ "$recipe" = v2 ] && echo benchmarks/configs/ours_v2.py || echo benchmarks/gpu/configs/ours_$recipe.py)
+    hook=$(python3 -c "from review_ext.train.config_dump import load_config as l; print(len(l('$cfg').custom_hooks) - 1)" 2>/dev/null)
+    window=("custom_hooks.$hook.schedule.wait=$((iters - 6))" "custom_hooks.$hook.profile_times=$((iters - 3))"
+      "custom_hooks.$hook.json_trace_path=build/wd/$name/trace.json" "custom_hooks.$hook.with_stack=False")
+  fi
+  SUMMARY_ARGS="--skip 5$([ "${profile:-0}" = 1 ] && echo " --until $((iters - 6))")" \
   GPU_CAP_GIB=$cap GPU_PEAK_FILE=$PWD/build/peaks/$name.jsonl PYTHONPATH=$PWD/benchmarks/gpu/cap:$PYTHONPATH \
     MODEL=build/${kind}_L$layers TRAIN_TIMEOUT=$((DEADLINE_S - SECONDS - 15)) \
-    train "$name" "xtuner_configs/$recipe.py" "$ds" 1 "$iters" "$len" "${schedule[@]}"
+    train "$name" "$cfg" "$ds" 1 "$iters" "$len" "${schedule[@]}" "${window[@]}"
+  if [ -f "build/wd/$name/trace.json" ]; then
+    ls -l "build/wd/$name/trace.json"
+    python3 benchmarks/gpu/trace_summary.py "build/wd/$name/trace.json" --name "$name" --top 12 | tee -a "$OUT/profiles.jsonl"
+    rm "build/wd/$name/trace.json"
+  fi
   python3 - "$name" "build/peaks/$name.jsonl" "$OUT/$name.log" <<'PY' | tee -a "$OUT/summary.jsonl"
 import json, re, sys
 name, peaks, log = sys.argv[1:]
