@@ -2,7 +2,8 @@
 Mixtral-8x7B-geometry bf16 model built in GPU memory (random weights, no disk copy), with as
 many cache slots as fit beside it.
 
-Workloads, each written to ``--out-dir`` as one JSON file when it ends:
+Workloads, for each cache dtype of ``--kv-dtypes`` (``model``: bf16; ``fp8``: the e4m3 slot
+cache, half the bytes per slot), each written to ``--out-dir`` as one JSON file when it ends:
   * ``fixed`` (today's): the papers of ``--fixed-test`` trimmed to 8,192 prompt tokens,
     repeated to fill the slots, every review forced to 1,000 tokens; one wave (every slot
     starts together), timed ``--repeats`` times after a short warm-up, then the step split
@@ -51,6 +52,7 @@ def parse_args(argv=None):
     p.add_argument("--reserve-gib", type=float, default=3.0,
                    help="GPU memory left beside the model and cache (activations, graphs)")
     p.add_argument("--slot-step", type=int, default=2)
+    p.add_argument("--kv-dtypes", nargs="+", default=["model"], choices=["model", "fp8"])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out-dir", type=Path, required=True)
     return p.parse_args(argv)
@@ -71,19 +73,20 @@ def cancel_after(n: int):
     return on_token
 
 
-def slot_bytes(model, tokens: int) -> int:
+def slot_bytes(model, tokens: int, kv_dtype: str) -> int:
     """KV cache bytes of one slot holding ``tokens`` (rounded up to the bucket)."""
     c = model.config
     length = -(-tokens // BUCKET) * BUCKET
     head_dim = c.hidden_size // c.num_attention_heads
-    return c.num_hidden_layers * 2 * c.num_key_value_heads * length * head_dim * 2  # K, V bf16
+    size = 1 if kv_dtype == "fp8" else 2
+    return c.num_hidden_layers * 2 * c.num_key_value_heads * length * head_dim * size  # K and V
 
 
-def fitting_slots(model, tokens: int, reserve_gib: float) -> int:
+def fitting_slots(model, tokens: int, reserve_gib: float, kv_dtype: str) -> int:
     import torch
 
     free, _ = torch.cuda.mem_get_info()
-    return max(1, int((free - reserve_gib * 2**30) // slot_bytes(model, tokens)))
+    return max(1, int((free - reserve_gib * 2**30) // slot_bytes(model, tokens, kv_dtype)))
 
 
 def prompts_of(tok, path: str, budget: int) -> list[list[int]]:
@@ -122,7 +125,7 @@ def with_slots(make_engine, model, tokens: int, args, work):
 
     from review_ext.generate.batching import is_oom
 
-    slots = args.slots or fitting_slots(model, tokens, args.reserve_gib)
+    slots = args.slots or fitting_slots(model, tokens, args.reserve_gib, make_engine.kv_dtype)
     while True:
         engine = make_engine()
         try:
@@ -230,16 +233,18 @@ def main(argv=None):
             "torch": torch.__version__}
     print("model", json.dumps(head), flush=True)
 
-    def make_engine():
-        return StaticEngine(model, tok)
-
     for name, fn, needed in (("fixed", fixed, args.fixed_test), ("real", real, args.real_test)):
-        if not needed:
-            continue
-        torch.cuda.reset_peak_memory_stats()
-        result = {**head, "workload": name, **fn(model, tok, make_engine, args)}
-        (args.out_dir / f"infer_full_depth_{name}.json").write_text(json.dumps(result, indent=1))
-        print(name, json.dumps(result), flush=True)
+        for kv_dtype in args.kv_dtypes if needed else []:
+            def make_engine(kv_dtype=kv_dtype):
+                return StaticEngine(model, tok, kv_dtype=kv_dtype)
+
+            make_engine.kv_dtype = kv_dtype
+            torch.cuda.reset_peak_memory_stats()
+            result = {**head, "workload": name, "kv_dtype": kv_dtype,
+                      **fn(model, tok, make_engine, args)}
+            out = args.out_dir / f"infer_full_depth_{name}_{kv_dtype}.json"
+            out.write_text(json.dumps(result, indent=1))
+            print(name, kv_dtype, json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import torch
 
 from review_ext.generate.dense_moe import dense_moe_for_decode
 from review_ext.generate.kv_attention import (
+    KV_DTYPES,
     SlotKVCache,
     decode_attention,
     length_mask,
@@ -48,10 +49,13 @@ def _mlp(layer, x):
 class SlotModel:
     """A loaded HF causal LM, run prompt by prompt (prefill) and slot-parallel (decode)."""
 
-    def __init__(self, model, attention: str = "sdpa", dense_max_tokens: int = 256):
+    def __init__(self, model, attention: str = "sdpa", dense_max_tokens: int = 256,
+                 kv_dtype: str = "model"):
         reason = unsupported_reason(model)
         if reason:
             raise ValueError(f"SlotModel cannot run this model: {reason}")
+        if kv_dtype not in KV_DTYPES:
+            raise ValueError(f"kv_dtype must be one of {', '.join(KV_DTYPES)}, not {kv_dtype!r}")
         inner = model.model
         self.embed, self.norm, self.lm_head = inner.embed_tokens, inner.norm, model.lm_head
         self.rotary, self.layers = inner.rotary_emb, list(inner.layers)
@@ -63,7 +67,7 @@ class SlotModel:
         self.dtype = attn.q_proj.weight.dtype
         self.devices = [layer.input_layernorm.weight.device for layer in self.layers]
         self.input_device = self.embed.weight.device
-        self.attention = attention
+        self.attention, self.kv_dtype = attention, kv_dtype
         self.dense_blocks = dense_moe_for_decode(model, max_tokens=dense_max_tokens)
         self.cache: SlotKVCache | None = None
 
@@ -73,7 +77,7 @@ class SlotModel:
         if self.input_device.type == "cuda":
             torch.cuda.empty_cache()
         self.cache = SlotKVCache(len(self.layers), slots, self.kv_heads, length, self.head_dim,
-                                 self.dtype, self.devices)
+                                 self.dtype, self.devices, self.kv_dtype)
         return self.cache
 
     def _qkv(self, attn, x, cos, sin):
@@ -121,18 +125,19 @@ class SlotModel:
         cos, sin = self.rotary(h, positions[:, None])
 
         def step_tensors():
-            return cos, sin, length_mask(positions, kv_len), self.cache.step_index(positions)
+            return (cos, sin, length_mask(positions, kv_len), self.cache.step_index(positions),
+                    positions)
 
         per_device = {}
         for i, layer in enumerate(self.layers):
             h = h.to(self.devices[i])
-            cos_i, sin_i, mask, index = self._on(self.devices[i], per_device, step_tensors)
+            cos_i, sin_i, mask, index, pos = self._on(self.devices[i], per_device, step_tensors)
             attn = layer.self_attn
             q, k, v = self._qkv(attn, layer.input_layernorm(h), cos_i, sin_i)
             self.cache.write_step(i, k[:, :, 0], v[:, :, 0], index)
             keys = self.cache.keys[i][:, :, :kv_len]
             values = self.cache.values[i][:, :, :kv_len]
-            o = decode_attention(q[:, :, 0], keys, values, mask, self.scale, self.attention)
+            o = decode_attention(q[:, :, 0], keys, values, mask, self.scale, self.attention, pos)
             h = h + attn.o_proj(o[:, None])
             h = h + _mlp(layer, layer.post_attention_layernorm(h))
         return self.lm_head(self.norm(h))[:, 0].float()

@@ -10,7 +10,8 @@ with dense MoE decode steps compiled by ``torch.compile``.
 
 Engine options (``--engine-option KEY=VALUE``): ``cache_len`` (HF path), ``attention``
 (``sdpa`` or ``matmul``), ``graphs`` (``false`` to run steps eagerly), ``sync_every``
-(decode steps between host looks), ``bucket`` (attended-length granularity, tokens).
+(decode steps between host looks), ``bucket`` (attended-length granularity, tokens),
+``kv_dtype`` (``fp8``: an e4m3 slot cache, half the bytes per slot, read by a Triton kernel).
 """
 from __future__ import annotations
 
@@ -71,14 +72,17 @@ class StaticEngine(HFStaticEngine):
     """Continuous batching where the model allows it, :class:`HFStaticEngine` elsewhere."""
 
     def __init__(self, model, tokenizer, cache_len: int | None = None, attention: str = "sdpa",
-                 graphs: bool = True, sync_every: int = 8, bucket: int = 1024):
+                 graphs: bool = True, sync_every: int = 8, bucket: int = 1024,
+                 kv_dtype: str = "model"):
         super().__init__(model, tokenizer, cache_len=cache_len)
         reason = unsupported_reason(model)
         self.decoder = None
         if reason:
-            log.warning("continuous batching off (%s): HF generate with a static cache", reason)
+            log.warning("continuous batching off (%s): HF generate with a static cache%s", reason,
+                        "; kv_dtype applies to the slot cache only" if kv_dtype != "model" else "")
         else:
-            self.decoder = ContinuousDecoder(SlotModel(model, attention), self.eos_token_id,
+            self.decoder = ContinuousDecoder(SlotModel(model, attention, kv_dtype=kv_dtype),
+                                             self.eos_token_id,
                                              self.max_context, graphs=graphs,
                                              sync_every=sync_every, bucket=bucket)
 
@@ -88,7 +92,8 @@ class StaticEngine(HFStaticEngine):
         x = options.extra
         return cls(model, tokenizer, cache_len=x.get("cache_len"),
                    attention=x.get("attention", "sdpa"), graphs=_flag(x.get("graphs", True)),
-                   sync_every=int(x.get("sync_every", 8)), bucket=int(x.get("bucket", 1024)))
+                   sync_every=int(x.get("sync_every", 8)), bucket=int(x.get("bucket", 1024)),
+                   kv_dtype=x.get("kv_dtype", "model"))
 
     def _continuous(self, params) -> bool:
         return self.decoder is not None and supported(params)
