@@ -8,11 +8,11 @@ cache, half the bytes per slot), each written to ``--out-dir`` as one JSON file 
     repeated to fill the slots, every review forced to 1,000 tokens; one wave (every slot
     starts together), timed ``--repeats`` times after a short warm-up, then the step split
     of ``infer_profile.step_split``;
-  * ``real``: the papers of ``--real-test`` (held-out) trimmed to 16,384 prompt tokens, each
-    review forced to a length drawn (seeded) from ``--lengths`` (human reviews' token lengths;
-    random weights never stop by themselves), all of them through the slots by continuous
-    batching (longest prompt first, a slot refilled as its review ends), timed once after a
-    warm-up on the same cache.
+  * ``real``: the papers of ``--real-test`` (held-out) trimmed to 16,384 prompt tokens, queued
+    ``--real-copies`` times, each review forced to a length drawn (seeded) from ``--lengths``
+    (human reviews' token lengths; random weights never stop by themselves), all of them
+    through the slots by continuous batching (longest prompt first, a slot refilled as its
+    review ends), timed once after a warm-up on the same cache.
 
 A review is stopped at its length the way a client stops one: its ``on_token`` callback raises
 ``Cancelled``. Slots: (free GPU memory after the model, less ``--reserve-gib``) over one slot's
@@ -47,6 +47,9 @@ def parse_args(argv=None):
     p.add_argument("--fixed-prompt-tokens", type=int, default=8192)
     p.add_argument("--fixed-new-tokens", type=int, default=1000)
     p.add_argument("--real-prompt-tokens", type=int, default=16384)
+    p.add_argument("--real-copies", type=int, default=1,
+                   help="queue each held-out paper this many times (each with its own drawn "
+                        "length), so the slots stay full longer than one pass over few papers")
     p.add_argument("--repeats", type=int, default=1, help="timed waves of the fixed workload")
     p.add_argument("--slots", type=int, default=0, help="cache slots (0: as many as fit)")
     p.add_argument("--reserve-gib", type=float, default=3.0,
@@ -178,7 +181,7 @@ def fixed(model, tok, make_engine, args) -> dict:
 
 
 def real(model, tok, make_engine, args) -> dict:
-    ids = prompts_of(tok, args.real_test, args.real_prompt_tokens)
+    ids = prompts_of(tok, args.real_test, args.real_prompt_tokens) * args.real_copies
     pool = json.loads(Path(args.lengths).read_text())
     rng = random.Random(args.seed)
     lengths = [rng.choice(pool) for _ in ids]
@@ -209,6 +212,7 @@ def real(model, tok, make_engine, args) -> dict:
             "review_tokens": {"min": min(lengths), "median": statistics.median(lengths),
                               "max": max(lengths), "mean": round(statistics.mean(lengths)),
                               "drawn_from": len(pool), "seed": args.seed},
+            "copies": args.real_copies,
             **with_slots(make_engine, model, tokens, args, work)}
 
 
