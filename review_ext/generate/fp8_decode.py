@@ -32,7 +32,7 @@ def _fp8_decode_attention_partials(q_ptr, k_ptr, v_ptr, pos_ptr, acc_ptr, ml_ptr
                                    ROWS: tl.constexpr, D: tl.constexpr, BLOCK_N: tl.constexpr):
     pid = tl.program_id(0)
     split = tl.program_id(1)
-    s = pid // KV_HEADS
+    s = (pid // KV_HEADS).to(tl.int64)  # slot offsets pass 2**31 bytes in large caches
     h = pid % KV_HEADS
     g = tl.arange(0, ROWS)
     d = tl.arange(0, D)
@@ -61,7 +61,7 @@ def _fp8_decode_attention_partials(q_ptr, k_ptr, v_ptr, pos_ptr, acc_ptr, ml_ptr
         acc = acc * alpha[:, None] + tl.dot(p, v)
         l_i = l_i * alpha + tl.sum(p, 1)
         m_i = m_new
-    out = pid * splits + split
+    out = (pid * splits + split).to(tl.int64)
     tl.store(acc_ptr + out * ROWS * D + g[:, None] * D + d[None, :], acc)
     tl.store(ml_ptr + out * 2 * ROWS + g, m_i)
     tl.store(ml_ptr + out * 2 * ROWS + ROWS + g, l_i)
