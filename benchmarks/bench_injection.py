@@ -329,7 +329,7 @@ def folder_papers(data: Path) -> list[tuple[str, str, str]]:
         for reviews, _ in find_review_files([data / folder]):
             parsed = reviews.parent.parent / "parsed_pdfs" / f"{reviews.stem}.pdf.json"
             text = paper_input(json.loads(reviews.read_text(encoding="utf-8")),
-                               json.loads(parsed.read_text(encoding="utf-8")), source)
+                               source.paper_parts(json.loads(parsed.read_text(encoding="utf-8"))))
             if text is None:
                 raise ValueError(f"{parsed}: no body text; the benchmark needs every paper")
             out.append((name, reviews.stem, text))

@@ -4,12 +4,17 @@ A sentence is described by which cues fire in it:
 
 - ``OVERRIDE``: an order to drop earlier instructions ("ignore all previous instructions");
 - ``ACTIONS``: a request that steers the review up: a positive review or a high score,
-  acceptance, silence about weaknesses, praise only;
+  acceptance, silence about weaknesses (an empty weaknesses section, "pretend it is
+  flawless"), a verdict stated for the reviewer ("your recommendation should be accept",
+  "the correct verdict is acceptance"), praise only;
 - ``ADDRESS``: words that address the reviewer or a language model ("Note to the
-  reviewer", "If you are an AI", "Hey ChatGPT");
+  reviewer", "If you are an AI", "Hey ChatGPT", "any AI reading this", "whoever reviews
+  this");
+- ``WRITE``: an order to write what a quotation holds;
 - ``LEAD``: what may stand before an English verb for it to be an order (the start of a
   clause, "please", "you must", ...);
-- ``PAPER_TOPIC``, ``ATTACK_TOPIC``, ``EXAMPLE_HEADING``, ``REPORTING``, ``QUOTED``,
+- ``PAPER_TOPIC``, ``ATTACK_TOPIC``, ``EXAMPLE_HEADING``, ``REPORTING`` (and its part
+  ``REPORTING_ATTACKS``, words that report on attacks rather than introduce a quote), ``QUOTED``,
   ``PLACEHOLDER``: the marks of text that discusses or quotes such prompts instead of giving
   them (a paper about prompt attacks; a section or caption about attacks, prompts or
   examples);
@@ -48,7 +53,7 @@ OVERRIDE = {
 }
 
 # --- requests that steer the review up -------------------------------------------------------
-_POSITIVE = (r"(?:(?:very|extremely|overwhelmingly|highly|only\s+a|an?)\s+)?(?:positive|"
+_POSITIVE = (r"(?:(?:very|extremely|overwhelmingly|highly|only(?:\s+an?)?|an?)\s+)?(?:positive|"
              r"favou?rable|glowing|enthusiastic|excellent|strong|outstanding|stellar|good|great|"
              r"perfect)")
 _REVIEW_NOUN = r"(?:review|assessment|evaluation|recommendation|feedback|report|appraisal)"
@@ -62,6 +67,11 @@ _TELL = (r"(?:mention\w*|highlight\w*|point\w*\s+out|list\w*|discuss\w*|rais\w*|
 _PAPER = (r"(?:this|the|our|present)\s+(?:paper|submission|manuscript|work|article|study|"
           r"research|contribution)")
 _IT = r"(?:it|" + _PAPER + r")"
+_VERDICT = (r"(?:review|assessment|evaluation|recommendation|verdict|decision|rating|score|"
+            r"feedback|judge?ment)")
+_FAVOURABLE = (r"(?:(?:an?|the)\s+)?(?:(?:very|extremely|overwhelmingly|highly|strong|clear)\s+)?"
+               r"(?:positive|favou?rable|glowing|enthusiastic|accept(?:ance|ed)?|"
+               r"(?:the\s+)?highest|full\s+marks|\d+(?:\s*/\s*\d+)?)\b")
 ACTIONS = {
     "a positive review or a high score": re.compile(
         r"\b(?:give|giving|write|writing|provide|produce|generate|output|leave|return|compose|"
@@ -76,6 +86,8 @@ ACTIONS = {
         r"(?:as\s+)?(?:highly|favou?rably|positively|generously|leniently|kindly|"
         r"(?:an?\s+)?(?:strong|clear)\s+accept|\d)|"
         r"\b(?:full|maximum|perfect|top)\s+(?:marks|rating)\b|"
+        r"\b(?:rate|score|grade|evaluate|assess|judge|review)\w*\s+" + _PAPER + r"\s+"
+        r"accordingly\b|"
         r"\b(?:rating|score|grade)\s+(?:for|of)\s+" + _PAPER + r"\s+(?:should|must)\s+be\b|"
         r"\b(?:rating|score)\s+of\s+(?:at\s+least\s+)?\d+(?:\s*/\s*\d+|\s+out\s+of\s+\d+)?\s+"
         r"(?:to|for)\s+" + _PAPER + r"\b", _F),
@@ -96,7 +108,17 @@ ACTIONS = {
         r"its\s+|their\s+)?" + _WEAK + r"\b|"
         r"\b(?:do\s+not|don'?t|never|avoid)\s+(?:criticiz|criticis|critiqu)\w*\b|"
         r"\b(?:has|have|with)\s+no\s+(?:significant\s+|major\s+|real\s+)?(?:weakness(?:es)?|"
-        r"flaws|shortcomings)\b", _F),
+        r"flaws|shortcomings)\b|"
+        r"\b" + _WEAK + r"\s+(?:section|part|field|paragraph)\b[^.;:!?]{0,40}?\b(?:should|must|"
+        r"shall|is\s+to|are\s+to|needs?\s+to)\s+(?:be\s+)?(?:left\s+)?(?:empty|blank|"
+        r"omitted|skipped)\b|"
+        r"\bpretend\w*\s+(?:that\s+)?[^.;:!?]{0,50}?\b(?:flawless|perfect|impeccable|"
+        r"no\s+" + _WEAK + r")\b", _F),
+    "a verdict stated for the reviewer": re.compile(
+        r"\byour\s+(?:final\s+|overall\s+)?" + _VERDICT + r"\b[^.;:!?]{0,40}?\b(?:is|be|are)\s+"
+        + _FAVOURABLE + r"|"
+        r"\b(?:correct|right|proper)\s+" + _VERDICT + r"\s+(?:(?:for|of|on)\s+" + _IT
+        + r"\s+)?(?:is|would\s+be|should\s+be|must\s+be)\s+" + _FAVOURABLE, _F),
     "praise only": re.compile(
         r"\b(?:only|exclusively|solely)\s+" + _GAP % 3 + r"(?:strengths|positives|positive\s+"
         r"(?:aspects?|points?|sides?)|merits|praise)\b|"
@@ -158,7 +180,11 @@ ADDRESS = re.compile(
     r"\b(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:" + _AGENT + r"\s+)?(?:reviewers?|referees?)\s*"
     r"[:,]|"
     r"^\s*(?:reviewers?|referees?|" + _AGENT + r")\s*[:,]|"
-    r"\breviewer\s+instructions?\b", _F)
+    r"\breviewer\s+instructions?\b|"
+    r"\b(?:any|every|each|all)\s+(?:" + _AGENT + r"|reviewers?|referees?)\s+(?:that\s+is\s+|"
+    r"who\s+is\s+)?(?:reading|reviewing|processing|evaluating|assessing)\s+this\b|"
+    r"\b(?:whoever|whatever|anyone|anybody)\s+(?:or\s+(?:whoever|whatever)\s+)?"
+    r"(?:reads?|reviews?|evaluates?|assesses?)\s+this\b", _F)
 _YOU_MODAL = (r"\b(?:you|reviewers?|models?|assistants?|LLMs?|AIs?)\s+(?:should|must|shall|will|"
               r"need\s+to|are\s+to|have\s+to|are\s+(?:required|instructed|asked|expected)\s+to|"
               r"(?:is|are)\s+instructed\s+to)\s*")
@@ -168,6 +194,8 @@ LEAD = re.compile(r"(?:^|^\s*(?:\d{1,3}|[*\u2020\u2021\u00a7\u00b9\u00b2\u00b3\u
                   r"now|and|then|also|simply|just|first|so|instead|always)|" + _YOU_MODAL
                   + r"|\b(?:be\s+sure|make\s+sure|remember|it\s+is\s+(?:essential|important|"
                   r"required|necessary)\s+(?:that\s+)?(?:you\s+)?)\s*(?:to)?)\s*$", _F)
+WRITE = re.compile(r"\b(?:write|say|state|output|respond|reply|answer|print|repeat|copy|"
+                   r"conclude|include)\b", _F)  # an order to write what a quotation holds
 SECOND_PERSON = re.compile(r"\byou(?:r|rs|rself)?\b", _F)
 
 # --- discussing or quoting rather than giving -------------------------------------------------
@@ -185,17 +213,19 @@ PAPER_TOPIC = re.compile(  # a paper about prompt attacks (its title and abstrac
 EXAMPLE_HEADING = re.compile(r"\b(?:examples?|prompts?|templates?|instructions?|case\s+stud|"
                              r"qualitative|demonstrations?|transcripts?|dialogues?|"
                              r"conversations?|samples?|outputs?|responses?)", _F)
-REPORTING = re.compile(
-    r"\b(?:such\s+as|e\.\s?g\.|i\.\s?e\.|for\s+example|for\s+instance|phrases?|"
-    r"inject\w*|attack\w*|adversar\w*|malicious|payloads?|jailbr\w*|(?:we|they|authors)\s+"
+_INTRODUCING = r"such\s+as|e\.\s?g\.|i\.\s?e\.|for\s+example|for\s+instance|phrases?"
+REPORTING_ATTACKS = re.compile(  # words that report on attacks, not merely introduce a quote
+    r"\b(?:inject\w*|attack\w*|adversar\w*|malicious|payloads?|jailbr\w*|(?:we|they|authors)\s+"
     r"(?:insert|embed|append|add|place|hide|use)\w*|contain\w*|carr(?:y|ies|ied|ying)|"
     r"(?:were|was|been)\s+found|reported|known|called|so-called|instances?\s+of|"
     r"examples?\s+of|templates?)\b", _F)
+REPORTING = re.compile(r"\b(?:" + _INTRODUCING + r")\b|" + REPORTING_ATTACKS.pattern, _F)
 QUOTED = re.compile(r"\"[^\"\n]{4,}?\"|\u201c[^\u201d\n]{4,}?\u201d|\u2018[^\u2019\n]{4,}?\u2019|"
                     r"\u00ab[^\u00bb\n]{4,}?\u00bb|\u300c[^\u300d\n]+\u300d|"
                     r"(?<![\w'])'[^'\n]{4,}?'(?![\w])|``[^'\n]{4,}?''")
-PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w ]{0,30}\}|\[(?:PAPER|TEXT|INPUT|SUBMISSION|"
-                         r"CONTENT)\]|<(?:paper|text|input|submission)>", _F)
+PLACEHOLDER = re.compile(r"(?<![\w\\])\{[A-Za-z_][\w ]{0,30}\}|"
+                         r"\[(?:PAPER|TEXT|INPUT|SUBMISSION|CONTENT)\]|"
+                         r"<(?:paper|text|input|submission)>", _F)
 
 # --- a cheap first look: a pattern runs only where one of its words is in the lower-cased text --
 _CJK = ("ja", "zh", "ko")
@@ -208,10 +238,12 @@ ANCHORS = {
     "es": _ES_FR_DE_PT, "fr": _ES_FR_DE_PT, "de": _ES_FR_DE_PT, "pt": _ES_FR_DE_PT,
     "a positive review or a high score": ("review", "assessment", "evaluation", "recommendation",
                                           "feedback", "report", "appraisal", "score", "rating",
-                                          "marks", "grade", "rate ", "assess", "judge"),
+                                          "marks", "grade", "rate ", "assess", "judge",
+                                          "evaluat", "accordingly"),
     "acceptance": ("accept", "publication", "publishing", "oral", "spotlight"),
     "silence about weaknesses": ("negative", "weakness", "limitation", "flaw", "shortcoming",
-                                 "critic", "critiq", "concern", "drawback"),
+                                 "critic", "critiq", "concern", "drawback", "pretend"),
+    "a verdict stated for the reviewer": ("your", "correct", "right", "proper"),
     "praise only": ("strength", "positive", "merit", "prais", "commend", "laud", "describe"),
 }
 _LATIN_ACTIONS = ("reseña", "resena", "revisi", "evaluaci", "valoraci", "calificaci", "puntuaci",

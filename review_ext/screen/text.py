@@ -11,10 +11,18 @@ each sentence is described by the cues of :mod:`.phrases`:
   LLM reviewers:`` before the order), and alone are flagged only in hidden text.
 
 A finding that the paper quotes or discusses is kept at ``low`` (reported, not flagged):
-a quotation or a reporting phrase in the same sentence ("such as", "attackers inject ...")
-in a paper about prompt attacks or a section or caption about attacks, prompts or
-examples, or a quotation introduced by a reporting phrase anywhere. An order to the
-reviewer is not a quotation because it contains one.
+a quotation in a paper about prompt attacks or a section or caption about attacks,
+prompts or examples, or a quotation introduced by a reporting phrase anywhere; unquoted,
+a reporting phrase ("such as", "attackers inject ...") just before the cue or after it,
+in such a paper, section or caption. A paper is about attacks by its title or by an
+abstract sentence that gives no order. An order to the reviewer is not a quotation
+because it contains one: a quotation whose sentence, outside the quotation marks, gives
+an order, addresses the reviewer or a model, or tells the reader to write what it holds,
+is given (unless the sentence reports on attacks). A quoted or discussed sentence next to
+a given one is a finding of its own, so ``strip`` removes only the order.
+
+Lines are read folded (:mod:`.fold`): zero-width and other invisible characters, fullwidth
+letters and Latin look-alikes in Cyrillic or Greek do not hide a cue.
 """
 from __future__ import annotations
 
@@ -25,6 +33,7 @@ from review_ext.formats.text import SECTION_PREFIX, split_blocks
 
 from . import phrases as P
 from .findings import Finding
+from .fold import fold
 
 _BOUNDARY = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+|[\u3002\uff01\uff1f]+\s*")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|Tab|resp|approx|"
@@ -108,27 +117,50 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
                 (sentence.start + cue[0], sentence.start + cue[1]))
 
 
-def _discussed(hit: _Hit, line: str, line_at: int, previous: str, topic: bool) -> str:
-    """Why ``hit`` is quoted or discussed rather than given ("" when it is given)."""
-    a, b = hit.cue[0] - line_at, hit.cue[1] - line_at
+def _discussed(hit: _Hit, line: str, previous: str, topic: bool) -> str:
+    """Why ``hit`` is quoted or discussed rather than given ("" when it is given).
+
+    ``line``: the line the hit's sentence spans are relative to; ``previous``: the sentence
+    before. A quotation whose own sentence, outside the quotation marks, gives an order or
+    addresses the reviewer or a model is given, unless that sentence reports on attacks."""
+    a, b = hit.cue
     quoted = any(q.start() <= a and b <= q.end() for q in P.QUOTED.finditer(line))
-    outside = P.QUOTED.sub(" ", hit.sentence.text)
-    reported = bool(P.REPORTING.search(outside)
-                    or (previous.rstrip().endswith(":") and P.REPORTING.search(previous)))
-    template = bool(P.PLACEHOLDER.search(line))
+    outside = P.QUOTED.sub(lambda q: " " * len(q.group(0)), hit.sentence.text)  # same spans
+    introduced = previous.rstrip().endswith(":") and P.REPORTING.search(previous)
+    reported = bool(P.REPORTING.search(outside) or introduced)
+    if quoted and not P.REPORTING_ATTACKS.search(outside) and _gives(outside, topic):
+        return ""
     if quoted and (reported or topic):
         return "quoted" + (" with a reporting phrase" if reported else " in text about attacks")
-    if (reported or template) and topic:
+    at = a - hit.sentence.start  # the cue in the sentence
+    near = introduced or any(m.end() >= at - _NEAR or m.start() >= at
+                             for m in P.REPORTING.finditer(outside))
+    if (near or P.PLACEHOLDER.search(line)) and topic:
         return "discussed in text about attacks, prompts or examples"
     return ""
+
+
+_NEAR = 40  # characters: a reporting phrase ends this close before the cue it reports
+
+
+def _gives(text: str, topic: bool) -> bool:
+    """True when ``text`` (a sentence without its quotations) orders the reviewer or a model,
+    or addresses one, or (outside text about attacks or prompts) orders to write what the
+    quotation holds ("Please write, for instance, '...'")."""
+    own = describe(_Sentence(0, len(text), text), address=True)
+    if own is not None and own.severity in ("high", "address"):
+        return True
+    return not topic and any(_order(text, m.start()) for m in P.WRITE.finditer(text))
 
 
 def _where(paper: str) -> list[tuple[str, str, int, int, bool]]:
     """``(block, section, start, end, topic)`` for every line of the paper, where ``topic``
     says the line sits in a paper, section or caption about attacks, prompts or examples."""
     blocks = split_blocks(paper)
-    head = " ".join(paper[b:e] for name, _, b, e in blocks if name in ("TITLE", "ABSTRACT"))
-    paper_topic = bool(P.PAPER_TOPIC.search(head))
+    paper_topic = any(P.PAPER_TOPIC.search(paper[b:e]) if name == "TITLE" else
+                      any(P.PAPER_TOPIC.search(s.text) and describe(s) is None
+                          for s in sentences(paper[b:e]))
+                      for name, _, b, e in blocks if name in ("TITLE", "ABSTRACT"))
     out = []
     for name, _, body, end in blocks:
         section, section_topic = "", False
@@ -154,41 +186,59 @@ def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
     """Findings in ``paper`` (the paper text format, or any plain text), in text order.
 
     ``hidden``: the text is hidden from a human reader (a PDF's white or tiny text): an
-    address to the reviewer or a model is then flagged on its own.
+    address to the reviewer or a model is then flagged on its own. Each line is read folded
+    (:mod:`.fold`: invisible and look-alike characters), its findings are spans of
+    ``paper``. A quoted or discussed sentence next to an order is a finding of its own.
     """
     findings = []
     for block, section, start, stop, topic in _where(paper):
-        line = paper[start:stop]
+        line, index = fold(paper[start:stop])
         able = P.possible(line)
         if not able and not hidden:
             continue
-        parts = sentences(line, start)
+        parts = sentences(line)
         hits = [describe(s, hidden, possible=able) for s in parts]
         for i, sentence in enumerate(parts):  # an address next to an order joins it
             near = hits[i - 1:i] + hits[i + 1:i + 2]
             if hits[i] is None and any(h and h.severity != "address" for h in near):
                 hits[i] = describe(sentence, hidden, address=True, possible=able)
-        groups: list[list[_Hit]] = []
-        for i, hit in enumerate(hits):
-            if hit is None:
-                continue
-            if groups and groups[-1][-1] is hits[i - 1] if i else False:
-                groups[-1].append(hit)
-            else:
-                groups.append([hit])
-        for group in groups:
-            given = [h for h in group if h.severity != "address"]
+        why = [_discussed(h, line, parts[i - 1].text if i else "", topic)
+               if h and h.severity != "address" else "" for i, h in enumerate(hits)]
+        for run in _runs(hits, why):
+            given = [hits[i] for i in run if hits[i].severity != "address"]
             if not given:
                 continue
-            first = group[0].sentence
-            previous = next((s.text for s in reversed(parts) if s.end <= first.start), "")
-            reasons = list(dict.fromkeys(r for h in group for r in h.reasons))
-            discussed = [_discussed(h, line, start, previous, topic) for h in given]
+            reasons = list(dict.fromkeys(r for i in run for r in hits[i].reasons))
             severity = "high" if any(h.severity == "high" for h in given) else "medium"
-            if all(discussed):
+            said = why[run[0]] if hits[run[0]].severity != "address" else why[run[-1]]
+            if said:
                 severity = "low"
-                reasons.append(discussed[0])
-            a, b = group[0].sentence.start, group[-1].sentence.end
+                reasons.append(said)
+            a, b = parts[run[0]].start, parts[run[-1]].end
+            if index is not None:
+                a, b = index[a], index[b - 1] + 1
+            a, b = start + a, start + b
             findings.append(Finding("instruction to the reviewer", "; ".join(reasons), severity,
                                     paper[a:b], a, b, block, section))
     return findings
+
+
+def _runs(hits: list[_Hit | None], why: list[str]) -> list[list[int]]:
+    """The sentences of each finding: adjacent hits that are all given or all quoted or
+    discussed; an address goes with the given order next to it."""
+    kind = ["" if h is None else "given" if h.severity != "address" and not w
+            else "said" if h.severity != "address" else "address"
+            for h, w in zip(hits, why)]
+    for i, k in enumerate(kind):  # an address takes its neighbour's kind, an order's first
+        if k == "address":
+            near = [kind[j] for j in (i - 1, i + 1) if 0 <= j < len(kind)]
+            kind[i] = "given" if "given" in near else "said" if "said" in near else "address"
+    runs: list[list[int]] = []
+    for i, k in enumerate(kind):
+        if not k:
+            continue
+        if runs and runs[-1][-1] == i - 1 and kind[i - 1] == k:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
