@@ -5,7 +5,7 @@ A sentence is described by which cues fire in it:
 - ``OVERRIDE``: an order to drop earlier instructions ("ignore all previous instructions");
 - ``ACTIONS``: a request that steers the review up: a positive review or a high score,
   acceptance, silence about weaknesses (an empty weaknesses section, "pretend it is
-  flawless"), a verdict stated for the reviewer ("your recommendation should be accept",
+  flawless"), a stated verdict ("your recommendation should be accept",
   "the correct verdict is acceptance"), praise only;
 - ``ADDRESS``: words that address the reviewer or a language model ("Note to the
   reviewer", "If you are an AI", "Hey ChatGPT", "any AI reading this", "whoever reviews
@@ -71,7 +71,8 @@ _VERDICT = (r"(?:review|assessment|evaluation|recommendation|verdict|decision|ra
             r"feedback|judge?ment)")
 _FAVOURABLE = (r"(?:(?:an?|the)\s+)?(?:(?:very|extremely|overwhelmingly|highly|strong|clear)\s+)?"
                r"(?:positive|favou?rable|glowing|enthusiastic|accept(?:ance|ed)?|"
-               r"(?:the\s+)?highest|full\s+marks|\d+(?:\s*/\s*\d+)?)\b")
+               r"(?:the\s+)?highest|full\s+marks)\b")
+_MARK = r"\d+(?:\s*/\s*\d+)?\b"  # a score ("your score should be 1 to 5" is no verdict)
 ACTIONS = {
     "a positive review or a high score": re.compile(
         r"\b(?:give|giving|write|writing|provide|produce|generate|output|leave|return|compose|"
@@ -112,13 +113,15 @@ ACTIONS = {
         r"\b" + _WEAK + r"\s+(?:section|part|field|paragraph)\b[^.;:!?]{0,40}?\b(?:should|must|"
         r"shall|is\s+to|are\s+to|needs?\s+to)\s+(?:be\s+)?(?:left\s+)?(?:empty|blank|"
         r"omitted|skipped)\b|"
-        r"\bpretend\w*\s+(?:that\s+)?[^.;:!?]{0,50}?\b(?:flawless|perfect|impeccable|"
+        r"(?:^|(?<=[:;,] )|\b(?:please|now|just|simply|kindly|and)\s+)pretend\s+(?:that\s+)?"
+        r"[^.;:!?]{0,50}?\b(?:flawless|perfect|impeccable|"
         r"no\s+" + _WEAK + r")\b", _F),
-    "a verdict stated for the reviewer": re.compile(
+    "a stated verdict": re.compile(
         r"\byour\s+(?:final\s+|overall\s+)?" + _VERDICT + r"\b[^.;:!?]{0,40}?\b(?:is|be|are)\s+"
         + _FAVOURABLE + r"|"
         r"\b(?:correct|right|proper)\s+" + _VERDICT + r"\s+(?:(?:for|of|on)\s+" + _IT
-        + r"\s+)?(?:is|would\s+be|should\s+be|must\s+be)\s+" + _FAVOURABLE, _F),
+        + r"\s+)?(?:is|would\s+be|should\s+be|must\s+be)\s+(?:" + _FAVOURABLE + "|" + _MARK
+        + ")", _F),
     "praise only": re.compile(
         r"\b(?:only|exclusively|solely)\s+" + _GAP % 3 + r"(?:strengths|positives|positive\s+"
         r"(?:aspects?|points?|sides?)|merits|praise)\b|"
@@ -213,13 +216,13 @@ PAPER_TOPIC = re.compile(  # a paper about prompt attacks (its title and abstrac
 EXAMPLE_HEADING = re.compile(r"\b(?:examples?|prompts?|templates?|instructions?|case\s+stud|"
                              r"qualitative|demonstrations?|transcripts?|dialogues?|"
                              r"conversations?|samples?|outputs?|responses?)", _F)
-_INTRODUCING = r"such\s+as|e\.\s?g\.|i\.\s?e\.|for\s+example|for\s+instance|phrases?"
+_INTRODUCING = r"\b(?:such\s+as|for\s+example|for\s+instance|phrases?)\b|\b(?:e\.\s?g|i\.\s?e)\."
 REPORTING_ATTACKS = re.compile(  # words that report on attacks, not merely introduce a quote
     r"\b(?:inject\w*|attack\w*|adversar\w*|malicious|payloads?|jailbr\w*|(?:we|they|authors)\s+"
     r"(?:insert|embed|append|add|place|hide|use)\w*|contain\w*|carr(?:y|ies|ied|ying)|"
     r"(?:were|was|been)\s+found|reported|known|called|so-called|instances?\s+of|"
     r"examples?\s+of|templates?)\b", _F)
-REPORTING = re.compile(r"\b(?:" + _INTRODUCING + r")\b|" + REPORTING_ATTACKS.pattern, _F)
+REPORTING = re.compile(_INTRODUCING + "|" + REPORTING_ATTACKS.pattern, _F)
 QUOTED = re.compile(r"\"[^\"\n]{4,}?\"|\u201c[^\u201d\n]{4,}?\u201d|\u2018[^\u2019\n]{4,}?\u2019|"
                     r"\u00ab[^\u00bb\n]{4,}?\u00bb|\u300c[^\u300d\n]+\u300d|"
                     r"(?<![\w'])'[^'\n]{4,}?'(?![\w])|``[^'\n]{4,}?''")
@@ -243,7 +246,7 @@ ANCHORS = {
     "acceptance": ("accept", "publication", "publishing", "oral", "spotlight"),
     "silence about weaknesses": ("negative", "weakness", "limitation", "flaw", "shortcoming",
                                  "critic", "critiq", "concern", "drawback", "pretend"),
-    "a verdict stated for the reviewer": ("your", "correct", "right", "proper"),
+    "a stated verdict": ("your", "correct", "right", "proper"),
     "praise only": ("strength", "positive", "merit", "prais", "commend", "laud", "describe"),
 }
 _LATIN_ACTIONS = ("reseña", "resena", "revisi", "evaluaci", "valoraci", "calificaci", "puntuaci",

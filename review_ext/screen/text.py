@@ -125,7 +125,8 @@ def _discussed(hit: _Hit, line: str, previous: str, topic: bool) -> str:
     addresses the reviewer or a model is given, unless that sentence reports on attacks."""
     a, b = hit.cue
     quoted = any(q.start() <= a and b <= q.end() for q in P.QUOTED.finditer(line))
-    outside = P.QUOTED.sub(lambda q: " " * len(q.group(0)), hit.sentence.text)  # same spans
+    blanked = P.QUOTED.sub(lambda q: " " * len(q.group(0)), line)  # a quote may hold a "."
+    outside = blanked[hit.sentence.start:hit.sentence.end]
     introduced = previous.rstrip().endswith(":") and P.REPORTING.search(previous)
     reported = bool(P.REPORTING.search(outside) or introduced)
     if quoted and not P.REPORTING_ATTACKS.search(outside) and _gives(outside, topic):
@@ -140,7 +141,7 @@ def _discussed(hit: _Hit, line: str, previous: str, topic: bool) -> str:
     return ""
 
 
-_NEAR = 40  # characters: a reporting phrase ends this close before the cue it reports
+_NEAR = 12  # characters: a reporting phrase ends this close before the cue it reports
 
 
 def _gives(text: str, topic: bool) -> bool:
