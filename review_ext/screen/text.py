@@ -75,9 +75,14 @@ def sentences(line: str, offset: int = 0) -> list[_Sentence]:
     return result
 
 
+_NEW_SENTENCE = re.compile(r"(?<=\s)[A-Z][a-z]+\b")  # "Figure 1: Overview Give ..."
+
+
 def _order(sentence: str, at: int) -> bool:
-    """True when the English verb at ``at`` stands where an order's verb stands."""
-    return bool(P.LEAD.search(sentence[:at]))
+    """True when the English verb at ``at`` stands where an order's verb stands: after what
+    may lead an order, or capitalized inside the sentence (a sentence run into the one
+    before it without a full stop, as in a caption)."""
+    return bool(P.LEAD.search(sentence[:at]) or _NEW_SENTENCE.match(sentence, at))
 
 
 def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
@@ -99,7 +104,19 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
         m = rx.search(text) if kind in possible else None
         if m:
             actions.append((kind, m))
-    found = P.ADDRESS.search(text) if actions or severity or hidden or address else None
+    conditional = [(kind, m, needs_order)
+                   for table, needs_order in ((P.DIRECTED_ACTIONS, True), (P.REVIEW_ACTIONS, False))
+                   for kind, rx in table.items()
+                   if kind in possible and (m := rx.search(text))]
+    found = (P.ADDRESS.search(text) if actions or conditional or severity or hidden or address
+             else None)
+    for kind, m, needs_order in conditional:
+        if needs_order and (_order(text, m.start()) or found or P.SECOND_PERSON.search(text)):
+            actions.append((kind, m))
+        elif not needs_order and P.ABOUT_THIS_REVIEW.match(text):
+            actions.append((kind, m))
+    if conditional and not actions and not severity and not hidden and not address:
+        found = None
     for kind, m in actions:
         foreign = kind in P.NON_ENGLISH
         directed = foreign or _order(text, m.start()) or found or P.SECOND_PERSON.search(text)
@@ -117,23 +134,31 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
                 (sentence.start + cue[0], sentence.start + cue[1]))
 
 
-def _discussed(hit: _Hit, line: str, previous: str, topic: bool) -> str:
+def _discussed(hit: _Hit, line: str, parts: list[_Sentence], topic: bool) -> str:
     """Why ``hit`` is quoted or discussed rather than given ("" when it is given).
 
-    ``line``: the line the hit's sentence spans are relative to; ``previous``: the sentence
-    before. A quotation whose own sentence, outside the quotation marks, gives an order or
-    addresses the reviewer or a model is given, unless that sentence reports on attacks."""
+    ``line``: the line the hit's sentence spans are relative to; ``parts``: its sentences. A
+    quotation is judged by the sentences around it (it may hold several): when they,
+    outside the quotation marks, give an order, address the reviewer or a model, or speak
+    of this paper's review, it is given, unless they report on attacks."""
     a, b = hit.cue
-    quoted = any(q.start() <= a and b <= q.end() for q in P.QUOTED.finditer(line))
+    quote = next((q for q in P.QUOTED.finditer(line) if q.start() <= a and b <= q.end()), None)
+    quoted = quote is not None
+    start, end = hit.sentence.start, hit.sentence.end
+    if quote:  # the sentences the quotation spans
+        start = min([start] + [s.start for s in parts if s.end > quote.start()])
+        end = max([end] + [s.end for s in parts if s.start < quote.end()])
     blanked = P.QUOTED.sub(lambda q: " " * len(q.group(0)), line)  # a quote may hold a "."
-    outside = blanked[hit.sentence.start:hit.sentence.end]
+    outside = blanked[start:end]
+    previous = next((s.text for s in reversed(parts) if s.end <= start), "")
     introduced = previous.rstrip().endswith(":") and P.REPORTING.search(previous)
     reported = bool(P.REPORTING.search(outside) or introduced)
-    if quoted and not P.REPORTING_ATTACKS.search(outside) and _gives(outside, topic):
+    about_attacks = P.REPORTING_ATTACKS.search(outside) or P.ATTACK_TOPIC.search(outside)
+    if quoted and not about_attacks and _gives(outside, topic):
         return ""
     if quoted and (reported or topic):
         return "quoted" + (" with a reporting phrase" if reported else " in text about attacks")
-    at = a - hit.sentence.start  # the cue in the sentence
+    at = a - start  # the cue in the sentence
     near = introduced or any(m.end() >= at - _NEAR or m.start() >= at
                              for m in P.REPORTING.finditer(outside))
     if (near or P.PLACEHOLDER.search(line)) and topic:
@@ -146,10 +171,10 @@ _NEAR = 12  # characters: a reporting phrase ends this close before the cue it r
 
 def _gives(text: str, topic: bool) -> bool:
     """True when ``text`` (a sentence without its quotations) orders the reviewer or a model,
-    or addresses one, or (outside text about attacks or prompts) orders to write what the
-    quotation holds ("Please write, for instance, '...'")."""
+    addresses one, names this paper and its review, or (outside text about attacks or
+    prompts) orders to write what the quotation holds ("Please write, for instance, '...'")."""
     own = describe(_Sentence(0, len(text), text), address=True)
-    if own is not None and own.severity in ("high", "address"):
+    if (own is not None and own.severity in ("high", "address")) or P.ABOUT_THIS_REVIEW.match(text):
         return True
     return not topic and any(_order(text, m.start()) for m in P.WRITE.finditer(text))
 
@@ -176,8 +201,9 @@ def _where(paper: str) -> list[tuple[str, str, int, int, bool]]:
                 continue
             if not line.strip():
                 continue
-            caption_topic = name == "CAPTIONS" and bool(
-                P.ATTACK_TOPIC.search(line) or P.EXAMPLE_HEADING.search(line))
+            caption_topic = name == "CAPTIONS" and any(
+                (P.ATTACK_TOPIC.search(s.text) or P.EXAMPLE_HEADING.search(s.text))
+                and describe(s) is None for s in sentences(line))
             out.append((name, section, start, stop,
                         paper_topic or section_topic or caption_topic))
     return out
@@ -203,8 +229,8 @@ def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
             near = hits[i - 1:i] + hits[i + 1:i + 2]
             if hits[i] is None and any(h and h.severity != "address" for h in near):
                 hits[i] = describe(sentence, hidden, address=True, possible=able)
-        why = [_discussed(h, line, parts[i - 1].text if i else "", topic)
-               if h and h.severity != "address" else "" for i, h in enumerate(hits)]
+        why = [_discussed(h, line, parts, topic) if h and h.severity != "address" else ""
+               for h in hits]
         for run in _runs(hits, why):
             given = [hits[i] for i in run if hits[i].severity != "address"]
             if not given:
