@@ -231,23 +231,34 @@ def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
                 hits[i] = describe(sentence, hidden, address=True, possible=able)
         why = [_discussed(h, line, parts, topic) if h and h.severity != "address" else ""
                for h in hits]
+        covered = 0  # where the line's last finding ends
         for run in _runs(hits, why):
             given = [hits[i] for i in run if hits[i].severity != "address"]
-            if not given:
+            a, b = _whole_quotes(line, parts, parts[run[0]].start, parts[run[-1]].end)
+            if not given or a < covered:  # a quotation already taken whole
                 continue
+            covered = b
             reasons = list(dict.fromkeys(r for i in run for r in hits[i].reasons))
             severity = "high" if any(h.severity == "high" for h in given) else "medium"
             said = why[run[0]] if hits[run[0]].severity != "address" else why[run[-1]]
             if said:
                 severity = "low"
                 reasons.append(said)
-            a, b = parts[run[0]].start, parts[run[-1]].end
             if index is not None:
                 a, b = index[a], index[b - 1] + 1
             a, b = start + a, start + b
             findings.append(Finding("instruction to the reviewer", "; ".join(reasons), severity,
                                     paper[a:b], a, b, block, section))
     return findings
+
+
+def _whole_quotes(line: str, parts: list[_Sentence], a: int, b: int) -> tuple[int, int]:
+    """``(a, b)`` widened to the whole sentences of every quotation it cuts into."""
+    for q in P.QUOTED.finditer(line):
+        if q.start() < b and a < q.end():
+            a = min([a] + [s.start for s in parts if s.end > q.start()])
+            b = max([b] + [s.end for s in parts if s.start < q.end()])
+    return a, b
 
 
 def _runs(hits: list[_Hit | None], why: list[str]) -> list[list[int]]:
