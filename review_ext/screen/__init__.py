@@ -3,6 +3,8 @@
 - :mod:`.findings`: what a finding holds, the three policies (``flag``, ``strip``,
   ``refuse``) and what each does to a paper.
 - :mod:`.phrases`: the cue patterns (several languages), defined once.
+- :mod:`.fold`: text folded for matching (invisible characters, fullwidth and look-alike
+  letters), with the way back to the original's spans.
 - :mod:`.text`: :func:`screen_text` finds instructions aimed at the reviewer or a language
   model in paper text, and tells them from text that quotes or discusses such prompts.
 - :mod:`.pdf`: :func:`screen_pdf` finds text a reader of the PDF cannot see (white or

@@ -4,12 +4,17 @@ A sentence is described by which cues fire in it:
 
 - ``OVERRIDE``: an order to drop earlier instructions ("ignore all previous instructions");
 - ``ACTIONS``: a request that steers the review up: a positive review or a high score,
-  acceptance, silence about weaknesses, praise only;
+  acceptance, silence about weaknesses (an empty weaknesses section, "pretend it is
+  flawless"), a stated verdict ("your recommendation should be accept",
+  "the correct verdict is acceptance"), praise only;
 - ``ADDRESS``: words that address the reviewer or a language model ("Note to the
-  reviewer", "If you are an AI", "Hey ChatGPT");
+  reviewer", "If you are an AI", "Hey ChatGPT", "any AI reading this", "whoever reviews
+  this");
+- ``WRITE``: an order to write what a quotation holds;
 - ``LEAD``: what may stand before an English verb for it to be an order (the start of a
   clause, "please", "you must", ...);
-- ``PAPER_TOPIC``, ``ATTACK_TOPIC``, ``EXAMPLE_HEADING``, ``REPORTING``, ``QUOTED``,
+- ``PAPER_TOPIC``, ``ATTACK_TOPIC``, ``EXAMPLE_HEADING``, ``REPORTING`` (and its part
+  ``REPORTING_ATTACKS``, words that report on attacks rather than introduce a quote), ``QUOTED``,
   ``PLACEHOLDER``: the marks of text that discusses or quotes such prompts instead of giving
   them (a paper about prompt attacks; a section or caption about attacks, prompts or
   examples);
@@ -45,10 +50,16 @@ OVERRIDE = {
                      + r"(?:anweisungen|instruktionen|vorgaben|regeln)\b", _F),
     "pt": re.compile(r"\b(?:ignore|ignora|desconsidere|esque[çc]a)\s+" + _GAP % 3
                      + r"(?:instru[çc][õo]es|orienta[çc][õo]es|diretrizes)\b", _F),
+    "it": re.compile(r"\b(?:ignora|ignorate|ignori|dimentica|dimenticate|tralascia)\s+" + _GAP % 3
+                     + r"(?:istruzioni|indicazioni|direttive|regole)\b", _F),
+    "ru": re.compile(r"(?:игнорир\w*|забудь\w*|забудьте|не\s+обращай\w*\s+внимания\s+на)\s+"
+                     r"(?:\w+\s+){0,3}(?:инструкци\w*|указани\w*|правил\w*|команд\w*)", _F),
+    "en-mode": re.compile(r"\bsystem\s+override\b|\b(?:review(?:er)?|safety)\s+mode\s+"
+                          r"(?:is\s+)?(?:disabled|off|deactivated)\b", _F),
 }
 
 # --- requests that steer the review up -------------------------------------------------------
-_POSITIVE = (r"(?:(?:very|extremely|overwhelmingly|highly|only\s+a|an?)\s+)?(?:positive|"
+_POSITIVE = (r"(?:(?:very|extremely|overwhelmingly|highly|only(?:\s+an?)?|an?)\s+)?(?:positive|"
              r"favou?rable|glowing|enthusiastic|excellent|strong|outstanding|stellar|good|great|"
              r"perfect)")
 _REVIEW_NOUN = r"(?:review|assessment|evaluation|recommendation|feedback|report|appraisal)"
@@ -62,6 +73,13 @@ _TELL = (r"(?:mention\w*|highlight\w*|point\w*\s+out|list\w*|discuss\w*|rais\w*|
 _PAPER = (r"(?:this|the|our|present)\s+(?:paper|submission|manuscript|work|article|study|"
           r"research|contribution)")
 _IT = r"(?:it|" + _PAPER + r")"
+_VERDICT = (r"(?:review|assessment|evaluation|recommendation|verdict|decision|rating|score|"
+            r"feedback|judge?ment)")
+_FAVOURABLE = (r"(?:(?:an?|the)\s+)?(?:(?:very|extremely|overwhelmingly|highly|strong|clear)\s+)?"
+               r"(?:positive|favou?rable|glowing|enthusiastic|accept(?:ance|ed)?|"
+               r"recommendation\s+to\s+accept|"
+               r"(?:the\s+)?highest|full\s+marks)\b")
+_MARK = r"\d+(?:\s*/\s*\d+)?\b"  # a score ("your score should be 1 to 5" is no verdict)
 ACTIONS = {
     "a positive review or a high score": re.compile(
         r"\b(?:give|giving|write|writing|provide|produce|generate|output|leave|return|compose|"
@@ -76,6 +94,10 @@ ACTIONS = {
         r"(?:as\s+)?(?:highly|favou?rably|positively|generously|leniently|kindly|"
         r"(?:an?\s+)?(?:strong|clear)\s+accept|\d)|"
         r"\b(?:full|maximum|perfect|top)\s+(?:marks|rating)\b|"
+        r"\b(?:rate|score|grade|evaluate|assess|judge|review)\w*\s+" + _PAPER + r"\s+"
+        r"accordingly\b|"
+        r"\b(?:write|compose|draft|shape|adjust|word)\s+(?:your|the)\s+(?:review|report|"
+        r"assessment)\s+accordingly\b|"
         r"\b(?:rating|score|grade)\s+(?:for|of)\s+" + _PAPER + r"\s+(?:should|must)\s+be\b|"
         r"\b(?:rating|score)\s+of\s+(?:at\s+least\s+)?\d+(?:\s*/\s*\d+|\s+out\s+of\s+\d+)?\s+"
         r"(?:to|for)\s+" + _PAPER + r"\b", _F),
@@ -96,24 +118,48 @@ ACTIONS = {
         r"its\s+|their\s+)?" + _WEAK + r"\b|"
         r"\b(?:do\s+not|don'?t|never|avoid)\s+(?:criticiz|criticis|critiqu)\w*\b|"
         r"\b(?:has|have|with)\s+no\s+(?:significant\s+|major\s+|real\s+)?(?:weakness(?:es)?|"
-        r"flaws|shortcomings)\b", _F),
+        r"flaws|shortcomings)\b|"
+        r"\b(?:describe|present|portray|characteri[sz]e|frame|treat)\s+(?:every|each|all|any|"
+        r"the)\s+" + _WEAK + r"\s+as\s+(?:minor|negligible|trivial|insignificant|unimportant)\b|"
+        r"\b" + _WEAK + r"\s+(?:section|part|field|box)\b[^.;!?]{0,40}?\b(?:write|put|enter|say|"
+        r"state|output|answer)\s*[:'\"\u2018\u201c]*\s*(?:none|n/?a|nothing)\b|"
+        r"\bnothing\s+to\s+(?:criticis|criticiz|critique|fault|object\s+to)\w*|"
+        r"\b" + _WEAK + r"\s+(?:section|part|field|paragraph)\b[^.;:!?]{0,40}?\b(?:should|must|"
+        r"shall|is\s+to|are\s+to|needs?\s+to)\s+(?:be\s+)?(?:left\s+)?(?:empty|blank|"
+        r"omitted|skipped)\b|"
+        r"(?:^|(?<=[:;,] )|\b(?:please|now|just|simply|kindly|and)\s+)pretend\s+(?:that\s+)?"
+        r"[^.;:!?]{0,50}?\b(?:flawless|perfect|impeccable|"
+        r"no\s+" + _WEAK + r")\b", _F),
+    "a stated verdict": re.compile(
+        r"\byour\s+(?:final\s+|overall\s+)?" + _VERDICT + r"\b[^.;:!?]{0,40}?\b(?:is|be|are)\s+"
+        + _FAVOURABLE + r"|"
+        r"\b(?:correct|right|proper|appropriate|fair|only\s+acceptable|expected|deserved)\s+"
+        r"(?:final\s+|overall\s+)?(?:" + _VERDICT + r"|outcome)\s+(?:(?:for|of|on)\s+(?:" + _IT
+        + r"|this\s+review)\s+)?(?:is|would\s+be|should\s+be|must\s+be)\s+(?:" + _FAVOURABLE
+        + "|" + _MARK + ")|"
+        r"\b" + _PAPER + r"\s+(?:merits|deserves|warrants|earns|should\s+(?:get|receive)|must\s+"
+        r"(?:get|receive))\s+(?:an?\s+|the\s+)?(?:(?:score|rating|grade|mark)\s+of\s+)?"
+        r"(?:[89]|10|(?:high|highest|maximum|top|full|perfect)\s+(?:score|rating|grade|marks?))\b|"
+        r"\b(?:decision|recommendation|verdict)\s*[:=]\s*(?:strong\s+|clear\s+)?accept\b"
+        r"(?!\s*(?:/|or\b|and\s+reject))", _F),
     "praise only": re.compile(
-        r"\b(?:only|exclusively|solely)\s+" + _GAP % 3 + r"(?:strengths|positives|positive\s+"
-        r"(?:aspects?|points?|sides?)|merits|praise)\b|"
         r"\b(?:highlight|emphasi[sz]e|stress|mention)\s+only\s+(?:the\s+)?(?:strengths|"
         r"positives|positive|merits|good)\b|"
         r"\b(?:praise|commend|laud)\w*\s+(?:the\s+|this\s+|its\s+)?" + _GAP % 2
         + r"(?:paper|submission|manuscript|work|authors|methodology|contributions?|novelty)\b|"
-        r"\bdescribe\s+" + _GAP % 3 + r"as\s+(?:groundbreaking|revolutionary|novel|excellent|"
-        r"outstanding|flawless|seminal)\b", _F),
+        r"\b(?:describe|present|portray|characteri[sz]e|frame|call)\s+" + _GAP % 3
+        + r"as\s+(?:groundbreaking|revolutionary|novel|excellent|outstanding|flawless|seminal|"
+        r"exceptional|remarkable|exemplary|impressive)\b", _F),
     "zh": re.compile(r"(?:正面|积极|正向|肯定|好|高|满)[^。！？，,]{0,3}"
                      r"(?:评价|评审|评论|审稿意见|评分|分数)|"
                      r"(?:不要|切勿|请勿|不得|别|无需)[^。！？]{0,6}(?:提及|提到|指出|提|说|列出|批评)"
                      r"[^。！？]{0,10}(?:缺点|不足|弱点|缺陷|负面|局限)|"
-                     r"(?:建议|推荐)(?:接收|接受|录用)|(?:接收|录用)(?:这篇|本)论文"),
+                     r"(?:建议|推荐)(?:接收|接受|录用)|(?:接收|录用)(?:这篇|本)论文|"
+                     r"(?:打|给)[^。！？]{0,6}(?:满分|最高分)"),
     "ja": re.compile(r"(?:肯定的|好意的|高い|ポジティブ|良い)な?(?:レビュー|評価|スコア|点数)|"
                      r"(?:欠点|弱点|短所|問題点|否定的な点|限界)[^。！？]{0,8}"
-                     r"(?:触れ|言及し|指摘し|書か)(?:ず|ない)|採択を?(?:推薦|推奨)"),
+                     r"(?:触れ|言及し|指摘し|書か)(?:ず|ない)|採択を?(?:推薦|推奨)|"
+                     r"採択(?:されるべき|すべき)"),
     "ko": re.compile(r"(?:긍정적인|호의적인|높은|좋은)\s*(?:리뷰|평가|점수)|"
                      r"(?:약점|단점|한계|결점)[^.!?]{0,12}(?:언급하지|지적하지|말하지)|"
                      r"(?:게재|채택|수락)[^.!?]{0,6}(?:추천|권고)"),
@@ -121,7 +167,9 @@ ACTIONS = {
                      r"puntuaci[óo]n)\s+(?:muy\s+)?(?:positiva|favorable|alta|excelente)\b|"
                      r"\bno\s+(?:menciones|mencione|mencionen|se[ñn]ales|destaques)\s+" + _GAP % 2
                      + r"(?:debilidad\w*|limitaci\w*|defectos?|aspectos\s+negativos|fallos?)\b|"
-                     r"\brecomiend\w*\s+(?:su\s+|la\s+)?(?:aceptaci[óo]n|publicaci[óo]n)\b", _F),
+                     r"\brecomiend\w*\s+(?:su\s+|la\s+)?(?:aceptaci[óo]n|publicaci[óo]n)\b|"
+                     r"\b(?:puntuaci[óo]n|calificaci[óo]n|nota|valoraci[óo]n)\s+(?:m[áa]s\s+alta|"
+                     r"m[áa]xima)\b", _F),
     "fr": re.compile(r"\b(?:[ée]valuation|critique|revue|note|avis)\s+(?:tr[èe]s\s+)?"
                      r"(?:positive?|favorable|[ée]lev[ée]e|excellente)\b|"
                      r"\bne\s+(?:mentionne[zr]?|signale[zr]?|souligne[zr]?|rel[èe]ve[zr]?)\s+"
@@ -133,15 +181,50 @@ ACTIONS = {
                      r"gutachten)\b|"
                      r"\b(?:erw[äa]hne|nenne|erw[äa]hnen\s+sie|nennen\s+sie)\s+kein\w*\s+"
                      r"(?:schw[äa]chen|nachteile|m[äa]ngel|einschr[äa]nkungen|negativ\w*)\b|"
-                     r"\bempfiehl\w*\s+(?:die\s+)?(?:annahme|ver[öo]ffentlichung|akzeptanz)\b", _F),
+                     r"\b(?:empfiehl\w*|empfehlen\s+sie)\s+(?:die\s+)?(?:annahme|"
+                     r"ver[öo]ffentlichung|akzeptanz)\b|"
+                     r"\bbewerten\s+sie\s+[^.!?]{0,30}?(?:ausschlie(?:ß|ss)lich|nur)\s+"
+                     r"positiv\b", _F),
     "pt": re.compile(r"\bavalia[çc][ãa]o\s+(?:muito\s+)?(?:positiva|favor[áa]vel)\b|"
                      r"\bn[ãa]o\s+(?:mencione|mencionar|aponte|destaque)\s+" + _GAP % 2
                      + r"(?:fraquezas?|limita[çc][õo]es|defeitos?|pontos\s+fracos|"
-                     r"aspectos\s+negativos)\b|"
+                     r"aspectos\s+negativos|falhas?)\b|"
+                     r"\b(?:nota|pontua[çc][ãa]o|avalia[çc][ãa]o)\s+m[áa]xima\b|"
                      r"\brecomend\w*\s+(?:a\s+sua\s+|sua\s+|a\s+)?(?:aceita[çc][ãa]o|"
                      r"publica[çc][ãa]o)\b", _F),
 }
-NON_ENGLISH = frozenset(("zh", "ja", "ko", "es", "fr", "de", "pt"))
+NON_ENGLISH = frozenset(("zh", "ja", "ko", "es", "fr", "de", "pt", "it", "ru"))
+
+# requests that count only as an order, in the second person or with an address
+DIRECTED_ACTIONS = {
+    "praise only": re.compile(
+        r"\b(?:only|exclusively|solely)\s+" + _GAP % 3 + r"(?:strengths|positives|positive\s+"
+        r"(?:aspects?|points?|sides?)|merits|praise)\b", _F),
+    "a favourable role": re.compile(
+        r"\b(?:you\s+are|act\s+as|play\s+the\s+role\s+of|pretend\s+to\s+be|imagine\s+you\s+are)"
+        r"\s+(?:now\s+)?(?:an?\s+|the\s+)?(?:[\w'\u2019-]+\s+){0,4}?(?:(?:enthusiastic|generous|"
+        r"lenient|supportive|favou?rable|positive|kind)\s+(?:[\w-]+\s+){0,2}?(?:reviewer|referee|"
+        r"critic)|advocate|champion|supporter|fan)\b", _F),
+}
+# statements that count only in a sentence naming this paper and its review
+_SELF = r"\b(?:this|the\s+present)\s+(?:paper|submission|manuscript|work|article)\b"
+_ABOUT_REVIEW = r"\b(?:reviews?|reviewers?|referees?|reviewing)\b"
+ABOUT_THIS_REVIEW = re.compile(r"(?=.*" + _SELF + r")(?=.*" + _ABOUT_REVIEW + ")", _F | re.S)
+REVIEW_ACTIONS = {
+    "silence about weaknesses": re.compile(
+        r"\b" + _WEAK + r"\b[^.;!?]{0,40}?\b(?:are\s+to|is\s+to|should|must|needs?\s+to|"
+        r"ought\s+to)\s+be\s+(?:omitted|left\s+out|ignored|skipped|excluded|overlooked|"
+        r"disregarded)\b|"
+        r"\b" + _WEAK + r"\b[^.;!?]{0,40}?\b(?:are\s+to|is\s+to|should|must|needs?|ought\s+to|"
+        r"can|may)\s*(?:not|n't)\s+(?:to\s+)?be\s+(?:mentioned|included|raised|listed|discussed|"
+        r"reported|noted|highlighted|pointed\s+out)\b|"
+        r"\b(?:review|assessment|report)\b[^.;!?]{0,40}?\b(?:contains?|includes?|has|raises?|"
+        r"lists?|mentions?)\s+no\s+(?:criticism|" + _WEAK + r")\b", _F),
+    "a positive review or a high score": re.compile(
+        r"\b(?:high|top|maximum|strong|positive|favou?rable|excellent)\s+(?:score|rating|review|"
+        r"assessment|evaluation|recommendation|grade)\s+(?:is|would\s+be)\s+(?:expected|"
+        r"required|warranted|appropriate|justified|in\s+order)\b", _F),
+}
 
 # --- who is addressed -----------------------------------------------------------------------
 _AGENT = (r"(?:LLMs?|AIs?|A\.I\.|language\s+models?|chat\s?bots?|assistants?|ChatGPT|"
@@ -158,7 +241,17 @@ ADDRESS = re.compile(
     r"\b(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:" + _AGENT + r"\s+)?(?:reviewers?|referees?)\s*"
     r"[:,]|"
     r"^\s*(?:reviewers?|referees?|" + _AGENT + r")\s*[:,]|"
-    r"\breviewer\s+instructions?\b", _F)
+    r"\breviewer\s+instructions?\b|"
+    r"\breviewers?\s+(?:are|is)\s+(?:reminded|asked|requested|encouraged|advised|instructed|"
+    r"kindly\s+asked)\b|"
+    r"\bif\s+(?:the\s+)?(?:reviewers?|referees?)\s+(?:could|would|might)\b|"
+    r"\b(?:we|I)\s+(?:would\s+be\s+grateful|kindly\s+ask|ask|request|politely\s+request|urge)\s+"
+    r"(?:that\s+|if\s+)?(?:the\s+|all\s+|any\s+)?(?:reviewers?|referees?)\b[^.;!?]{0,30}?"
+    r"\b(?:could|would|to|will|might)\b|"
+    r"\b(?:any|every|each|all)\s+(?:" + _AGENT + r"|reviewers?|referees?)\s+(?:that\s+is\s+|"
+    r"who\s+is\s+)?(?:reading|reviewing|processing|evaluating|assessing)\s+this\b|"
+    r"\b(?:whoever|whatever|anyone|anybody)\s+(?:or\s+(?:whoever|whatever)\s+)?"
+    r"(?:reads?|reviews?|evaluates?|assesses?)\s+this\b", _F)
 _YOU_MODAL = (r"\b(?:you|reviewers?|models?|assistants?|LLMs?|AIs?)\s+(?:should|must|shall|will|"
               r"need\s+to|are\s+to|have\s+to|are\s+(?:required|instructed|asked|expected)\s+to|"
               r"(?:is|are)\s+instructed\s+to)\s*")
@@ -168,6 +261,8 @@ LEAD = re.compile(r"(?:^|^\s*(?:\d{1,3}|[*\u2020\u2021\u00a7\u00b9\u00b2\u00b3\u
                   r"now|and|then|also|simply|just|first|so|instead|always)|" + _YOU_MODAL
                   + r"|\b(?:be\s+sure|make\s+sure|remember|it\s+is\s+(?:essential|important|"
                   r"required|necessary)\s+(?:that\s+)?(?:you\s+)?)\s*(?:to)?)\s*$", _F)
+WRITE = re.compile(r"\b(?:write|say|state|output|respond|reply|answer|print|repeat|copy|"
+                   r"conclude|include)\b", _F)  # an order to write what a quotation holds
 SECOND_PERSON = re.compile(r"\byou(?:r|rs|rself)?\b", _F)
 
 # --- discussing or quoting rather than giving -------------------------------------------------
@@ -185,17 +280,19 @@ PAPER_TOPIC = re.compile(  # a paper about prompt attacks (its title and abstrac
 EXAMPLE_HEADING = re.compile(r"\b(?:examples?|prompts?|templates?|instructions?|case\s+stud|"
                              r"qualitative|demonstrations?|transcripts?|dialogues?|"
                              r"conversations?|samples?|outputs?|responses?)", _F)
-REPORTING = re.compile(
-    r"\b(?:such\s+as|e\.\s?g\.|i\.\s?e\.|for\s+example|for\s+instance|phrases?|"
-    r"inject\w*|attack\w*|adversar\w*|malicious|payloads?|jailbr\w*|(?:we|they|authors)\s+"
+_INTRODUCING = (r"\b(?:such\s+as|for\s+example|for\s+instance|phrases?|instances?\s+of|"
+                r"examples?\s+of)\b|\b(?:e\.\s?g|i\.\s?e)\.")
+REPORTING_ATTACKS = re.compile(  # words that report on attacks, not merely introduce a quote
+    r"\b(?:inject\w*|attack\w*|adversar\w*|malicious|payloads?|jailbr\w*|(?:we|they|authors)\s+"
     r"(?:insert|embed|append|add|place|hide|use)\w*|contain\w*|carr(?:y|ies|ied|ying)|"
-    r"(?:were|was|been)\s+found|reported|known|called|so-called|instances?\s+of|"
-    r"examples?\s+of|templates?)\b", _F)
+    r"(?:were|was|been)\s+found|reported|known|called|so-called|templates?)\b", _F)
+REPORTING = re.compile(_INTRODUCING + "|" + REPORTING_ATTACKS.pattern, _F)
 QUOTED = re.compile(r"\"[^\"\n]{4,}?\"|\u201c[^\u201d\n]{4,}?\u201d|\u2018[^\u2019\n]{4,}?\u2019|"
                     r"\u00ab[^\u00bb\n]{4,}?\u00bb|\u300c[^\u300d\n]+\u300d|"
                     r"(?<![\w'])'[^'\n]{4,}?'(?![\w])|``[^'\n]{4,}?''")
-PLACEHOLDER = re.compile(r"\{[A-Za-z_][\w ]{0,30}\}|\[(?:PAPER|TEXT|INPUT|SUBMISSION|"
-                         r"CONTENT)\]|<(?:paper|text|input|submission)>", _F)
+PLACEHOLDER = re.compile(r"(?<![\w\\])\{[A-Za-z_][\w ]{0,30}\}|"
+                         r"\[(?:PAPER|TEXT|INPUT|SUBMISSION|CONTENT)\]|"
+                         r"<(?:paper|text|input|submission)>", _F)
 
 # --- a cheap first look: a pattern runs only where one of its words is in the lower-cased text --
 _CJK = ("ja", "zh", "ko")
@@ -208,18 +305,32 @@ ANCHORS = {
     "es": _ES_FR_DE_PT, "fr": _ES_FR_DE_PT, "de": _ES_FR_DE_PT, "pt": _ES_FR_DE_PT,
     "a positive review or a high score": ("review", "assessment", "evaluation", "recommendation",
                                           "feedback", "report", "appraisal", "score", "rating",
-                                          "marks", "grade", "rate ", "assess", "judge"),
+                                          "marks", "grade", "rate ", "assess", "judge",
+                                          "evaluat", "accordingly"),
     "acceptance": ("accept", "publication", "publishing", "oral", "spotlight"),
     "silence about weaknesses": ("negative", "weakness", "limitation", "flaw", "shortcoming",
-                                 "critic", "critiq", "concern", "drawback"),
-    "praise only": ("strength", "positive", "merit", "prais", "commend", "laud", "describe"),
+                                 "critic", "critiq", "concern", "drawback", "pretend"),
+    "a stated verdict": ("your", "correct", "right", "proper", "appropriate", "fair", "acceptable",
+                         "expected", "deserved", "merits", "deserves", "warrant", "earns",
+                         "receive", "get", "decision", "recommendation", "verdict"),
+    "praise only": ("strength", "positive", "merit", "prais", "commend", "laud", "describe",
+                    "present", "portray", "characteri", "frame", "call"),
+    "a favourable role": ("advocate", "champion", "supporter", " fan", "reviewer", "referee",
+                          "critic"),
+    "it": ("ignor", "dimentic", "tralasc"),
+    "ru": ("игнор", "забуд", "не обращ"),
+    "en-mode": ("override", "mode"),
+    "it-a": ("recension", "valutazion", "giudizio", "menzion", "citare", "evidenzia", "segnala",
+             "raccomand"),
+    "ru-a": ("положительн", "упомина", "указыва", "отмеча", "рекоменд"),
 }
 _LATIN_ACTIONS = ("reseña", "resena", "revisi", "evaluaci", "valoraci", "calificaci", "puntuaci",
                   "mencion", "señales", "destaques", "recomiend", "évaluation", "critique",
                   "revue", "note", "avis", "mentionne", "signale", "souligne", "relève",
                   "recommande", "bewertung", "begutachtung", "rezension", "beurteilung",
                   "gutachten", "erwähn", "nenne", "empfiehl", "avaliação", "avaliacao", "aponte",
-                  "destaque", "recomend")
+                  "destaque", "recomend", "máxima", "maxima", "más alta", "mas alta", "empfehlen",
+                  "bewerten", "nota", "pontua", "falha")
 ANCHORS.update({lang: _LATIN_ACTIONS for lang in ("es-a", "fr-a", "de-a", "pt-a")})
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 

@@ -11,10 +11,18 @@ each sentence is described by the cues of :mod:`.phrases`:
   LLM reviewers:`` before the order), and alone are flagged only in hidden text.
 
 A finding that the paper quotes or discusses is kept at ``low`` (reported, not flagged):
-a quotation or a reporting phrase in the same sentence ("such as", "attackers inject ...")
-in a paper about prompt attacks or a section or caption about attacks, prompts or
-examples, or a quotation introduced by a reporting phrase anywhere. An order to the
-reviewer is not a quotation because it contains one.
+a quotation in a paper about prompt attacks or a section or caption about attacks,
+prompts or examples, or a quotation introduced by a reporting phrase anywhere; unquoted,
+a reporting phrase ("such as", "attackers inject ...") just before the cue or after it,
+in such a paper, section or caption. A paper is about attacks by its title or by an
+abstract sentence that gives no order. An order to the reviewer is not a quotation
+because it contains one: a quotation whose sentence, outside the quotation marks, gives
+an order, addresses the reviewer or a model, or tells the reader to write what it holds,
+is given (unless the sentence reports on attacks). A quoted or discussed sentence next to
+a given one is a finding of its own, so ``strip`` removes only the order.
+
+Lines are read folded (:mod:`.fold`): zero-width and other invisible characters, fullwidth
+letters and Latin look-alikes in Cyrillic or Greek do not hide a cue.
 """
 from __future__ import annotations
 
@@ -25,6 +33,7 @@ from review_ext.formats.text import SECTION_PREFIX, split_blocks
 
 from . import phrases as P
 from .findings import Finding
+from .fold import fold
 
 _BOUNDARY = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+|[\u3002\uff01\uff1f]+\s*")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|Tab|resp|approx|"
@@ -66,9 +75,14 @@ def sentences(line: str, offset: int = 0) -> list[_Sentence]:
     return result
 
 
+_NEW_SENTENCE = re.compile(r"(?<=\s)[A-Z][a-z]+\b")  # "Figure 1: Overview Give ..."
+
+
 def _order(sentence: str, at: int) -> bool:
-    """True when the English verb at ``at`` stands where an order's verb stands."""
-    return bool(P.LEAD.search(sentence[:at]))
+    """True when the English verb at ``at`` stands where an order's verb stands: after what
+    may lead an order, or capitalized inside the sentence (a sentence run into the one
+    before it without a full stop, as in a caption)."""
+    return bool(P.LEAD.search(sentence[:at]) or _NEW_SENTENCE.match(sentence, at))
 
 
 def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
@@ -90,7 +104,19 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
         m = rx.search(text) if kind in possible else None
         if m:
             actions.append((kind, m))
-    found = P.ADDRESS.search(text) if actions or severity or hidden or address else None
+    conditional = [(kind, m, needs_order)
+                   for table, needs_order in ((P.DIRECTED_ACTIONS, True), (P.REVIEW_ACTIONS, False))
+                   for kind, rx in table.items()
+                   if kind in possible and (m := rx.search(text))]
+    found = (P.ADDRESS.search(text) if actions or conditional or severity or hidden or address
+             else None)
+    for kind, m, needs_order in conditional:
+        if needs_order and (_order(text, m.start()) or found or P.SECOND_PERSON.search(text)):
+            actions.append((kind, m))
+        elif not needs_order and P.ABOUT_THIS_REVIEW.match(text):
+            actions.append((kind, m))
+    if conditional and not actions and not severity and not hidden and not address:
+        found = None
     for kind, m in actions:
         foreign = kind in P.NON_ENGLISH
         directed = foreign or _order(text, m.start()) or found or P.SECOND_PERSON.search(text)
@@ -108,27 +134,59 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
                 (sentence.start + cue[0], sentence.start + cue[1]))
 
 
-def _discussed(hit: _Hit, line: str, line_at: int, previous: str, topic: bool) -> str:
-    """Why ``hit`` is quoted or discussed rather than given ("" when it is given)."""
-    a, b = hit.cue[0] - line_at, hit.cue[1] - line_at
-    quoted = any(q.start() <= a and b <= q.end() for q in P.QUOTED.finditer(line))
-    outside = P.QUOTED.sub(" ", hit.sentence.text)
-    reported = bool(P.REPORTING.search(outside)
-                    or (previous.rstrip().endswith(":") and P.REPORTING.search(previous)))
-    template = bool(P.PLACEHOLDER.search(line))
+def _discussed(hit: _Hit, line: str, parts: list[_Sentence], topic: bool) -> str:
+    """Why ``hit`` is quoted or discussed rather than given ("" when it is given).
+
+    ``line``: the line the hit's sentence spans are relative to; ``parts``: its sentences. A
+    quotation is judged by the sentences around it (it may hold several): when they,
+    outside the quotation marks, give an order, address the reviewer or a model, or speak
+    of this paper's review, it is given, unless they report on attacks."""
+    a, b = hit.cue
+    quote = next((q for q in P.QUOTED.finditer(line) if q.start() <= a and b <= q.end()), None)
+    quoted = quote is not None
+    start, end = hit.sentence.start, hit.sentence.end
+    if quote:  # the sentences the quotation spans
+        start = min([start] + [s.start for s in parts if s.end > quote.start()])
+        end = max([end] + [s.end for s in parts if s.start < quote.end()])
+    blanked = P.QUOTED.sub(lambda q: " " * len(q.group(0)), line)  # a quote may hold a "."
+    outside = blanked[start:end]
+    previous = next((s.text for s in reversed(parts) if s.end <= start), "")
+    introduced = previous.rstrip().endswith(":") and P.REPORTING.search(previous)
+    reported = bool(P.REPORTING.search(outside) or introduced)
+    about_attacks = P.REPORTING_ATTACKS.search(outside) or P.ATTACK_TOPIC.search(outside)
+    if quoted and not about_attacks and _gives(outside, topic):
+        return ""
     if quoted and (reported or topic):
         return "quoted" + (" with a reporting phrase" if reported else " in text about attacks")
-    if (reported or template) and topic:
+    at = a - start  # the cue in the sentence
+    near = introduced or any(m.end() >= at - _NEAR or m.start() >= at
+                             for m in P.REPORTING.finditer(outside))
+    if (near or P.PLACEHOLDER.search(line)) and topic:
         return "discussed in text about attacks, prompts or examples"
     return ""
+
+
+_NEAR = 12  # characters: a reporting phrase ends this close before the cue it reports
+
+
+def _gives(text: str, topic: bool) -> bool:
+    """True when ``text`` (a sentence without its quotations) orders the reviewer or a model,
+    addresses one, names this paper and its review, or (outside text about attacks or
+    prompts) orders to write what the quotation holds ("Please write, for instance, '...'")."""
+    own = describe(_Sentence(0, len(text), text), address=True)
+    if (own is not None and own.severity in ("high", "address")) or P.ABOUT_THIS_REVIEW.match(text):
+        return True
+    return not topic and any(_order(text, m.start()) for m in P.WRITE.finditer(text))
 
 
 def _where(paper: str) -> list[tuple[str, str, int, int, bool]]:
     """``(block, section, start, end, topic)`` for every line of the paper, where ``topic``
     says the line sits in a paper, section or caption about attacks, prompts or examples."""
     blocks = split_blocks(paper)
-    head = " ".join(paper[b:e] for name, _, b, e in blocks if name in ("TITLE", "ABSTRACT"))
-    paper_topic = bool(P.PAPER_TOPIC.search(head))
+    paper_topic = any(P.PAPER_TOPIC.search(paper[b:e]) if name == "TITLE" else
+                      any(P.PAPER_TOPIC.search(s.text) and describe(s) is None
+                          for s in sentences(paper[b:e]))
+                      for name, _, b, e in blocks if name in ("TITLE", "ABSTRACT"))
     out = []
     for name, _, body, end in blocks:
         section, section_topic = "", False
@@ -143,8 +201,9 @@ def _where(paper: str) -> list[tuple[str, str, int, int, bool]]:
                 continue
             if not line.strip():
                 continue
-            caption_topic = name == "CAPTIONS" and bool(
-                P.ATTACK_TOPIC.search(line) or P.EXAMPLE_HEADING.search(line))
+            caption_topic = name == "CAPTIONS" and any(
+                (P.ATTACK_TOPIC.search(s.text) or P.EXAMPLE_HEADING.search(s.text))
+                and describe(s) is None for s in sentences(line))
             out.append((name, section, start, stop,
                         paper_topic or section_topic or caption_topic))
     return out
@@ -154,41 +213,70 @@ def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
     """Findings in ``paper`` (the paper text format, or any plain text), in text order.
 
     ``hidden``: the text is hidden from a human reader (a PDF's white or tiny text): an
-    address to the reviewer or a model is then flagged on its own.
+    address to the reviewer or a model is then flagged on its own. Each line is read folded
+    (:mod:`.fold`: invisible and look-alike characters), its findings are spans of
+    ``paper``. A quoted or discussed sentence next to an order is a finding of its own.
     """
     findings = []
     for block, section, start, stop, topic in _where(paper):
-        line = paper[start:stop]
+        line, index = fold(paper[start:stop])
         able = P.possible(line)
         if not able and not hidden:
             continue
-        parts = sentences(line, start)
+        parts = sentences(line)
         hits = [describe(s, hidden, possible=able) for s in parts]
         for i, sentence in enumerate(parts):  # an address next to an order joins it
             near = hits[i - 1:i] + hits[i + 1:i + 2]
             if hits[i] is None and any(h and h.severity != "address" for h in near):
                 hits[i] = describe(sentence, hidden, address=True, possible=able)
-        groups: list[list[_Hit]] = []
-        for i, hit in enumerate(hits):
-            if hit is None:
+        why = [_discussed(h, line, parts, topic) if h and h.severity != "address" else ""
+               for h in hits]
+        covered = 0  # where the line's last finding ends
+        for run in _runs(hits, why):
+            given = [hits[i] for i in run if hits[i].severity != "address"]
+            a, b = _whole_quotes(line, parts, parts[run[0]].start, parts[run[-1]].end)
+            if not given or a < covered:  # a quotation already taken whole
                 continue
-            if groups and groups[-1][-1] is hits[i - 1] if i else False:
-                groups[-1].append(hit)
-            else:
-                groups.append([hit])
-        for group in groups:
-            given = [h for h in group if h.severity != "address"]
-            if not given:
-                continue
-            first = group[0].sentence
-            previous = next((s.text for s in reversed(parts) if s.end <= first.start), "")
-            reasons = list(dict.fromkeys(r for h in group for r in h.reasons))
-            discussed = [_discussed(h, line, start, previous, topic) for h in given]
+            covered = b
+            reasons = list(dict.fromkeys(r for i in run for r in hits[i].reasons))
             severity = "high" if any(h.severity == "high" for h in given) else "medium"
-            if all(discussed):
+            said = why[run[0]] if hits[run[0]].severity != "address" else why[run[-1]]
+            if said:
                 severity = "low"
-                reasons.append(discussed[0])
-            a, b = group[0].sentence.start, group[-1].sentence.end
+                reasons.append(said)
+            if index is not None:
+                a, b = index[a], index[b - 1] + 1
+            a, b = start + a, start + b
             findings.append(Finding("instruction to the reviewer", "; ".join(reasons), severity,
                                     paper[a:b], a, b, block, section))
     return findings
+
+
+def _whole_quotes(line: str, parts: list[_Sentence], a: int, b: int) -> tuple[int, int]:
+    """``(a, b)`` widened to the whole sentences of every quotation it cuts into."""
+    for q in P.QUOTED.finditer(line):
+        if q.start() < b and a < q.end():
+            a = min([a] + [s.start for s in parts if s.end > q.start()])
+            b = max([b] + [s.end for s in parts if s.start < q.end()])
+    return a, b
+
+
+def _runs(hits: list[_Hit | None], why: list[str]) -> list[list[int]]:
+    """The sentences of each finding: adjacent hits that are all given or all quoted or
+    discussed; an address goes with the given order next to it."""
+    kind = ["" if h is None else "given" if h.severity != "address" and not w
+            else "said" if h.severity != "address" else "address"
+            for h, w in zip(hits, why)]
+    for i, k in enumerate(kind):  # an address takes its neighbour's kind, an order's first
+        if k == "address":
+            near = [kind[j] for j in (i - 1, i + 1) if 0 <= j < len(kind)]
+            kind[i] = "given" if "given" in near else "said" if "said" in near else "address"
+    runs: list[list[int]] = []
+    for i, k in enumerate(kind):
+        if not k:
+            continue
+        if runs and runs[-1][-1] == i - 1 and kind[i - 1] == k:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
