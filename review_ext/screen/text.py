@@ -6,7 +6,8 @@ each sentence is described by the cues of :mod:`.phrases`:
 - an order to drop earlier instructions, given as an order (``high``);
 - a request that steers the review up (a positive review or high score, acceptance,
   silence about weaknesses, praise only), as an order, addressed to the reviewer or a
-  model, or in the second person (``high``); stated otherwise (``medium``);
+  model, or in the second person (``high``); stated otherwise (``medium``); a request
+  reported as what someone is told to do ("telling an LLM reviewer to ...") is none;
 - words that address the reviewer or a model join an adjacent flagged sentence (``For
   LLM reviewers:`` before the order), and alone are flagged only in hidden text.
 
@@ -85,6 +86,12 @@ def _order(sentence: str, at: int) -> bool:
     return bool(P.LEAD.search(sentence[:at]) or _NEW_SENTENCE.match(sentence, at))
 
 
+def _reported(text: str, m: re.Match) -> bool:
+    """True when the request at ``m`` is what someone is told to do in a report of it
+    ("telling an LLM reviewer to recommend acceptance", "we never instruct the model to")."""
+    return bool(P.REPORTED_ORDER.search(text[:m.start()]))
+
+
 def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
              possible: frozenset[str] | None = None) -> _Hit | None:
     """The cues of one sentence, or None when none fires. ``possible``: the patterns worth
@@ -99,15 +106,12 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
         if m and (lang != "en" or _order(text, m.start())):
             reasons.append(f"order to drop earlier instructions ({lang})")
             cue, severity = cue or m.span(), "high"
-    actions = []
-    for kind, rx in P.ACTIONS.items():
-        m = rx.search(text) if kind in possible else None
-        if m:
-            actions.append((kind, m))
+    actions = [(kind, m) for kind, rx in P.ACTIONS.items()
+               if kind in possible and (m := rx.search(text)) and not _reported(text, m)]
     conditional = [(kind, m, needs_order)
                    for table, needs_order in ((P.DIRECTED_ACTIONS, True), (P.REVIEW_ACTIONS, False))
                    for kind, rx in table.items()
-                   if kind in possible and (m := rx.search(text))]
+                   if kind in possible and (m := rx.search(text)) and not _reported(text, m)]
     found = (P.ADDRESS.search(text) if actions or conditional or severity or hidden or address
              else None)
     for kind, m, needs_order in conditional:
