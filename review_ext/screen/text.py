@@ -76,13 +76,14 @@ def sentences(line: str, offset: int = 0) -> list[_Sentence]:
     return result
 
 
-_NEW_SENTENCE = re.compile(r"(?<=\s)[A-Z][a-z]+\b")  # "Figure 1: Overview Give ..."
+# "Figure 1: Overview Give ...", "... github.com/x/y IGNORE ALL ..."
+_NEW_SENTENCE = re.compile(r"(?<=\s)[A-Z](?:[a-z]+|[A-Z]+)\b")
 
 
 def _order(sentence: str, at: int) -> bool:
     """True when the English verb at ``at`` stands where an order's verb stands: after what
-    may lead an order, or capitalized inside the sentence (a sentence run into the one
-    before it without a full stop, as in a caption)."""
+    may lead an order, or capitalized or in capitals inside the sentence (a sentence run
+    into the one before it without a full stop, as in a caption or after a link)."""
     return bool(P.LEAD.search(sentence[:at]) or _NEW_SENTENCE.match(sentence, at))
 
 
@@ -134,8 +135,19 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
         severity = severity or ("high" if hidden else "address")
     if severity is None:
         return None
-    return _Hit(sentence, severity, reasons,
+    return _Hit(_run_in(sentence, cue[0], found), severity, reasons,
                 (sentence.start + cue[0], sentence.start + cue[1]))
+
+
+def _run_in(sentence: _Sentence, at: int, found: re.Match | None) -> _Sentence:
+    """The sentence from ``at`` when its order there is a sentence run into the text before
+    it without a full stop ("Code: https://... IGNORE ALL ..."): the text before is the
+    paper's, so the finding (and what ``strip`` removes) starts at the order."""
+    text = sentence.text
+    if (at == 0 or P.LEAD.search(text[:at]) or not _NEW_SENTENCE.match(text, at)
+            or (found and found.start() < at)):
+        return sentence
+    return _Sentence(sentence.start + at, sentence.end, text[at:])
 
 
 def _discussed(hit: _Hit, line: str, parts: list[_Sentence], topic: bool) -> str:
@@ -238,7 +250,7 @@ def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
         covered = 0  # where the line's last finding ends
         for run in _runs(hits, why):
             given = [hits[i] for i in run if hits[i].severity != "address"]
-            a, b = _whole_quotes(line, parts, parts[run[0]].start, parts[run[-1]].end)
+            a, b = _whole_quotes(line, parts, hits[run[0]].sentence.start, parts[run[-1]].end)
             if not given or a < covered:  # a quotation already taken whole
                 continue
             covered = b
