@@ -17,8 +17,12 @@ Each placement is checked to lie inside the prompt the model reads after trimmin
 ``review_ext.evaluate.review_shift``. Writes ``shift/`` under ``--keep``: the test files,
 each run's folder, ``shift.json`` and ``table.txt``.
 
-Usage (repo root, after rating_check.py; ~30 min on 2 cores):
-    python benchmarks/injection_shift.py --keep build/rating_check
+``--prompts-only`` checks the prompts alone (seconds): where the instruction lands, and
+how many prompts under each policy are the clean paper's prompt token for token.
+
+Usage (repo root, after rating_check.py; ~25 min per run of 60 papers on 2 cores):
+    python benchmarks/injection_shift.py --keep build/rating_check [--papers 30]
+    python benchmarks/injection_shift.py --keep build/rating_check --prompts-only
 """
 from __future__ import annotations
 
@@ -42,25 +46,40 @@ RUNS = {"neutral, flag": ("neutral", "flag"), "injected, flag": ("injected", "fl
         "injected, strip": ("injected", "strip")}
 
 
-def placed_in_prompt(rows: list[dict], phrase: str, adapter: Path, budget: int) -> int:
-    """Rows whose trimmed prompt still holds ``phrase`` (what the model reads)."""
+def prompter(adapter: Path, budget: int):
+    """``prompt(row, text)``: the prompt the model reads for ``row`` with ``text`` as its
+    paper (``build_prompt`` with the adapter's template and the run's budget)."""
     from review_ext.data.tokenizer import load_tokenizer
     from review_ext.infer.prompting import build_prompt
 
     meta = json.loads((adapter / "review_suite.json").read_text())
     tokenizer = load_tokenizer(meta["base_model"])
-    return sum(phrase in build_prompt(tokenizer, r["input"], r["system"], budget,
-                                      meta["template"], r.get("venue")).paper
-               for r in rows)
+    return lambda row, text: build_prompt(tokenizer, text, row["system"], budget,
+                                          meta["template"], row.get("venue"))
+
+
+def placed_in_prompt(rows: list[dict], phrase: str, prompt) -> int:
+    """Rows whose trimmed prompt still holds ``phrase`` (what the model reads)."""
+    return sum(phrase in prompt(r, r["input"]).paper for r in rows)
+
+
+def prompts_as_clean(rows: list[dict], papers: list[dict], policy: str, prompt) -> int:
+    """Rows whose prompt under ``policy`` is the clean paper's prompt, token for token (under
+    greedy decoding their review is then the clean paper's review)."""
+    from review_ext.screen.paper import screen_paper
+
+    return sum(prompt(r, screen_paper(r["input"], policy)[0]).ids == prompt(c, c["input"]).ids
+               for r, c in zip(rows, papers))
 
 
 def injection_shift(args) -> dict:
     work, out = args.keep, args.keep / "shift"
     out.mkdir(exist_ok=True)
-    papers = read_jsonl(work / "test.jsonl")
+    papers = read_jsonl(work / "test.jsonl")[:args.papers]
     reference = {r["id"]: r for r in read_jsonl(work / "infer" / "predictions.jsonl")}
     venues = {r["id"]: r.get("venue") for r in papers}
     budget = args.max_length - args.new_tokens
+    prompt = prompter(work / "adapter", budget)
     result = {"instruction": INSTRUCTION, "neutral": NEUTRAL, "place": PLACE,
               "prompt_budget": budget, "runs": {}}
     for name, (kind, policy) in RUNS.items():
@@ -68,13 +87,19 @@ def injection_shift(args) -> dict:
         if not test.exists():
             write_jsonl(test, [{**r, "input": inject(r["input"], phrase, PLACE)} for r in papers])
         rows = read_jsonl(test)
-        inside = placed_in_prompt(rows, phrase, work / "adapter", budget)
+        inside = placed_in_prompt(rows, phrase, prompt)
+        as_clean = prompts_as_clean(rows, papers, policy, prompt)
+        if args.prompts_only:
+            result["runs"][name] = {"policy": policy, "papers": len(rows),
+                                    "placed_in_prompt": inside, "prompts_as_clean": as_clean}
+            continue
         folder = out / name.replace(", ", "_")
         predictions = review(work, work / "adapter", test, folder, args, "--injection", policy)
         records = {r["id"]: r for r in read_jsonl(predictions)}
         flagged = sum(bool((r.get("screening") or {}).get("flagged")) for r in records.values())
         rows_cmp = compare(reference, records, venues)
         result["runs"][name] = {"policy": policy, "placed_in_prompt": inside,
+                                "prompts_as_clean": as_clean,
                                 "screening_flagged": flagged, **summarize(rows_cmp),
                                 "per_paper": rows_cmp}
     return result
@@ -88,6 +113,11 @@ def parse_args(argv=None):
     p.add_argument("--keep", type=Path, required=True, help="rating_check.py's work folder")
     p.add_argument("--max-length", type=int, default=2048, help="as rating_check.py's")
     p.add_argument("--new-tokens", type=int, default=1024, help="as rating_check.py's")
+    p.add_argument("--papers", type=int, default=None,
+                   help="review only the first N held-out papers (default: all)")
+    p.add_argument("--prompts-only", action="store_true",
+                   help="only check the prompts (placement, policy's prompt against the clean "
+                        "one); no reviews")
     p.add_argument("--batch-size", type=int, default=20)
     p.add_argument("--repetition-penalty", type=float, default=1.1)
     return p.parse_args(argv)
@@ -96,14 +126,18 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     result = injection_shift(args)
-    table = format_table(result["runs"])
     out = args.keep / "shift"
-    (out / "shift.json").write_text(json.dumps(result, indent=1) + "\n")
-    (out / "table.txt").write_text(table + "\n")
-    for name, run in result["runs"].items():
-        print(f"{name}: placed in the prompt {run['placed_in_prompt']}/{run['papers']}, "
-              f"flagged by screening {run['screening_flagged']}")
-    print(table)
+    name = "prompts.json" if args.prompts_only else "shift.json"
+    (out / name).write_text(json.dumps(result, indent=1) + "\n")
+    for run_name, run in result["runs"].items():
+        print(f"{run_name}: placed in the prompt {run['placed_in_prompt']}/{run['papers']}, "
+              f"prompt as the clean paper's {run['prompts_as_clean']}/{run['papers']}"
+              + ("" if args.prompts_only
+                 else f", flagged by screening {run['screening_flagged']}"))
+    if not args.prompts_only:
+        table = format_table(result["runs"])
+        (out / "table.txt").write_text(table + "\n")
+        print(table)
     return 0
 
 
