@@ -16,7 +16,7 @@ Everything stays in ``--keep`` for later runs (the injection shift reuses ``spli
 ``test.jsonl``, ``train/`` (xtuner's work dir), ``adapter/``, ``infer/``,
 ``compliance.json``, ``agreement/`` and ``result.json``.
 
-Usage (repo root; ~2 h on 2 cores, run it in the background):
+Usage (repo root; ~3 h on 2 cores: ~70 min training, ~100 min generation; in the background):
     python benchmarks/rating_check.py --keep build/rating_check [--train-papers 240]
 """
 from __future__ import annotations
