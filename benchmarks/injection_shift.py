@@ -18,9 +18,9 @@ Each placement is checked to lie inside the prompt the model reads after trimmin
 each run's folder, ``shift.json`` and ``table.txt``.
 
 ``--prompts-only`` checks the prompts alone (seconds): where the instruction lands, and
-how many prompts under each policy are the clean paper's prompt token for token.
+how many prompts under each policy are the clean paper's prompt token for token (``prompts.json``).
 
-Usage (repo root, after rating_check.py; ~25 min per run of 60 papers on 2 cores):
+Usage (repo root, after rating_check.py; ~33 min per run per 20 papers on 2 cores):
     python benchmarks/injection_shift.py --keep build/rating_check [--papers 30]
     python benchmarks/injection_shift.py --keep build/rating_check --prompts-only
 """
@@ -63,13 +63,13 @@ def placed_in_prompt(rows: list[dict], phrase: str, prompt) -> int:
     return sum(phrase in prompt(r, r["input"]).paper for r in rows)
 
 
-def prompts_as_clean(rows: list[dict], papers: list[dict], policy: str, prompt) -> int:
-    """Rows whose prompt under ``policy`` is the clean paper's prompt, token for token (under
-    greedy decoding their review is then the clean paper's review)."""
+def prompts_as_clean(rows: list[dict], clean: list[list[int]], policy: str, prompt) -> int:
+    """Rows whose prompt under ``policy`` is the clean paper's prompt (``clean``, in row
+    order), token for token (under greedy decoding their review is then the clean review)."""
     from review_ext.screen.paper import screen_paper
 
-    return sum(prompt(r, screen_paper(r["input"], policy)[0]).ids == prompt(c, c["input"]).ids
-               for r, c in zip(rows, papers))
+    return sum(prompt(r, screen_paper(r["input"], policy)[0]).ids == ids
+               for r, ids in zip(rows, clean, strict=True))
 
 
 def injection_shift(args) -> dict:
@@ -80,15 +80,15 @@ def injection_shift(args) -> dict:
     venues = {r["id"]: r.get("venue") for r in papers}
     budget = args.max_length - args.new_tokens
     prompt = prompter(work / "adapter", budget)
+    clean = [prompt(r, r["input"]).ids for r in papers]
     result = {"instruction": INSTRUCTION, "neutral": NEUTRAL, "place": PLACE,
               "prompt_budget": budget, "runs": {}}
     for name, (kind, policy) in RUNS.items():
         phrase, test = PHRASES[kind], out / f"{kind}.jsonl"
-        if not test.exists():
-            write_jsonl(test, [{**r, "input": inject(r["input"], phrase, PLACE)} for r in papers])
-        rows = read_jsonl(test)
+        rows = [{**r, "input": inject(r["input"], phrase, PLACE)} for r in papers]
+        write_jsonl(test, rows)  # these papers (``--papers``), rewritten every run
         inside = placed_in_prompt(rows, phrase, prompt)
-        as_clean = prompts_as_clean(rows, papers, policy, prompt)
+        as_clean = prompts_as_clean(rows, clean, policy, prompt)
         if args.prompts_only:
             result["runs"][name] = {"policy": policy, "papers": len(rows),
                                     "placed_in_prompt": inside, "prompts_as_clean": as_clean}
