@@ -32,6 +32,7 @@ import json
 import random
 import statistics
 import time
+import traceback
 from pathlib import Path
 
 BUCKET = 1024  # StaticEngine's default attended-length granularity
@@ -56,6 +57,10 @@ def parse_args(argv=None):
                    help="GPU memory left beside the model and cache (activations, graphs)")
     p.add_argument("--slot-step", type=int, default=2)
     p.add_argument("--kv-dtypes", nargs="+", default=["model"], choices=["model", "fp8"])
+    p.add_argument("--workloads", nargs="+", default=["fixed", "real"], choices=["fixed", "real"],
+                   help="the workloads in the order they run (each needs its test file)")
+    p.add_argument("--kv-first", action="store_true",
+                   help="run every workload under the first cache dtype before the next dtype")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out-dir", type=Path, required=True)
     return p.parse_args(argv)
@@ -237,19 +242,30 @@ def main(argv=None):
             "torch": torch.__version__}
     print("model", json.dumps(head), flush=True)
 
-    for name, fn, needed in (("fixed", fixed, args.fixed_test), ("real", real, args.real_test)):
-        for kv_dtype in args.kv_dtypes if needed else []:
-            def make_engine(kv_dtype=kv_dtype):
-                return StaticEngine(model, tok, kv_dtype=kv_dtype)
+    workloads = {"fixed": (fixed, args.fixed_test), "real": (real, args.real_test)}
+    runs = [(w, kv) for w in args.workloads for kv in args.kv_dtypes if workloads[w][1]]
+    if args.kv_first:
+        runs.sort(key=lambda run: args.kv_dtypes.index(run[1]))
+    failed = 0
+    for name, kv_dtype in runs:
+        def make_engine(kv_dtype=kv_dtype):
+            return StaticEngine(model, tok, kv_dtype=kv_dtype)
 
-            make_engine.kv_dtype = kv_dtype
-            torch.cuda.reset_peak_memory_stats()
+        make_engine.kv_dtype = kv_dtype
+        torch.cuda.reset_peak_memory_stats()
+        out = args.out_dir / f"infer_full_depth_{name}_{kv_dtype}.json"
+        try:
             result = {**head, "workload": name, "kv_dtype": kv_dtype,
-                      **fn(model, tok, make_engine, args)}
-            out = args.out_dir / f"infer_full_depth_{name}_{kv_dtype}.json"
-            out.write_text(json.dumps(result, indent=1))
-            print(name, kv_dtype, json.dumps(result), flush=True)
+                      **workloads[name][0](model, tok, make_engine, args)}
+        except Exception as exc:  # noqa: BLE001 - one failed run must not cost the others
+            failed += 1
+            result = {**head, "workload": name, "kv_dtype": kv_dtype,
+                      "error": f"{type(exc).__name__}: {str(exc)[:500]}"}
+            traceback.print_exc()
+        out.write_text(json.dumps(result, indent=1))
+        print(name, kv_dtype, json.dumps(result), flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
