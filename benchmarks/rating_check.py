@@ -126,6 +126,8 @@ def rating_check(args, work: Path) -> dict:
     adapter = work / "adapter"
     if not adapter.exists():
         run(ROOT / "tools" / "pth_to_hf.py", work / "train" / CONFIG.name, ckpt, adapter)
+    if args.train_only:
+        return {**result, "iters": iters, "train_s": round(trained - started)}
     predictions = review(work, adapter, work / "test.jsonl", work / "infer", args)
     generated = time.time()
     run(ROOT / "tools" / "compliance.py", predictions, "--papers", work / "test.jsonl",
@@ -165,6 +167,9 @@ def parse_args(argv=None):
     p.add_argument("--batch-size", type=int, default=20)
     p.add_argument("--repetition-penalty", type=float, default=1.1,
                    help="greedy decoding's (1: none)")
+    p.add_argument("--train-only", action="store_true",
+                   help="stop once the adapter is written (injection_shift.py reviews the clean "
+                        "papers it needs itself)")
     return p.parse_args(argv)
 
 
@@ -172,9 +177,11 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     args.keep.mkdir(parents=True, exist_ok=True)
     result = rating_check(args, args.keep)
-    (args.keep / "result.json").write_text(json.dumps(result, indent=1) + "\n")
+    (args.keep / ("trained.json" if args.train_only else "result.json")).write_text(
+        json.dumps(result, indent=1) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "agreement"}, indent=1))
-    print((args.keep / "agreement" / "table.txt").read_text())
+    if not args.train_only:
+        print((args.keep / "agreement" / "table.txt").read_text())
     return 0
 
 
