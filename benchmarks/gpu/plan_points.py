@@ -1,9 +1,15 @@
-"""Distil the full-depth calls' summaries into the planner's measured points (review_ext/train/).
+"""Distil the full-depth calls' summaries into the planner's measurements (review_ext/train/).
 
-Each run named RECIPE_<8k|16k>_<z2|z3|z3off>_L<LAYERS> by call_full_depth.sh with iterations
-logged becomes one point: mean seconds and tokens per iteration over the steady iterations
-(after the first ``--skip``), peak allocated memory (mmengine's per-iteration maximum) and the
-summary file it came from. Runs without iterations are left out and named on stderr.
+Each run named RECIPE_<8k|16k>_<z2|z3|z3off>_L<LAYERS> by call_full_depth.sh gives one row:
+
+* a point, when it logged iterations: mean seconds and tokens per iteration over the steady
+  iterations (after the first ``--skip``), peak allocated memory (mmengine's per-iteration
+  maximum);
+* a bound, when it logged none and its later "peaks" line holds a CUDA out-of-memory: the run
+  needed more than ``oom_above_gib`` (the most allocated plus the allocation that failed) and did
+  not run with the allocator capped at ``cap_gib``.
+
+Every row names the summary line it came from. Runs with neither are named on stderr.
 
 Usage:
     python benchmarks/gpu/plan_points.py benchmarks/gpu/results/full_depth_call*/summary.jsonl \\
@@ -20,6 +26,7 @@ from review_ext.common.cli import doc_parser
 
 NAME = re.compile(r"(?P<recipe>v\d)_(?P<k>\d+)k_(?P<setup>z2|z3|z3off)_L(?P<layers>\d+)$")
 SETUPS = {"z2": "deepspeed_zero2", "z3": "deepspeed_zero3", "z3off": "deepspeed_zero3_offload"}
+TRIED = re.compile(r"CUDA out of memory\. Tried to allocate (?P<size>[\d.]+) (?P<unit>[MG])iB")
 
 
 def parse_args(argv=None):
@@ -29,32 +36,52 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def points(path: Path, skip: int, root: Path) -> list[dict]:
-    out = []
+def oom_bound(row: dict) -> dict | None:
+    """``oom_above_gib`` and ``cap_gib`` of a "peaks" line that records a CUDA out-of-memory."""
+    tried = TRIED.search(row.get("oom") or "")
+    if not tried or not row.get("peaks"):
+        return None
+    peak = max(row["peaks"], key=lambda p: p["max_allocated_gib"])
+    size = float(tried["size"]) / (1024 if tried["unit"] == "M" else 1)
+    return {"oom_above_gib": round(peak["max_allocated_gib"] + size, 3),
+            "cap_gib": peak["cap_gib"]}
+
+
+def rows(path: Path, skip: int, root: Path) -> list[dict]:
+    """The points and bounds of one summary file, in its order."""
+    out, pending = [], {}  # pending: runs without iterations, by name -> line
+    source = path.resolve().relative_to(root)
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         row = json.loads(line) if line.startswith("{") else {}
         match = NAME.match(row.get("run", ""))
-        if not match or "peaks" in row or "skipped" in row:
+        if not match or "skipped" in row:
             continue
-        if "s_per_iter" not in row:
-            print(f"{path}:{n}: {row['run']}: no iterations, left out", file=sys.stderr)
-            continue
-        seconds, tokens = row["s_per_iter"][skip:], row["tokens_per_iter"][skip:]
-        out.append({"recipe": match["recipe"], "setup": SETUPS[match["setup"]],
-                    "layers": int(match["layers"]), "max_length": int(match["k"]) * 1024,
-                    "tokens_per_iter": round(sum(tokens) / len(tokens), 1),
-                    "s_per_iter": round(sum(seconds) / len(seconds), 4),
-                    "peak_gib": round(row["peak_mem_mb"] / 1024, 3),
-                    "source": f"{path.resolve().relative_to(root)}:{n}"})
+        run = {"recipe": match["recipe"], "setup": SETUPS[match["setup"]],
+               "layers": int(match["layers"]), "max_length": int(match["k"]) * 1024}
+        if "peaks" in row:
+            bound = oom_bound(row) if row["run"] in pending else None
+            if bound:
+                pending.pop(row["run"])
+                out.append({**run, **bound, "source": f"{source}:{n}"})
+        elif "s_per_iter" not in row:
+            pending[row["run"]] = n
+        else:
+            seconds, tokens = row["s_per_iter"][skip:], row["tokens_per_iter"][skip:]
+            out.append({**run, "tokens_per_iter": round(sum(tokens) / len(tokens), 1),
+                        "s_per_iter": round(sum(seconds) / len(seconds), 4),
+                        "peak_gib": round(row["peak_mem_mb"] / 1024, 3),
+                        "source": f"{source}:{n}"})
+    for run, n in pending.items():
+        print(f"{path}:{n}: {run}: no iterations and no out-of-memory, left out", file=sys.stderr)
     return out
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     root = Path(__file__).resolve().parents[2]
-    found = [p for s in args.summaries for p in points(s, args.skip, root)]
-    for p in found:
-        print(json.dumps(p))
+    found = [r for s in args.summaries for r in rows(s, args.skip, root)]
+    for r in found:
+        print(json.dumps(r))
     return 0 if found else 1
 
 

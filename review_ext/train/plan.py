@@ -9,6 +9,11 @@ then carried to the GPU set by the model below. What is measured and what is mod
 
 * measured (one GPU): peak allocated memory and s/token at each measured depth, fitted by
   depth; a setup fits when that peak plus 1 GiB (CUDA context, allocator slack) fits the card;
+* measured (one GPU): out-of-memory runs, as bounds: at that depth the peak exceeds the
+  allocator's cap (and what was allocated when it failed), so a card of cap + 1 GiB or less is
+  too small. A fitted peak below a bound is raised to it; a setup measured at one depth only
+  cannot be fitted and is shown by its bound alone (peak ">X", no speed, fits "no" where the
+  bound rules the GPUs out, "?" where it does not), never as the fastest;
 * modelled, N GPUs (ZeRO partitions; P = LoRA parameters, W = nf4 weight bytes):
   ZeRO-2 saves 14 P (1 - 1/N) bytes per GPU (fp32 master, Adam moments, grads);
   ZeRO-3 saves (W + 16 P)(1 - 1/N) and adds two gathered MoE blocks;
@@ -66,6 +71,26 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Bound:
+    """One measured out-of-memory run (one GPU): no iteration ran with the allocator capped at
+    ``cap_gib``; it held ``oom_above_gib`` (allocated plus the allocation that failed)."""
+
+    recipe: str
+    setup: str
+    layers: int
+    max_length: int
+    oom_above_gib: float
+    cap_gib: float | None  # None: the whole card
+    source: str = ""
+
+    @property
+    def peak_gib(self) -> float:
+        """The least one-GPU peak the failure implies, in the planner's terms (peak + headroom
+        must fit the card): above the cap it ran under, and above what it had allocated."""
+        return max(self.oom_above_gib, self.cap_gib or 0.0)
+
+
+@dataclass(frozen=True)
 class Line:
     """``a + b * layers``, least squares over the points it was fitted on."""
 
@@ -86,28 +111,44 @@ def fit_line(xs: list[int], ys: list[float]) -> Line:
     return Line(my - b * mx, b, tuple(sorted(set(xs))))
 
 
-def read_points(path: Path = POINTS) -> list[Point]:
-    points = []
+def _read(path: Path, kind: type, bounds: bool) -> list:
+    """The rows of ``path`` of one kind: bounds carry ``oom_above_gib``, points do not."""
+    out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            points.append(Point(**json.loads(line)))
+            row = json.loads(line)
+            if ("oom_above_gib" in row) == bounds:
+                out.append(kind(**row))
         except (json.JSONDecodeError, TypeError) as e:
-            raise PlanError(f"{path}:{n}: not a measured point ({e})") from e
-    return points
+            what = "bound" if bounds else "point"
+            raise PlanError(f"{path}:{n}: not a measured {what} ({e})") from e
+    return out
+
+
+def read_points(path: Path = POINTS) -> list[Point]:
+    return _read(path, Point, bounds=False)
+
+
+def read_bounds(path: Path = POINTS) -> list[Bound]:
+    return _read(path, Bound, bounds=True)
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Per (recipe, setup): peak GiB and seconds per token, as lines in depth."""
+    """Per (recipe, setup): peak GiB and seconds per token, as lines in depth; the
+    out-of-memory bounds, by (recipe, setup, layers)."""
 
     memory: dict[tuple[str, str], Line]
     seconds: dict[tuple[str, str], Line]  # per token
+    bounds: dict[tuple[str, str, int], Bound] = field(default_factory=dict)
 
 
-def calibrate(points: list[Point], layers: tuple[int, ...] | None = None) -> Calibration:
-    """Fit each (recipe, setup) on its points at ``layers`` (all depths when None)."""
+def calibrate(points: list[Point], layers: tuple[int, ...] | None = None,
+              bounds: list[Bound] = ()) -> Calibration:
+    """Fit each (recipe, setup) on its points at ``layers`` (all depths when None); the highest
+    bound of each (recipe, setup, layers) is kept."""
     groups: dict[tuple[str, str], list[Point]] = {}
     for p in points:
         if layers is None or p.layers in layers:
@@ -119,7 +160,10 @@ def calibrate(points: list[Point], layers: tuple[int, ...] | None = None) -> Cal
         xs = [p.layers for p in group]
         memory[key] = fit_line(xs, [p.peak_gib for p in group])
         seconds[key] = fit_line(xs, [p.s_per_token for p in group])
-    return Calibration(memory, seconds)
+    highest: dict[tuple[str, str, int], Bound] = {}
+    for b in sorted(bounds, key=lambda b: b.peak_gib):
+        highest[(b.recipe, b.setup, b.layers)] = b
+    return Calibration(memory, seconds, highest)
 
 
 @dataclass(frozen=True)
@@ -236,35 +280,63 @@ class Hardware:
 
 @dataclass(frozen=True)
 class SetupPlan:
+    """One setup on the GPU set. Fitted by depth: every field. Bounded (one measured depth and an
+    out-of-memory run): ``peak_gib`` is a lower bound, ``fits`` False or None (not known), no
+    speed (None)."""
+
     setup: str
     peak_gib: float
-    fits: bool
-    tokens_per_s: float
-    hours_per_epoch: float
-    hours_total: float
+    fits: bool | None
+    tokens_per_s: float | None
+    hours_per_epoch: float | None
+    hours_total: float | None
     notes: list[str] = field(default_factory=list)
+    peak_is_lower_bound: bool = False
+
+
+def partition_saving(setup: str, n: int, p: int, geometry: Geometry) -> tuple[float, list[str]]:
+    """Bytes per GPU that N GPUs save against one (modelled), and the notes saying so."""
+    if n == 1 or setup == "deepspeed_zero3_offload":
+        return 0.0, []
+    if setup == "deepspeed_zero2":
+        return 14 * p * (1 - 1 / n), ["ZeRO-2 partition of LoRA states: modelled"]
+    saved = (nf4_weight_bytes(geometry) + 16 * p) * (1 - 1 / n) - 2 * moe_block_bytes(geometry)
+    return saved, ["ZeRO-3 partition of weights and states, gathered blocks: modelled"]
 
 
 def plan_setup(setup: str, recipe: Recipe, shape: DataShape, hardware: Hardware,
                calibration: Calibration, geometry: Geometry) -> SetupPlan:
-    key = (recipe.name, setup)
-    if key not in calibration.memory:
-        raise PlanError(f"no measured runs of {recipe.name} with {setup} at two depths in "
-                        f"the calibration")
-    n, layers = hardware.gpus, geometry.layers
+    key, n, layers = (recipe.name, setup), hardware.gpus, geometry.layers
+    bound = calibration.bounds.get((*key, layers))
+    if key not in calibration.memory and not bound:
+        raise PlanError(f"no measured runs of {recipe.name} with {setup} at two depths, nor "
+                        f"an out-of-memory run at {layers} layers, in the calibration")
     p = lora_parameters(geometry, recipe.lora_r, recipe.lora_targets)
-    w = nf4_weight_bytes(geometry)
-    peak = calibration.memory[key](layers) * GIB
-    gathers = 0.0
+    saved, modelled = partition_saving(setup, n, p, geometry)
+    notes, floor = [], 0.0  # floor: the least peak per GPU the bound allows, after the saving
+    if bound:
+        cap = f"a {bound.cap_gib:g} GiB cap" if bound.cap_gib else "the whole card"
+        notes.append(f"out of memory measured on one GPU at {layers} layers: needs more than "
+                     f"{bound.peak_gib + HEADROOM_GIB:g} GiB ({bound.oom_above_gib:g} GiB "
+                     f"allocated when it failed under {cap})")
+        floor = bound.peak_gib - saved / GIB
+    too_small = bound is not None and hardware.gpu_memory_gib <= floor + HEADROOM_GIB
+    if key not in calibration.memory:
+        notes += ["one measured depth only: not fitted, no speed", *modelled]
+        return SetupPlan(setup, floor, False if too_small else None, None, None, None, notes,
+                         peak_is_lower_bound=True)
+    one_gpu = calibration.memory[key](layers)
     depths = list(calibration.memory[key].layers)
-    notes = [f"one-GPU peak and s/token: measured at depths {depths}, fitted by depth"]
-    if n > 1 and setup == "deepspeed_zero2":
-        peak -= 14 * p * (1 - 1 / n)
-        notes.append("ZeRO-2 partition of LoRA states: modelled")
-    elif n > 1 and setup == "deepspeed_zero3":
-        peak += -(w + 16 * p) * (1 - 1 / n) + 2 * moe_block_bytes(geometry)
-        notes.append("ZeRO-3 partition of weights and states, gathered blocks: modelled")
+    notes.insert(0, f"one-GPU peak and s/token: measured at depths {depths}, fitted by depth")
+    if bound and one_gpu < bound.peak_gib:
+        notes.append(f"fitted one-GPU peak {one_gpu:.1f} GiB is below the out-of-memory bound: "
+                     "the bound is used")
+        one_gpu = bound.peak_gib
+    peak = one_gpu * GIB - saved
+    notes += modelled
+    gathers = 0.0
     if n > 1 and setup in ("deepspeed_zero3", "deepspeed_zero3_offload"):
+        w = nf4_weight_bytes(geometry)
         gathers = 3 * w * (n - 1) / n / hardware.link
         notes.append(f"gathers {gathers:.2f} s/iter at {hardware.link / 1e9:.0f} GB/s: modelled")
     tokens_per_bin = shape.tokens / shape.bins
@@ -272,8 +344,9 @@ def plan_setup(setup: str, recipe: Recipe, shape: DataShape, hardware: Hardware,
     if hardware.card != MEASURED_CARD:
         notes.append(f"{hardware.card} speed = H200 x {hardware.speed:.2f}: modelled")
     hours = shape.bins / n * seconds / 3600
-    return SetupPlan(setup, peak / GIB, peak / GIB + HEADROOM_GIB <= hardware.gpu_memory_gib,
-                     n * tokens_per_bin / seconds, hours, hours * recipe.max_epochs, notes)
+    fits = peak / GIB + HEADROOM_GIB <= hardware.gpu_memory_gib and not too_small
+    return SetupPlan(setup, peak / GIB, fits, n * tokens_per_bin / seconds, hours,
+                     hours * recipe.max_epochs, notes)
 
 
 @dataclass(frozen=True)
@@ -291,6 +364,7 @@ class Plan:
     shape: DataShape
     hardware: Hardware
     setups: list[SetupPlan]
+    unplanned: list[str] = field(default_factory=list)  # setups measured but not plannable
 
     @property
     def best(self) -> SetupPlan | None:
@@ -300,14 +374,21 @@ class Plan:
 
 def make_plan(options: PlanOptions, tokenizer=None) -> Plan:
     recipe = read_recipe(options.recipe)
-    calibration = calibrate(read_points(options.points))
+    points = read_points(options.points)
+    calibration = calibrate(points, bounds=read_bounds(options.points))
     shape = data_shape(options.data, recipe.max_length, recipe.system, tokenizer)
     geometry = mixtral_8x7b(options.layers)
-    setups = [plan_setup(s, recipe, shape, options.hardware, calibration, geometry)
-              for s in SETUPS if (recipe.name, s) in calibration.memory]
+    setups, unplanned = [], []
+    for s in SETUPS:
+        key = (recipe.name, s)
+        if key in calibration.memory or (*key, options.layers) in calibration.bounds:
+            setups.append(plan_setup(s, recipe, shape, options.hardware, calibration, geometry))
+        elif depths := sorted({p.layers for p in points if (p.recipe, p.setup) == key}):
+            unplanned.append(f"{s}: measured at depth {depths} only, no out-of-memory run at "
+                             f"{options.layers} layers: not planned")
     if not setups:
         raise PlanError(f"{options.points}: no measured runs of recipe {recipe.name}")
-    return Plan(recipe, shape, options.hardware, setups)
+    return Plan(recipe, shape, options.hardware, setups, unplanned)
 
 
 def render(plan: Plan) -> str:
@@ -320,12 +401,16 @@ def render(plan: Plan) -> str:
              f"{'setup':26s} {'peak GiB/GPU':>12s} {'fits':>5s} {'tokens/s':>9s} "
              f"{'h/epoch':>8s} {'h total':>8s}"]
     for p in plan.setups:
-        lines.append(f"{p.setup:26s} {p.peak_gib:12.1f} {'yes' if p.fits else 'no':>5s} "
-                     f"{p.tokens_per_s:9,.0f} {p.hours_per_epoch:8.1f} {p.hours_total:8.1f}")
+        peak = f"{'>' if p.peak_is_lower_bound else ''}{p.peak_gib:.1f}"
+        fits = {True: "yes", False: "no", None: "?"}[p.fits]
+        speed = ("n/a" if p.tokens_per_s is None else
+                 f"{p.tokens_per_s:9,.0f} {p.hours_per_epoch:8.1f} {p.hours_total:8.1f}")
+        lines.append(f"{p.setup:26s} {peak:>12s} {fits:>5s} {speed:>9s}")
     best = plan.best
     lines.append(f"fastest that fits: {best.setup}" if best else "no setup fits these GPUs")
     for p in plan.setups:
         lines.append(f"  {p.setup}: " + "; ".join(p.notes))
+    lines += [f"  {u}" for u in plan.unplanned]
     return "\n".join(lines)
 
 
