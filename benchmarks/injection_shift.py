@@ -23,7 +23,7 @@ each run's folder, ``shift.json`` and ``table.txt``.
 ``--prompts-only`` checks the prompts alone (seconds): where the instruction lands, and
 how many prompts under each policy are the clean paper's prompt token for token (``prompts.json``).
 
-Usage (repo root, after rating_check.py; ~33 min per run per 20 papers on 2 cores):
+Usage (repo root, after rating_check.py; ~15 min per run per 10 papers on 2 cores):
     python benchmarks/injection_shift.py --keep build/rating_check [--papers 30]
     python benchmarks/injection_shift.py --keep build/rating_check --prompts-only
 """
