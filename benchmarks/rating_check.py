@@ -18,6 +18,7 @@ Everything stays in ``--keep`` for later runs (the injection shift reuses ``spli
 
 Usage (repo root; ~3 h on 2 cores: ~70 min training, ~100 min generation; in the background):
     python benchmarks/rating_check.py --keep build/rating_check [--train-papers 240]
+    python benchmarks/rating_check.py --keep build/rating_check --train-only  # ~67 min: the adapter
 """
 from __future__ import annotations
 
