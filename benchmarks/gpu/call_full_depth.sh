@@ -58,17 +58,27 @@ for item in $RUNS; do
     python3 benchmarks/gpu/trace_summary.py "build/wd/$name/trace.json" --name "$name" --top 12 | tee -a "$OUT/profiles.jsonl"
     rm "build/wd/$name/trace.json"
   fi
-  python3 - "$name" "build/peaks/$name.jsonl" "$OUT/$name.log" <<'PY' | tee -a "$OUT/summary.jsonl"
-import json, re, sys
+  SITE=$SITE python3 - "$name" "build/peaks/$name.jsonl" "$OUT/$name.log" <<'PY' | tee -a "$OUT/summary.jsonl"
+import json, os, re, sys
 name, peaks, log = sys.argv[1:]
-rows = [json.loads(line) for line in open(peaks)] if __import__("os").path.exists(peaks) else []
+site = os.environ.get("SITE", "")
+
+
+def short(path):  # a frame's file, named inside its package or this repo (no machine paths)
+    for root in (site, os.getcwd()):
+        if root and path.startswith(root.rstrip("/") + "/"):
+            return path[len(root.rstrip("/")) + 1:]
+    return path.split("site-packages/")[-1]
+
+
+rows = [json.loads(line) for line in open(peaks)] if os.path.exists(peaks) else []
 text = open(log, errors="replace").read()
 oom = re.search(r".*(?:OutOfMemoryError|CUDA out of memory).*", text)
 where = re.findall(r'File "([^"]+)", line (\d+), in (\w+)', text[:oom.start()]) if oom else []
 dataset = re.search(r"review dataset \(.*", text)
 print(json.dumps({"run": name, "peaks": rows, "dataset": dataset and dataset.group(0),
                   "oom": oom and oom.group(0)[:600],
-                  "oom_at": [f"{f.split('site-packages/')[-1]}:{n} {fn}" for f, n, fn in where[-6:]]}))
+                  "oom_at": [f"{short(f)}:{n} {fn}" for f, n, fn in where[-6:]]}))
 PY
 done
 bash benchmarks/gpu/pack_logs.sh
