@@ -126,28 +126,29 @@ def idle_by_host_op(events, gpu, lo, hi, top):
 
 
 def syncs_by_host_op(events, lo, hi, top):
-    """Host waits on the GPU per step, by the outermost > innermost host op around each."""
+    """Host waits on the GPU per step, by the outermost > innermost host op around each (one
+    sweep per thread over its ops and waits in time order, the open ops kept as a stack)."""
     names = ("cudaStreamSynchronize", "cudaDeviceSynchronize")
-    waits = [
-        e
-        for e in events
-        if e.get("cat") == "cuda_runtime" and e.get("name") in names and lo <= e["ts"] < hi
-    ]
-    ops = [e for e in events if e.get("cat") in ("cpu_op", "user_annotation")
-           and not str(e.get("name", "")).startswith("ProfilerStep#")]
+    marks = defaultdict(list)  # tid -> (ts, 0 for an op / 1 for a wait, -dur, event)
+    for e in events:
+        if e.get("cat") == "cuda_runtime" and e.get("name") in names and lo <= e["ts"] < hi:
+            marks[e.get("tid")].append((e["ts"], 1, 0, e))
+    for e in events:
+        if (e.get("tid") in marks and e.get("cat") in ("cpu_op", "user_annotation")
+                and not str(e.get("name", "")).startswith("ProfilerStep#")):
+            marks[e.get("tid")].append((e["ts"], 0, -e["dur"], e))
     where = Counter()
-    for w in waits:
-        around = sorted(
-            (
-                e
-                for e in ops
-                if e.get("tid") == w.get("tid") and e["ts"] <= w["ts"] <= e["ts"] + e["dur"]
-            ),
-            key=lambda e: -e["dur"],
-        )
-        where[
-            " > ".join(e["name"][:50] for e in (around[:1] + around[-1:])) if around else "(python)"
-        ] += 1
+    for items in marks.values():
+        open_ops = []
+        for ts, is_wait, _, e in sorted(items, key=lambda m: m[:3]):
+            while open_ops and open_ops[-1]["ts"] + open_ops[-1]["dur"] < ts:
+                open_ops.pop()
+            if not is_wait:
+                open_ops.append(e)
+                continue
+            around = [o for o in open_ops if o["ts"] + o["dur"] >= ts]
+            where[" > ".join(o["name"][:50] for o in (around[:1] + around[-1:]))
+                  if around else "(python)"] += 1
     return where.most_common(top)
 
 
