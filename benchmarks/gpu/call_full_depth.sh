@@ -51,7 +51,7 @@ for item in $RUNS; do
   fi
   SUMMARY_ARGS="--skip 5$([ "${profile:-0}" = 1 ] && echo " --until $((iters - 6))")" \
   GPU_CAP_GIB=$cap GPU_PEAK_FILE=$PWD/build/peaks/$name.jsonl PYTHONPATH=$PWD/benchmarks/gpu/cap:$PYTHONPATH \
-    MODEL=build/${kind}_L$layers TRAIN_TIMEOUT=$((DEADLINE_S - SECONDS - 15)) \
+    OPTS_CFG=xtuner_configs/$recipe.py MODEL=build/${kind}_L$layers TRAIN_TIMEOUT=$((DEADLINE_S - SECONDS - 15)) \
     train "$name" "$cfg" "$ds" 1 "$iters" "$len" "${schedule[@]}" "${window[@]}"
   if [ -f "build/wd/$name/trace.json" ]; then
     ls -l "build/wd/$name/trace.json"

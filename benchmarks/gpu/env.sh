@@ -15,9 +15,10 @@ full_width() {  # full_width DIR LAYERS [--nf4]: Mixtral-8x7B geometry, random w
   [ -f "$1/config.json" ] || python3 tools/dev/make_tiny_model.py "$1" --mixtral --layers "$2" \
     --device cuda --tokenizer $D/tokenizer "${@:3}" > "$OUT/make_$(basename "$1").log" 2>&1
 }
-train() {  # train NAME CONFIG DEEPSPEED NPROC ITERS MAX_LENGTH [cfg-options...] (MODEL, DATA: paths)
+train() {  # train NAME CONFIG DEEPSPEED NPROC ITERS MAX_LENGTH [cfg-options...] (MODEL, DATA: paths;
+  # OPTS_CFG: the recipe whose path options apply, when CONFIG is its benchmark twin)
   local name=$1 cfg=$2 ds=$3 nproc=$4 iters=$5 len=$6; shift 6
-  local opts; opts=$(python3 -m review_ext.train.overrides "$cfg" --model "${MODEL:-build/m2}" --data "${DATA:-$D/train.json}" \
+  local opts; opts=$(python3 -m review_ext.train.overrides "${OPTS_CFG:-$cfg}" --model "${MODEL:-build/m2}" --data "${DATA:-$D/train.json}" \
     --eval-file $D/test.jsonl --max-length "$len")
   rm -rf "build/wd/$name"
   local start=$SECONDS
