@@ -31,7 +31,8 @@ _VERDICT = (r"(?:scores?|ratings?|marks?|grades?|evaluations?|assessments?|revie
             r"recommendations?|verdicts?|decisions?|feedback|reports?|appraisals?|soundness|"
             r"presentation|judge?ments?|critiques?|opinions?)")
 _HIGH = (r"(?:high(?:est)?|top|max(?:imum|imal)?|best|full|perfect|excellent|outstanding|"
-         r"favou?rable|positive|glowing|enthusiastic|generous|stellar|"
+         r"favou?rable|positive|glowing|enthusiastic|generous|stellar|warm(?:est)?|strongest|"
+         r"unqualified|unreserved|wholehearted|"
          r"award[\s-]quality|(?<![\w./-])(?:[89](?:\.\d)?|10)(?:\s*/\s*10|\s+out\s+of\s+10)?"
          r"(?![\w%/-]|[.,]\d)|(?<![\w./-])[45]\s*/\s*[45]\b)")
 _CRIT = (r"(?:weak(?:ness(?:es)?|\s+points?)|limitations?|concerns?|cons|negatives|"
@@ -40,15 +41,19 @@ _CRIT = (r"(?:weak(?:ness(?:es)?|\s+points?)|limitations?|concerns?|cons|negativ
          r"deficienc(?:y|ies)|objections?|reservations?|reasons?\s+(?:to|for)\s+reject\w*|"
          r"rejection(?:\s+reasons?)?|suggestions?\s+for\s+improvement|(?:suggestions?|questions?|"
          r"improvements?)\s+(?:section|part|field|box|paragraph)|"
-         r"(?:additional|further|more|extra|new)\s+(?:experiments?|ablations?|baselines?|"
-         r"comparisons?|evaluations?))")
+         r"(?:additional|further|more|extra|new|missing|weak)\s+(?:experiments?|ablations?|"
+         r"baselines?|comparisons?|evaluations?|references?|analys[ie]s|proofs?|details))")
 _TELL = (r"(?:mention|list|raise|include|point\s+out|discuss|note|report|write|bring\s+up|dwell|"
          r"comment|request|ask|suggest|require|demand|look|search|find|identify|state|give|add|"
          r"provide|name|highlight|express|voice|flag|question|criti[cq]\w*|on|for|up|about|any|"
          r"the|its|their|our|of|major|significant|serious|real|single|further|additional|"
          r"to|in|your|this|paper's|work's)")
 _SILENT = (r"(?:omit|leave\s+out|leave|skip|refrain\s+from|avoid|suppress|withhold|overlook|"
-           r"ignore|hide|downplay|exclude|drop|gloss\s+over|forgo|forego|spare)\w*")
+           r"ignore|hide|downplay|exclude|drop|gloss\s+over|forgo|forego|spare|disregard|"
+           r"pay\s+no\s+attention\s+to|look\s+past)\w*")
+_CRITICIZE = (r"(?:question|challeng|criticiz|criticis|critiqu|doubt|disput|fault|nitpick|"
+              r"complain|object\s+to)\w*")
+_NEGATOR = r"(?:\bno|\bnot|n't|\bnever|\bwithout|\bnothing|\bzero|\bnone\s+of)"
 _EMPTY = (r"(?:empty|blank|none|n/?a|omitted|left\s+out|skipped|excluded|unnecessary|"
           r"not\s+(?:needed|necessary|warranted|required|relevant)|need\s+not|needn't|false|"
           r"off|disabled|hidden|zero|0|minimal|brief|short|minor|trivial|negligible|"
@@ -58,6 +63,10 @@ _STRONG_PRAISE = (r"(?:glowing|prais(?:e|es|ed|ing)|laud(?:s|ed|ing)?|commend(?:
                   r"ground[\s-]?breaking|revolutionary|outstanding|exceptional|seminal|brilliant|"
                   r"stellar|exemplary|beyond\s+reproach|unreserved|landmark|must-read|"
                   r"ready\s+for\s+publication|best[\s-]paper|enthusiastic\w*|generous\w*|"
+                  r"(?:major\s+)?breakthrough|milestone|game[\s-]changer|masterpiece|"
+                  r"tour\s+de\s+force|award[\s-]winning|(?:on|by)\s+its\s+(?:strengths|merits)|"
+                  r"(?:excellent|outstanding|exceptional|superb|remarkable)\s+(?:paper|submission|"
+                  r"manuscript|contribution)|"
                   r"lenien\w+|favou?rably|favou?rable\s+" + _VERDICT + r"|positively|"
                   r"benefit\s+of\s+the\s+doubt|"
                   r"in\s+a\s+positive\s+light|(?:only|solely|exclusively)\s+(?:\w+\s+){0,2}?"
@@ -75,18 +84,23 @@ DEMANDS = (
     ("acceptance", re.compile(
         r"\b(?:strong|clear|definite|immediate|weak)\s+accept\b|\baccept\s+(?:this|the|our)\s+"
         r"(?:paper|submission|manuscript|work|article)\b|\brecommend\w*\s+(?:this|our)\s+(?:paper|"
-        r"submission|manuscript|work|article)\b|\b(?:an|as)\s+['\"\u2018\u201c]?accept\b|"
+        r"submission|manuscript|work|article)\b|[:=]\s*['\"]?(?:strong\s+|clear\s+)?accept\b"
+        r"(?!\s*(?:/|or\b|and\s+reject))|"
+        r"\baccept\s+(?:as\s+is|without\s+(?:any\s+)?(?:revisions?|changes))|"
+        r"\bfor\s+(?:an?\s+|the\s+)?(?:best[\s-]paper\s+)?(?:award|prize)\b|\b(?:an|as)\s+['\"\u2018\u201c]?accept\b|"
         r"\baccept(?:ance|ing)\b(?!\s+(?:rates?|"
-        r"ratios?|probabilit\w+|criteri\w+|tests?|regions?|steps?|thresholds?|of\s+(?:the\s+)?"
+        r"ratios?|probabilit\w+|criteri\w+|tests?|regions?|steps?|thresholds?|or|and|/|"
+        r"indicators?|functions?|conditions?|sets?|sampling|of\s+(?:the\s+)?"
         r"(?:null|hypothes\w+|proposal|sample|move)))|"
         r"\bbe\s+(?:accepted|published)\b|\bpublication\b|\bspotlight\b|"
         r"\boral\s+presentation\b|\bnot\s+(?:be\s+)?reject\w*|\bnever\s+reject\w*", _F), True),
     ("silence about weaknesses", re.compile(
         r"(?<!not\s)(?<!n't\s)(?<!never\s)\b" + _SILENT + r"\s+(?:[\w'\u2019-]+\s+){0,4}?" + _CRIT
-        + r"\b|"
-        r"(?:\bno|\bnot|n't|\bnever|\bwithout|\bnothing|\bzero|\bnone\s+of)\s+"
-        r"(?:" + _TELL + r"\s+){0,4}?" + _CRIT + r"\b|"
-        r"\b(?:no|nothing|without)\s+(?:\w+\s+)?negative\b|"
+        + r"\b|" + _NEGATOR + r"\s+(?:" + _TELL + r"\s+){0,4}?" + _CRIT + r"\b|"
+        + _NEGATOR + r"\b[^.;!?]{0,60}?\b(?:mention|list|raise|discuss|point\s+out|include|note|"
+        r"bring\s+up|contain)\w*\s+(?:[\w'\u2019-]+\s+){0,3}?" + _CRIT + r"\b|"
+        r"\b(?:refrain\s+from|avoid|do\s+not|don'?t|never)\s+(?:\w+\s+)?" + _CRITICIZE + r"|"
+        r"\bnothing\s+negative\b|"
         r"(?:\b|(?<=_))" + _CRIT + r"\b[\w\s'\u2019\"=:,-]{0,40}?(?:[:=]\s*|\b)" + _EMPTY,
         _F), True),
     ("praise", re.compile(r"\b" + _STRONG_PRAISE + r"\b", _F), True),
@@ -102,6 +116,8 @@ DEMANDS = (
         + _HIGH + r"|"
         r"\b" + _HIGH + r"(?:\s+[\w'\u2019-]+){0,2}?\s+" + _VERDICT + r"\b|"
         r"\b(?:highest|maximum|full|top)\s+confidence\b|"
+        r"\b(?:soundness|presentation|contribution|originality|significance|quality|clarity)"
+        r"\s*(?:of|:|=)?\s*4\b(?!\s*/\s*[5-9]|\.\d)|"
         r"\b(?:scores?|ratings?|grades?|marks?)\s+(?:below|under|lower\s+than|less\s+than|"
         r"beneath)\s+(?:an?\s+)?\d|"
         r"\b(?:rate|score|grade|mark|evaluate|assess|judge|review)\w*\s+(?:it|this\s+\w+|"
@@ -120,7 +136,8 @@ _IMPERATIVE = re.compile(
     r"treat|judge|evaluate|assess|skip|omit|leave|refrain|avoid|mention|emphasi[sz]e|"
     r"highlight|focus|praise|conclude|begin|output|ensure|portray|summari[sz]e|overlook|"
     r"suppress|withhold|champion|endorse|make|keep|list|be|do\s+not|don'?t|never|put|set|"
-    r"return|respond|reply|frame|present|characteri[sz]e|confirm|declare|reflect)\b"
+    r"return|respond|reply|frame|present|characteri[sz]e|confirm|declare|reflect|let(?=\s+your\b)|"
+    r"pay|remember)\b"
     r"(?!\s*[=:(])", _F)
 _MODAL = re.compile(
     r"\b(?:must|should|shall|ought\s+to|(?:is|are)\s+to\s+be|needs?\s+to|has\s+to|"
@@ -129,7 +146,10 @@ _MODAL = re.compile(
     r"would\s+be\s+(?:a\s+mistake|wrong|inappropriate|unfair|an\s+error|incorrect)|"
     r"(?:only|correct|right|appropriate|proper|expected|fair|ideal|accurate|honest)\s+"
     r"(?:[\w-]+\s+){0,4}?(?:is|are|would\s+be|will\s+be)|is\s+(?:essential|mandatory|"
-    r"required|imperative)|will\s+(?:want|wish)\s+to)\b|"
+    r"required|imperative)|will\s+(?:want|wish)\s+to|deserves?|merits|warrants|earns|"
+    r"(?:there\s+is\s+)?no\s+need|under\s+no\s+circumstances|(?:has|have)\s+been\s+"
+    r"(?:settled|decided|determined|finali[sz]ed))\b|"
+    r"\byour\s+(?:\w+\s+){0,2}?" + _VERDICT + r"\b[^.;!?]{0,40}?:\s*\S|"
     r"\b(?:scores?|ratings?|grades?|marks?|recommendation|decision|verdict)\s+(?:for|of|on)\s+"
     r"(?:this|our)\s+\w+\s+(?:is|are|=)", _F)
 _NOT_OURS = re.compile(r"\b(?:we|I|one|they|he|she)\s+(?:\w+\s+)?$", _F)  # "we must ..."
@@ -194,7 +214,7 @@ _ADDRESSED = re.compile(
     r"all\s+)?(?:" + _PERSONA + r")(?:\s*(?:,|and|&|/|or)\s*(?:the\s+)?(?:" + _PERSONA
     + r"))*(?:\s+(?:reading|reviewing|assessing|evaluating|processing|drafting|writing|"
     r"summari[sz]ing)\s+this(?:\s+[\w-]+)?|\s+only)?\s*[:,]|"
-    + _START + r"(?:[\w'-]+\s+){0,3}?(?:" + _PERSONA + r")(?:\s+[\w'-]+){1,4}?\s*:", _F)
+    + _START + r"(?:[\w'-]+\s+){0,3}?(?:" + _PERSONA + r")(?:\s+[\w'-]+){0,4}?\s*:", _F)
 
 # --- what makes it a report rather than a request -----------------------------------------
 _REPORTED = re.compile(
@@ -219,7 +239,9 @@ ANCHOR = re.compile(r"accept|publi|spotlight|oral|reject|weak|limitation|concern
                     r"convincing|important|impactful|original|excellent|score|rating|mark|grade|"
                     r"confidence|evaluat|assess|review|recommend|verdict|decision|feedback|"
                     r"report|apprais|judg|critique|opinion|approved|selected|endorsed|decided|"
-                    r"cleared|vetted", _F)
+                    r"cleared|vetted|breakthrough|milestone|changer|masterpiece|tour de force|"
+                    r"award|prize|missing|question|challeng|doubt|disput|fault|nitpick|complain|"
+                    r"soundness|presentation|clarity|quality|warm|superb|settled", _F)
 
 
 _LEAD = re.compile(
