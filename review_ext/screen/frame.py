@@ -27,30 +27,32 @@ _F = re.IGNORECASE
 _START = r"^\W*(?:\d{1,3}\s+|[*\u2020\u2021\u00a7\u00b9\u00b2\u00b3]+\s*)?\W*"  # a footnote's mark
 
 # --- demands ------------------------------------------------------------------------------
-_VERDICT = (r"(?:scores?|ratings?|marks?|grades?|evaluations?|assessments?|reviews?|"
+_VERDICT = (r"(?:scores?|ratings?|marks?|grades?|overall|evaluations?|assessments?|reviews?|"
             r"recommendations?|verdicts?|decisions?|feedback|reports?|appraisals?|soundness|"
             r"presentation|judge?ments?|critiques?|opinions?)")
 _HIGH = (r"(?:high(?:est)?|top|max(?:imum|imal)?|best|full|perfect|excellent|outstanding|"
          r"favou?rable|positive|glowing|enthusiastic|generous|stellar|warm(?:est)?|strongest|"
          r"unqualified|unreserved|wholehearted|"
          r"award[\s-]quality|(?<![\w./-])(?:[89](?:\.\d)?|10)(?:\s*/\s*10|\s+out\s+of\s+10)?"
-         r"(?![\w%/-]|[.,]\d)|(?<![\w./-])[45]\s*/\s*[45]\b)")
+         r"(?![\w%/-]|[.,]\d)|(?<![\w./-])[45]\s*/\s*[45]\b|\bA\+)")
 _CRIT = (r"(?:weak(?:ness(?:es)?|\s+points?)|limitations?|concerns?|cons|negatives|"
          r"negative\s+(?:points?|aspects?|comments?|remarks?|feedback|things|sides?)|"
          r"critic(?:ism|isms|al\s+(?:points?|remarks?|comments?))|flaws?|shortcomings?|drawbacks?|"
-         r"deficienc(?:y|ies)|objections?|reservations?|reasons?\s+(?:to|for)\s+reject\w*|"
+         r"deficienc(?:y|ies)|objections?|reservations?|gaps|weak\s+spots|"
+         r"(?:anything|something|nothing)\s+(?:negative|critical|bad|unfavou?rable)|reasons?\s+(?:to|for)\s+reject\w*|"
          r"rejection(?:\s+reasons?)?|suggestions?\s+for\s+improvement|(?:suggestions?|questions?|"
          r"improvements?)\s+(?:section|part|field|box|paragraph)|"
          r"(?:additional|further|more|extra|new|missing|weak)\s+(?:experiments?|ablations?|"
          r"baselines?|comparisons?|evaluations?|references?|analys[ie]s|proofs?|details))")
 _TELL = (r"(?:mention|list|raise|include|point\s+out|discuss|note|report|write|bring\s+up|dwell|"
-         r"comment|request|ask|suggest|require|demand|look|search|find|identify|state|give|add|"
+         r"comment|request|ask|suggest|require|demand|look|search|find|identify|state|give|add|say|"
+         r"anything|"
          r"provide|name|highlight|express|voice|flag|question|criti[cq]\w*|on|for|up|about|any|"
          r"the|its|their|our|of|major|significant|serious|real|single|further|additional|"
          r"to|in|your|this|paper's|work's)")
 _SILENT = (r"(?:omit|leave\s+out|leave|skip|refrain\s+from|avoid|suppress|withhold|overlook|"
            r"ignore|hide|downplay|exclude|drop|gloss\s+over|forgo|forego|spare|disregard|"
-           r"pay\s+no\s+attention\s+to|look\s+past)\w*")
+           r"pay\s+no\s+attention\s+to|look\s+past|refuse\s+to|decline\s+to)\w*")
 _CRITICIZE = (r"(?:question|challeng|criticiz|criticis|critiqu|doubt|disput|fault|nitpick|"
               r"complain|object\s+to)\w*")
 _NEGATOR = r"(?:\bno|\bnot|n't|\bnever|\bwithout|\bnothing|\bzero|\bnone\s+of)"
@@ -87,7 +89,8 @@ DEMANDS = (
         r"submission|manuscript|work|article)\b|[:=]\s*['\"]?(?:strong\s+|clear\s+)?accept\b"
         r"(?!\s*(?:/|or\b|and\s+reject))|"
         r"\baccept\s+(?:as\s+is|without\s+(?:any\s+)?(?:revisions?|changes))|"
-        r"\bfor\s+(?:an?\s+|the\s+)?(?:best[\s-]paper\s+)?(?:award|prize)\b|\b(?:an|as)\s+['\"\u2018\u201c]?accept\b|"
+        r"\bfor\s+(?:an?\s+|the\s+)?(?:best[\s-]paper\s+)?(?:award|prize)\b|"
+        r"\bmeets?\s+(?:every|all|each)\s+(?:\w+\s+)?(?:acceptance\s+)?criteri\w*|\b(?:an|as)\s+['\"\u2018\u201c]?accept\b|"
         r"\baccept(?:ance|ing)\b(?!\s+(?:rates?|"
         r"ratios?|probabilit\w+|criteri\w+|tests?|regions?|steps?|thresholds?|or|and|/|"
         r"indicators?|functions?|conditions?|sets?|sampling|of\s+(?:the\s+)?"
@@ -96,7 +99,7 @@ DEMANDS = (
         r"\boral\s+presentation\b|\bnot\s+(?:be\s+)?reject\w*|\bnever\s+reject\w*", _F), True),
     ("silence about weaknesses", re.compile(
         r"(?<!not\s)(?<!n't\s)(?<!never\s)\b" + _SILENT + r"\s+(?:[\w'\u2019-]+\s+){0,4}?" + _CRIT
-        + r"\b|" + _NEGATOR + r"\s+(?:" + _TELL + r"\s+){0,4}?" + _CRIT + r"\b|"
+        + r"\b|" + _NEGATOR + r"\s+(?:" + _TELL + r"\s+){0,4}?(?:[\w-]+\s+)?" + _CRIT + r"\b|"
         + _NEGATOR + r"\b[^.;!?]{0,60}?\b(?:mention|list|raise|discuss|point\s+out|include|note|"
         r"bring\s+up|contain)\w*\s+(?:[\w'\u2019-]+\s+){0,3}?" + _CRIT + r"\b|"
         r"\b(?:refrain\s+from|avoid|do\s+not|don'?t|never)\s+(?:\w+\s+)?" + _CRITICIZE + r"|"
@@ -116,6 +119,8 @@ DEMANDS = (
         + _HIGH + r"|"
         r"\b" + _HIGH + r"(?:\s+[\w'\u2019-]+){0,2}?\s+" + _VERDICT + r"\b|"
         r"\b(?:highest|maximum|full|top)\s+confidence\b|"
+        r"\b(?:choose|pick|select|tick|use|mark)\s+(?:the\s+)?(?:top|highest|best|maximum|most\s+"
+        r"positive)\s+(?:option|value|category|level|box|choice)\b|"
         r"\b(?:soundness|presentation|contribution|originality|significance|quality|clarity)"
         r"\s*(?:of|:|=)?\s*4\b(?!\s*/\s*[5-9]|\.\d)|"
         r"\b(?:scores?|ratings?|grades?|marks?)\s+(?:below|under|lower\s+than|less\s+than|"
@@ -124,7 +129,8 @@ DEMANDS = (
         r"our\s+\w+)\s+(?:as\s+)?(?:an?\s+)?" + _HIGH, _F), False),
     ("leniency", re.compile(
         r"\b(?:overlook|excuse|forgive|look\s+past|gloss\s+over|turn\s+a\s+blind\s+eye|"
-        r"be\s+(?:lenient|generous|kind|forgiving|charitable))\w*\b", _F), True),
+        r"be\s+(?:lenient|generous|kind|forgiving|charitable|positive|favou?rable|supportive|"
+        r"gentle|nice|easy))\w*\b", _F), True),
     ("a decided outcome", re.compile(
         r"\b(?:already\s+(?:been\s+)?|pre-?)(?:accepted|approved|selected|endorsed|decided|"
         r"judged|cleared|vetted)\b", _F), False),
@@ -137,7 +143,7 @@ _IMPERATIVE = re.compile(
     r"highlight|focus|praise|conclude|begin|output|ensure|portray|summari[sz]e|overlook|"
     r"suppress|withhold|champion|endorse|make|keep|list|be|do\s+not|don'?t|never|put|set|"
     r"return|respond|reply|frame|present|characteri[sz]e|confirm|declare|reflect|let(?=\s+your\b)|"
-    r"pay|remember)\b"
+    r"choose|pick|select|tick|refuse|decline|pay|remember)\b"
     r"(?!\s*[=:(])", _F)
 _MODAL = re.compile(
     r"\b(?:must|should|shall|ought\s+to|(?:is|are)\s+to\s+be|needs?\s+to|has\s+to|"
@@ -146,7 +152,8 @@ _MODAL = re.compile(
     r"would\s+be\s+(?:a\s+mistake|wrong|inappropriate|unfair|an\s+error|incorrect)|"
     r"(?:only|correct|right|appropriate|proper|expected|fair|ideal|accurate|honest)\s+"
     r"(?:[\w-]+\s+){0,4}?(?:is|are|would\s+be|will\s+be)|is\s+(?:essential|mandatory|"
-    r"required|imperative)|will\s+(?:want|wish)\s+to|deserves?|merits|warrants|earns|"
+    r"required|imperative)|it\s+is\s+(?:important|crucial|vital|critical|necessary|essential)\s+"
+    r"that|will\s+(?:want|wish)\s+to|deserves?|merits|warrants|earns|"
     r"(?:there\s+is\s+)?no\s+need|under\s+no\s+circumstances|(?:has|have)\s+been\s+"
     r"(?:settled|decided|determined|finali[sz]ed))\b|"
     r"\byour\s+(?:\w+\s+){0,2}?" + _VERDICT + r"\b[^.;!?]{0,40}?:\s*\S|"
@@ -168,8 +175,8 @@ _SCRIPT = re.compile(
 _FORM = re.compile(  # a filled-in form or a configuration line
     r"[\w.-]*(?:score|rating|recommendation|decision|verdict|mode|weakness\w*|limitation\w*|"
     r"confidence|tone|criticism|review\w*|policy|sentiment|stance)[\w.-]*\s*(?:=|:(?=\s*"
-    r"[\w'\"{]+\s*[;,}]))|\b(?:score|rating|recommendation|decision|verdict|confidence)\s*:\s*"
-    r"['\"]?(?:strong\s+accept|accept|[89]|10)\b", _F)
+    r"[\w'\"{]+\s*[;,}]))|\b" + _VERDICT + r"\s*[:=]\s*['\"]?(?:strong\s+accept|accept|"
+    + _HIGH + r")['\"]?\s*(?=$|[.;,)\]}])", _F)
 _FORCES = (("a modal", _MODAL), ("a polite request", _POLITE), ("a role", _ROLE))
 
 # --- targets ------------------------------------------------------------------------------
@@ -194,8 +201,8 @@ _TARGET = re.compile(
     _F)
 _PERSONA = (r"(?:(?:AI|LLM|automated|automatic|reviewing|review|reviewer|language|meta|"
             r"senior|expert|machine|large|evaluation|evaluating)[\s-]+){0,2}(?:reviewers?|referees?|"
-            r"meta-?reviewers?|evaluators?|AIs?|LLMs?|assistants?|agents?|chat\s?bots?|ChatGPT|"
-            r"GPT[\w.-]*|Claude|Gemini|Copilot)|(?:(?:AI|LLM|automated|automatic|reviewing|review|"
+            r"meta-?reviewers?|evaluators?|AIs?|LLMs?|assistants?|agents?|chat\s?bots?|bots?|"
+            r"ChatGPT|GPT[\w.-]*|Claude|Gemini|Copilot)|(?:(?:AI|LLM|automated|automatic|reviewing|review|"
             r"language|evaluation|evaluating)[\s-]+){1,2}(?:models?|systems?|tools?|software|"
             r"readers?)")
 # what ties a request to this paper's review rather than to any text ("You should ..." in a
