@@ -30,7 +30,8 @@ _START = r"^\W*(?:\d{1,3}\s+|[*\u2020\u2021\u00a7\u00b9\u00b2\u00b3]+\s*)?\W*"  
 _VERDICT = (r"(?:scores?|ratings?|marks?|grades?|overall|evaluations?|assessments?|reviews?|"
             r"recommendations?|verdicts?|decisions?|feedback|reports?|appraisals?|soundness|"
             r"presentation|judge?ments?|critiques?|opinions?)")
-_HIGH = (r"(?:high(?:est)?|top|max(?:imum|imal)?|best|full|perfect|excellent|outstanding|"
+_HIGH = (r"(?:high(?:est)?|top(?:\s+tier)?|max(?:imum|imal)?|best|full|perfect|excellent|"
+         r"outstanding|"
          r"favou?rable|positive|glowing|enthusiastic|generous|stellar|warm(?:est)?|strongest|"
          r"unqualified|unreserved|wholehearted|"
          r"award[\s-]quality|(?<![\w./-])(?:[89](?:\.\d)?|10)(?:\s*/\s*10|\s+out\s+of\s+10)?"
@@ -38,8 +39,10 @@ _HIGH = (r"(?:high(?:est)?|top|max(?:imum|imal)?|best|full|perfect|excellent|out
 _CRIT = (r"(?:weak(?:ness(?:es)?|\s+points?)|limitations?|concerns?|cons|negatives|"
          r"negative\s+(?:points?|aspects?|comments?|remarks?|feedback|things|sides?)|"
          r"critic(?:ism|isms|al\s+(?:points?|remarks?|comments?))|flaws?|shortcomings?|drawbacks?|"
-         r"deficienc(?:y|ies)|objections?|reservations?|gaps|weak\s+spots|"
-         r"(?:anything|something|nothing)\s+(?:negative|critical|bad|unfavou?rable)|reasons?\s+(?:to|for)\s+reject\w*|"
+         r"deficienc(?:y|ies)|objections?|reservations?|gaps|weak\s+spots|issues|problems|"
+         r"negative\s+(?:statements?|words|opinions?|observations?|judge?ments?|notes?|language|"
+         r"tone)|(?:anything|something|nothing)\s+(?:negative|critical|bad|unfavou?rable)|"
+         r"reasons?\s+(?:to|for)\s+reject\w*|"
          r"rejection(?:\s+reasons?)?|suggestions?\s+for\s+improvement|(?:suggestions?|questions?|"
          r"improvements?)\s+(?:section|part|field|box|paragraph)|"
          r"(?:additional|further|more|extra|new|missing|weak)\s+(?:experiments?|ablations?|"
@@ -59,7 +62,7 @@ _NEGATOR = r"(?:\bno|\bnot|n't|\bnever|\bwithout|\bnothing|\bzero|\bnone\s+of)"
 _EMPTY = (r"(?:empty|blank|none|n/?a|omitted|left\s+out|skipped|excluded|unnecessary|"
           r"not\s+(?:needed|necessary|warranted|required|relevant)|need\s+not|needn't|false|"
           r"off|disabled|hidden|zero|0|minimal|brief|short|minor|trivial|negligible|"
-          r"limited\s+to)\b")
+          r"limited\s+to|kept\s+to\s+(?:a\s+)?(?:minimum|one|a\s+single)|at\s+most)\b")
 _STRONG_PRAISE = (r"(?:glowing|prais(?:e|es|ed|ing)|laud(?:s|ed|ing)?|commend(?:s|ed|ing)?|"
                   r"flawless|impeccable|"
                   r"ground[\s-]?breaking|revolutionary|outstanding|exceptional|seminal|brilliant|"
@@ -104,7 +107,7 @@ DEMANDS = (
         r"bring\s+up|contain)\w*\s+(?:[\w'\u2019-]+\s+){0,3}?" + _CRIT + r"\b|"
         r"\b(?:refrain\s+from|avoid|do\s+not|don'?t|never)\s+(?:\w+\s+)?" + _CRITICIZE + r"|"
         r"\bnothing\s+negative\b|"
-        r"(?:\b|(?<=_))" + _CRIT + r"\b[\w\s'\u2019\"=:,-]{0,40}?(?:[:=]\s*|\b)" + _EMPTY,
+        r"(?:\b|(?<=_))" + _CRIT + r"\b[\w\s'\u2019\"=:,-]{0,60}?(?:[:=]\s*|\b)" + _EMPTY,
         _F), True),
     ("praise", re.compile(r"\b" + _STRONG_PRAISE + r"\b", _F), True),
     ("praise", re.compile(
@@ -119,6 +122,13 @@ DEMANDS = (
         + _HIGH + r"|"
         r"\b" + _HIGH + r"(?:\s+[\w'\u2019-]+){0,2}?\s+" + _VERDICT + r"\b|"
         r"\b(?:highest|maximum|full|top)\s+confidence\b|"
+        r"\b(?:scored|rated|graded|ranked|placed|marked)\s+(?:\w+\s+){0,3}?(?:" + _HIGH
+        + r"|highly|favou?rably|positively)|"
+        r"\b(?:rate|score|grade|mark|evaluate|assess|judge)\w*\s+(?:[\w'\u2019-]+\s+){0,4}?as\s+"
+        r"(?:an?\s+)?" + _HIGH + r"|"
+        r"\b(?:give|assign|award)\w*\s+(?:[\w'\u2019-]+\s+){0,5}?an?\s+(?:[89]|10)\b(?![\w%/-]|[.,]\d)|"
+        r"\b(?:not|never|n't)\s+(?:\w+\s+)?(?:lower|reduce|decrease|downgrade|deduct)\w*\s+"
+        r"(?:\w+\s+){0,2}?(?:scores?|ratings?|grades?|marks?|points)\b|"
         r"\b(?:choose|pick|select|tick|use|mark)\s+(?:the\s+)?(?:top|highest|best|maximum|most\s+"
         r"positive)\s+(?:option|value|category|level|box|choice)\b|"
         r"\b(?:soundness|presentation|contribution|originality|significance|quality|clarity)"
@@ -172,10 +182,12 @@ _SCRIPT = re.compile(
     _START + r"(?:assistant|ai|model|response|output|answer|reviewer(?:\s+output)?)\s*[:\]>]|"
     r"\bassistant\s*:|\bI\s+(?:will|shall|hereby|would)?\s*(?:strongly\s+)?(?:recommend|give|"
     r"assign|rate|score|award)\b", _F)
+_KEY = (r"(?:score|rating|recommendation|decision|verdict|mode|weakness\w*|limitation\w*|"
+        r"confidence|tone|criticism|review\w*|policy|sentiment|stance|instructions?)")
 _FORM = re.compile(  # a filled-in form or a configuration line
-    r"[\w.-]*(?:score|rating|recommendation|decision|verdict|mode|weakness\w*|limitation\w*|"
-    r"confidence|tone|criticism|review\w*|policy|sentiment|stance)[\w.-]*\s*(?:=|:(?=\s*"
-    r"[\w'\"{]+\s*[;,}]))|\b" + _VERDICT + r"\s*[:=]\s*['\"]?(?:strong\s+accept|accept|"
+    r"[\w.-]*" + _KEY + r"[\w.-]*\s*(?:=|:(?=\s*[\w'\"{]+\s*[;,}]))|"
+    r"\b(?:\w+[_.])+" + _KEY + r"\s*:|\b" + _KEY + r"(?:[_.]\w+)+\s*:|"
+    r"\b" + _VERDICT + r"\s*[:=]\s*['\"]?(?:strong\s+accept|accept|"
     + _HIGH + r")['\"]?\s*(?=$|[.;,)\]}])", _F)
 _FORCES = (("a modal", _MODAL), ("a polite request", _POLITE), ("a role", _ROLE))
 
@@ -248,7 +260,9 @@ ANCHOR = re.compile(r"accept|publi|spotlight|oral|reject|weak|limitation|concern
                     r"report|apprais|judg|critique|opinion|approved|selected|endorsed|decided|"
                     r"cleared|vetted|breakthrough|milestone|changer|masterpiece|tour de force|"
                     r"award|prize|missing|question|challeng|doubt|disput|fault|nitpick|complain|"
-                    r"soundness|presentation|clarity|quality|warm|superb|settled", _F)
+                    r"soundness|presentation|clarity|quality|warm|superb|settled|issue|problem|gap|"
+                    r"statement|tier|lower|reduc|downgrad|deduct|option|choice|\ban?\s+(?:[89]|10)\b|"
+                    r"A\+|lenient|kind|positive|supportive|gentle", _F)
 
 
 _LEAD = re.compile(
