@@ -185,7 +185,7 @@ _SCRIPT = re.compile(
 _KEY = (r"(?:score|rating|recommendation|decision|verdict|mode|weakness\w*|limitation\w*|"
         r"confidence|tone|criticism|review\w*|policy|sentiment|stance|instructions?)")
 _FORM = re.compile(  # a filled-in form or a configuration line
-    r"[\w.-]*" + _KEY + r"[\w.-]*\s*(?:=|:(?=\s*[\w'\"{]+\s*[;,}]))|"
+    r"(?<![\w.-])[\w.-]*?" + _KEY + r"[\w.-]*\s*(?:=|:(?=\s*[\w'\"{]+\s*[;,}]))|"
     r"\b(?:\w+[_.])+" + _KEY + r"\s*:|\b" + _KEY + r"(?:[_.]\w+)+\s*:|"
     r"\b" + _VERDICT + r"\s*[:=]\s*['\"]?(?:strong\s+accept|accept|"
     + _HIGH + r")['\"]?\s*(?=$|[.;,)\]}])", _F)
@@ -248,21 +248,24 @@ _REPORTED = re.compile(
 _RANGE = re.compile(r"\b(?:between|from)\s+\d+\s+(?:and|to)\s+\d+\b|\b\d+\s*(?:-|\u2013|to)\s*"
                     r"\d+(?:[\s-]+point)?(?:\s+(?:scale|range|likert))?\b|\bscale\s+of\s+\d+\b|"
                     r"\b\d+\s*/\s*\d+\s+(?:of|in)\b", _F)
-ANCHOR = re.compile(r"accept|publi|spotlight|oral|reject|weak|limitation|concern|cons\b|negativ|"
-                    r"critic|flaw|shortcoming|drawback|deficien|objection|reservation|"
-                    r"suggestion|experiment|ablation|baseline|prais|laud|commend|glowing|"
-                    r"flawless|impeccable|breaking|revolution|outstanding|exceptional|seminal|"
-                    r"brilliant|stellar|exemplary|reproach|unreserved|landmark|must-read|"
-                    r"enthusias|generous|lenien|favo|positive|doubt|strengths|merits|"
-                    r"contribution|novel|significan|rigor|rigour|written|correct|verified|"
-                    r"convincing|important|impactful|original|excellent|score|rating|mark|grade|"
-                    r"confidence|evaluat|assess|review|recommend|verdict|decision|feedback|"
-                    r"report|apprais|judg|critique|opinion|approved|selected|endorsed|decided|"
-                    r"cleared|vetted|breakthrough|milestone|changer|masterpiece|tour de force|"
-                    r"award|prize|missing|question|challeng|doubt|disput|fault|nitpick|complain|"
-                    r"soundness|presentation|clarity|quality|warm|superb|settled|issue|problem|gap|"
-                    r"statement|tier|lower|reduc|downgrad|deduct|option|choice|\ban?\s+(?:[89]|10)\b|"
-                    r"A\+|lenient|kind|positive|supportive|gentle", _F)
+_ANCHOR = re.compile(  # word starts without which no demand matches (text lower-cased)
+    r"\b(?:accept|publi|spotlight|oral|reject|weak|limitation|concern|cons\b|negativ|critic|flaw|"
+    r"shortcoming|drawback|deficien|objection|reservation|suggestion|experiment|ablation|"
+    r"baseline|prais|laud|commend|glowing|flawless|impeccable|ground|breaking|revolution|"
+    r"outstanding|exceptional|seminal|brilliant|stellar|exemplary|reproach|unreserved|landmark|"
+    r"must-read|enthusias|generous|lenien|favo|positive|doubt|strengths|merits|contribution|"
+    r"novel|significan|rigo|written|correct|verified|convincing|important|impactful|original|"
+    r"excellent|score|rating|mark|grade|confidence|evaluat|assess|review|recommend|verdict|"
+    r"decision|feedback|report|apprais|judg|critique|opinion|approved|selected|endorsed|decided|"
+    r"cleared|vetted|breakthrough|milestone|changer|masterpiece|tour\s+de\s+force|award|prize|"
+    r"missing|question|challeng|disput|fault|nitpick|complain|soundness|presentation|clarity|"
+    r"quality|warm|superb|settled|issue|problem|gap|statement|tier|lower|reduc|downgrad|deduct|"
+    r"option|choice|an?\s+(?:[89]|10)\b|a\+|kind|supportive|gentle|overall|pre-?approved)")
+
+
+def anchored(text: str) -> bool:
+    """True when ``text`` holds a word that some demand needs (a cheap first look)."""
+    return bool(_ANCHOR.search(text.lower()))
 
 
 _LEAD = re.compile(
@@ -293,7 +296,7 @@ def _forced(text: str, lead: Callable[[str], bool]) -> str:
 def framed(text: str, lead: Callable[[str], bool]) -> tuple[str, re.Match] | None:
     """``(why, match)`` when ``text`` (one sentence) is framed as a request that steers the
     review up, else None. ``lead``: True when an order's verb may follow the text given."""
-    if not ANCHOR.search(text):
+    if not anchored(text):
         return None
     plain = _RANGE.sub(lambda m: " " * len(m.group(0)), text)
     for name, rx, strong in DEMANDS:

@@ -255,7 +255,7 @@ def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
     for block, section, start, stop, topic in _where(paper):
         line, index = fold(paper[start:stop])
         able = P.possible(line)
-        if not able and not hidden and not F.ANCHOR.search(line):
+        if not able and not hidden and not F.anchored(line):
             continue
         parts = sentences(line)
         hits = [describe(s, hidden, possible=able) for s in parts]
