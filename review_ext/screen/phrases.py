@@ -1,4 +1,4 @@
-"""The cue patterns screening looks for, each defined once (English and six other languages).
+"""The cue patterns screening looks for, each defined once (English and eleven other languages).
 
 A sentence is described by which cues fire in it:
 
@@ -53,11 +53,16 @@ OVERRIDE = {
                      r"(?:toutes\s+|tous\s+)?(?:les|des|vos)\s+" + _GAP % 2
                      + r"(?:instructions|consignes|directives)\b", _F),
     "de": re.compile(r"\b(?:ignorier\w*|vergiss|vergessen\s+sie)\s+" + _GAP % 3
-                     + r"(?:anweisungen|instruktionen|vorgaben|regeln)\b", _F),
+                     + r"(?:anweisungen|instruktionen|vorgaben|regeln|richtlinien|kriterien)\b",
+                     _F),
     "pt": re.compile(r"\b(?:ignore|ignora|desconsidere|esque[çc]a)\s+" + _GAP % 3
                      + r"(?:instru[çc][õo]es|orienta[çc][õo]es|diretrizes)\b", _F),
     "it": re.compile(r"\b(?:ignora|ignorate|ignori|dimentica|dimenticate|tralascia)\s+" + _GAP % 3
                      + r"(?:istruzioni|indicazioni|direttive|regole)\b", _F),
+    "nl": re.compile(r"\b(?:negeer|vergeet|negeren)\s+" + _GAP % 3 + r"(?:instructies|"
+                     r"aanwijzingen|opdrachten|richtlijnen|regels)\b", _F),
+    "pl": re.compile(r"\b(?:zignoruj\w*|ignoruj\w*|zapomnij\w*|pomiń)\s+" + _GAP % 3
+                     + r"(?:instrukcj\w*|polece\w*|wytyczn\w*|zasad\w*)", _F),
     "ru": re.compile(r"(?:игнорир\w*|забудь\w*|забудьте|не\s+обращай\w*\s+внимания\s+на)\s+"
                      r"(?:\w+\s+){0,3}(?:инструкци\w*|указани\w*|правил\w*|команд\w*)", _F),
     "en-mode": re.compile(r"\bsystem\s+override\b|\b(?:review(?:er)?|safety)\s+mode\s+"
@@ -124,6 +129,7 @@ ACTIONS = {
         r"\b(?:do\s+not|don'?t|never|avoid|refrain\s+from|without|not\s+to|must\s+not|"
         r"should\s+not|no\s+need\s+to)\s+" + _GAP % 2 + _TELL + r"\s+" + _GAP % 3 + _WEAK
         + r"\b|"
+        r"(?<!not\s)(?<!n't\s)(?<!never\s)"  # "should not ignore the limitations" is no request
         r"\b(?:omit|leave\s+out|skip|overlook|ignore|hide|downplay|suppress|withhold|gloss\w*\s+"
         r"over)\w*\s+(?:all\s+|any\s+|the\s+|"
         r"its\s+|their\s+)?" + _WEAK + r"\b|"
@@ -195,7 +201,8 @@ ACTIONS = {
                      r"(?:게재|채택|수락)[^.!?]{0,6}(?:추천|권고)"),
     "es": re.compile(r"\b(?:rese[ñn]a|revisi[óo]n|evaluaci[óo]n|valoraci[óo]n|calificaci[óo]n|"
                      r"puntuaci[óo]n)\s+(?:muy\s+)?(?:positiva|favorable|alta|excelente)\b|"
-                     r"\bno\s+(?:menciones|mencione|mencionen|se[ñn]ales|destaques)\s+" + _GAP % 2
+                     r"\b(?:no\s+(?:menciones|mencione|mencionen|se[ñn]ales|destaques|incluyas)|"
+                     r"omit[ae]n?)\s+" + _GAP % 2
                      + r"(?:debilidad\w*|limitaci\w*|defectos?|aspectos\s+negativos|fallos?)\b|"
                      r"\brecomiend\w*\s+(?:su\s+|la\s+)?(?:aceptaci[óo]n|publicaci[óo]n)\b|"
                      r"\b(?:puntuaci[óo]n|calificaci[óo]n|nota|valoraci[óo]n)\s+(?:m[áa]s\s+alta|"
@@ -213,7 +220,7 @@ ACTIONS = {
                      r"gutachten)\b|"
                      r"\b(?:erw[äa]hne|nenne|erw[äa]hnen\s+sie|nennen\s+sie)\s+kein\w*\s+"
                      r"(?:schw[äa]chen|nachteile|m[äa]ngel|einschr[äa]nkungen|negativ\w*)\b|"
-                     r"\b(?:h[öo]chstnote|bestnote|h[öo]chstwertung|h[öo]chste\w*\s+(?:note|"
+                     r"\b(?:h[öo]chstnote|bestnote|h[öo]chstwertung|(?:h[öo]chste|beste)\w*\s+(?:note|"
                      r"bewertung|punktzahl))\b|"
                      r"\b(?:empfiehl\w*|empfehlen\s+sie)\s+(?:die\s+)?(?:annahme|"
                      r"ver[öo]ffentlichung|akzeptanz)\b|"
@@ -228,15 +235,31 @@ ACTIONS = {
                      r"publica[çc][ãa]o)\b", _F),
     "it": re.compile(r"\b(?:recensione|valutazione|giudizio)\s+(?:molto\s+)?(?:positiv[oa]|"
                      r"favorevole|eccellente)\b|"
-                     r"\bnon\s+(?:menzionare|citare|evidenziare|segnalare)\s+" + _GAP % 2
-                     + r"(?:debolezz\w*|limit[ia]\w*|difett\w*|punti\s+deboli|aspetti\s+negativi)|"
+                     r"\bnon\s+(?:menzionare|citare|evidenziare|segnalare|elencare|indicare|"
+                     r"riportare|scrivere)\s+" + _GAP % 2 + r"(?:debolezz\w*|limit[ia]\w*|"
+                     r"difett\w*|punti\s+deboli|aspetti\s+negativi|criticit\w*)|"
+                     r"\b(?:punteggio|voto|valutazione)\s+(?:massim[oa]|più\s+alt[oa]|pieno)\b|"
                      r"\braccomand\w*\s+(?:l['\u2019]\s*)?(?:accettazione|pubblicazione)\b", _F),
     "ru": re.compile(r"\bположительн\w*\s+(?:рецензи\w*|отзыв\w*|оценк\w*)|"
-                     r"\bне\s+(?:упомина\w*|указыва\w*|отмеча\w*)\s+(?:\w+\s+){0,2}?"
-                     r"(?:недостат\w*|слаб\w*|огранич\w*|минус\w*)|"
+                     r"\bне\s+(?:упомина\w*|указыва\w*|отмеча\w*|пиш\w*|писать|перечисля\w*)\s+"
+                     r"(?:\w+\s+){0,2}?(?:недостат\w*|слаб\w*|огранич\w*|минус\w*|критик\w*)|"
+                     r"\b(?:высш\w*|максимальн\w*|наивысш\w*)\s+(?:оценк\w*|балл\w*)|"
                      r"\bрекоменд\w*\s+(?:\w+\s+){0,2}?(?:к\s+)?(?:приняти\w*|публикаци\w*)", _F),
 }
-NON_ENGLISH = frozenset(("zh", "ja", "ko", "es", "fr", "de", "pt", "it", "ru"))
+ACTIONS.update({
+    "nl": re.compile(r"\bpositieve?\s+(?:beoordeling|recensie|review|evaluatie)\b|"
+                     r"\b(?:hoogste|maximale|beste)\s+(?:score|beoordeling|cijfer|waardering)\b|"
+                     r"\b(?:noem|vermeld)\s+geen\s+" + _GAP % 2 + r"(?:zwakke\s+punten|zwaktes|"
+                     r"beperkingen|tekortkomingen|nadelen)\b|"
+                     r"\b(?:beveel|adviseer)\s+" + _GAP % 3 + r"(?:aanvaarding|acceptatie|"
+                     r"publicatie)\b", _F),
+    "pl": re.compile(r"\bpozytywn\w+\s+(?:recenzj\w+|ocen\w+|opini\w+)|"
+                     r"\bnajwyższ\w+\s+(?:ocen\w+|not\w+|punktacj\w+)|"
+                     r"\bnie\s+(?:wspominaj|wymieniaj|wskazuj|opisuj)\s+(?:\w+\s+){0,2}?"
+                     r"(?:słab\w+|wad\w*|ogranicze\w+|niedoci\w+)|"
+                     r"\brekomenduj\w*\s+(?:\w+\s+){0,2}?(?:przyjęci\w+|publikacj\w+)", _F),
+})
+NON_ENGLISH = frozenset(("zh", "ja", "ko", "es", "fr", "de", "pt", "it", "ru", "nl", "pl"))
 
 # requests that count only as an order, in the second person or with an address
 DIRECTED_ACTIONS = {
@@ -340,7 +363,7 @@ EXAMPLE_HEADING = re.compile(r"\b(?:examples?|prompts?|templates?|instructions?|
                              r"qualitative|demonstrations?|transcripts?|dialogues?|"
                              r"conversations?|samples?|outputs?|responses?)", _F)
 _INTRODUCING = (r"\b(?:such\s+as|for\s+example|for\s+instance|phrases?|instances?\s+of|"
-                r"examples?\s+of)\b|\b(?:e\.\s?g|i\.\s?e)\.")
+                r"examples?\s+of|prompted\s+with|when\s+(?:told|asked|instructed))\b|\b(?:e\.\s?g|i\.\s?e)\.")
 REPORTING_ATTACKS = re.compile(  # words that report on attacks, not merely introduce a quote
     r"\b(?:inject\w*|attack\w*|adversar\w*|malicious|payloads?|jailbr\w*|(?:we|they|authors)\s+"
     r"(?:insert|embed|append|add|place|hide|use)\w*|contain\w*|carr(?:y|ies|ied|ying)|"
@@ -356,7 +379,8 @@ PLACEHOLDER = re.compile(r"(?<![\w\\])\{[A-Za-z_][\w ]{0,30}\}|"
 # --- a cheap first look: a pattern runs only where one of its words is in the lower-cased text --
 _CJK = ("ja", "zh", "ko")
 _ES_FR_DE_PT = ("instrucc", "indicacion", "órdenes", "directri", "consigne", "instructions",
-                "anweisung", "instruktion", "vorgabe", "regeln", "instruç", "orientaç", "diretriz")
+                "anweisung", "instruktion", "vorgabe", "regeln", "richtlinie", "kriterien",
+                "instruç", "orientaç", "diretriz")
 ANCHORS = {
     "en": ("ignor", "disregard", "forget", "overrid", "overrul", "bypass", "set aside",
            "discard"),
@@ -386,8 +410,13 @@ ANCHORS = {
     "ru": ("игнор", "забуд", "не обращ"),
     "en-mode": ("override", "mode"),
     "it-a": ("recension", "valutazion", "giudizio", "menzion", "citare", "evidenzia", "segnala",
-             "raccomand"),
-    "ru-a": ("положительн", "упомина", "указыва", "отмеча", "рекоменд"),
+             "raccomand", "elencare", "indicare", "riportare", "scrivere", "punteggio", "voto"),
+    "ru-a": ("положительн", "упомина", "указыва", "отмеча", "рекоменд", "пиш", "писать",
+             "перечисля", "высш", "максимальн", "наивысш"),
+    "nl": ("negeer", "vergeet"),
+    "nl-a": ("positiev", "hoogste", "maximale", "beste", "noem", "vermeld", "beveel", "adviseer"),
+    "pl": ("ignoruj", "zapomnij", "pomiń"),
+    "pl-a": ("pozytywn", "najwyższ", "nie ", "rekomend"),
 }
 _LATIN_ACTIONS = ("reseña", "resena", "revisi", "evaluaci", "valoraci", "calificaci", "puntuaci",
                   "mencion", "señales", "destaques", "recomiend", "évaluation", "critique",
@@ -395,6 +424,7 @@ _LATIN_ACTIONS = ("reseña", "resena", "revisi", "evaluaci", "valoraci", "califi
                   "recommande", "bewertung", "begutachtung", "rezension", "beurteilung",
                   "gutachten", "erwähn", "nenne", "empfiehl", "avaliação", "avaliacao", "aponte",
                   "destaque", "recomend", "máxima", "maxima", "más alta", "mas alta", "empfehlen",
+                  "omit", "incluyas", "beste",
                   "bewerten", "nota", "pontua", "falha", "höchst", "hochst", "bestnote",
                   "meilleure")
 ANCHORS.update({lang: _LATIN_ACTIONS for lang in ("es-a", "fr-a", "de-a", "pt-a")})

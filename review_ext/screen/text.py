@@ -8,6 +8,8 @@ each sentence is described by the cues of :mod:`.phrases`:
   silence about weaknesses, praise only), as an order, addressed to the reviewer or a
   model, or in the second person (``high``); stated otherwise (``medium``); a request
   reported as what someone is told to do ("telling an LLM reviewer to ...") is none;
+- a request framed as one (:mod:`.frame`: a demand about the review, a force that gives
+  it, a target) where no cue fires (``high``);
 - words that address the reviewer or a model join an adjacent flagged sentence (``For
   LLM reviewers:`` before the order), and alone are flagged only in hidden text.
 
@@ -15,7 +17,9 @@ A finding that the paper quotes or discusses is kept at ``low`` (reported, not f
 a quotation in a paper about prompt attacks or a section or caption about attacks,
 prompts or examples, or a quotation introduced by a reporting phrase anywhere; unquoted,
 a reporting phrase ("such as", "attackers inject ...") just before the cue or after it,
-in such a paper, section or caption. A paper is about attacks by its title or by an
+in such a paper, section or caption; a framed request that names neither this paper nor its
+review, in such a paper, section or caption (a prompt template the paper shows). A paper is
+about attacks by its title or by an
 abstract sentence that gives no order. An order to the reviewer is not a quotation
 because it contains one: a quotation whose sentence, outside the quotation marks, gives
 an order, addresses the reviewer or a model, or tells the reader to write what it holds,
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 
 from review_ext.formats.text import SECTION_PREFIX, split_blocks
 
+from . import frame as F
 from . import phrases as P
 from .findings import Finding
 from .fold import fold
@@ -54,6 +59,7 @@ class _Hit:
     severity: str  # "high", "medium", or "address" (an address alone)
     reasons: list[str]
     cue: tuple[int, int]  # the first cue's span, absolute
+    framed: bool = False  # found only by its frame (:mod:`.frame`)
 
 
 def sentences(line: str, offset: int = 0) -> list[_Sentence]:
@@ -87,6 +93,11 @@ def _order(sentence: str, at: int) -> bool:
     return bool(P.LEAD.search(sentence[:at]) or _NEW_SENTENCE.match(sentence, at))
 
 
+def _leads(before: str) -> bool:
+    """True when an order's verb may follow ``before`` (the start of a clause, "please")."""
+    return bool(P.LEAD.search(before))
+
+
 def _reported(text: str, m: re.Match) -> bool:
     """True when the request at ``m`` is what someone is told to do in a report of it
     ("telling an LLM reviewer to recommend acceptance", "we never instruct the model to")."""
@@ -113,8 +124,9 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
                    for table, needs_order in ((P.DIRECTED_ACTIONS, True), (P.REVIEW_ACTIONS, False))
                    for kind, rx in table.items()
                    if kind in possible and (m := rx.search(text)) and not _reported(text, m)]
+    frame = None if actions or severity else F.framed(text, _leads)
     found = (P.ADDRESS.search(text) if actions or conditional or severity or hidden or address
-             else None)
+             or frame else None)
     for kind, m, needs_order in conditional:
         if needs_order and (_order(text, m.start()) or found or P.SECOND_PERSON.search(text)):
             actions.append((kind, m))
@@ -129,6 +141,9 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
         reasons.append(label + ("" if directed else ", stated not ordered"))
         cue = cue or m.span()
         severity = "high" if directed or severity == "high" else "medium"
+    if frame and not actions:
+        reasons.append(f"request framed as one ({frame[0]})")
+        cue, severity = cue or frame[1].span(), "high"
     if found:
         reasons.append(f"addresses the reviewer or a model ({found.group(0).strip()!r})")
         cue = cue or found.span()
@@ -136,7 +151,8 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
     if severity is None:
         return None
     return _Hit(_run_in(sentence, cue[0], found), severity, reasons,
-                (sentence.start + cue[0], sentence.start + cue[1]))
+                (sentence.start + cue[0], sentence.start + cue[1]),
+                bool(frame) and not actions and reasons[0].startswith("request framed"))
 
 
 def _run_in(sentence: _Sentence, at: int, found: re.Match | None) -> _Sentence:
@@ -179,6 +195,8 @@ def _discussed(hit: _Hit, line: str, parts: list[_Sentence], topic: bool) -> str
                              for m in P.REPORTING.finditer(outside))
     if (near or P.PLACEHOLDER.search(line)) and topic:
         return "discussed in text about attacks, prompts or examples"
+    if hit.framed and topic and not F.THIS_REVIEW.search(outside):
+        return "a request not about this paper, in text about attacks, prompts or examples"
     return ""
 
 
@@ -237,7 +255,7 @@ def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
     for block, section, start, stop, topic in _where(paper):
         line, index = fold(paper[start:stop])
         able = P.possible(line)
-        if not able and not hidden:
+        if not able and not hidden and not F.anchored(line):
             continue
         parts = sentences(line)
         hits = [describe(s, hidden, possible=able) for s in parts]
