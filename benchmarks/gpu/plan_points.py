@@ -9,7 +9,9 @@ Each run named RECIPE_<8k|16k>_<z2|z3|z3off>_L<LAYERS> by call_full_depth.sh giv
   needed more than ``oom_above_gib`` (the most allocated plus the allocation that failed) and did
   not run with the allocator capped at ``cap_gib``.
 
-Every row names the summary line it came from. Runs with neither are named on stderr.
+Every row names the summary line it came from. Runs with neither, runs with no steady
+iteration, and calls on another card than the planner's measured one (``gpu.txt`` beside the
+summary) are named on stderr and left out.
 
 Usage:
     python benchmarks/gpu/plan_points.py benchmarks/gpu/results/full_depth_call*/summary.jsonl \\
@@ -23,9 +25,11 @@ import sys
 from pathlib import Path
 
 from review_ext.common.cli import doc_parser
+from review_ext.train.plan import MEASURED_CARD
 
 NAME = re.compile(r"(?P<recipe>v\d)_(?P<k>\d+)k_(?P<setup>z2|z3|z3off)_L(?P<layers>\d+)$")
 SETUPS = {"z2": "deepspeed_zero2", "z3": "deepspeed_zero3", "z3off": "deepspeed_zero3_offload"}
+CARD = MEASURED_CARD.upper()  # as gpu.txt names it ("NVIDIA H200")
 TRIED = re.compile(r"CUDA out of memory\. Tried to allocate (?P<size>[\d.]+) (?P<unit>[MG])iB")
 
 
@@ -51,6 +55,10 @@ def rows(path: Path, skip: int, root: Path) -> list[dict]:
     """The points and bounds of one summary file, in its order."""
     out, pending = [], {}  # pending: runs without iterations, by name -> line
     source = path.resolve().relative_to(root)
+    card = path.with_name("gpu.txt")
+    if card.is_file() and CARD not in card.read_text(encoding="utf-8"):
+        print(f"{path}: not measured on the {CARD}, left out", file=sys.stderr)
+        return out
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         row = json.loads(line) if line.startswith("{") else {}
         match = NAME.match(row.get("run", ""))
@@ -65,6 +73,9 @@ def rows(path: Path, skip: int, root: Path) -> list[dict]:
                 out.append({**run, **bound, "source": f"{source}:{n}"})
         elif "s_per_iter" not in row:
             pending[row["run"]] = n
+        elif not row["s_per_iter"][skip:]:
+            print(f"{path}:{n}: {row['run']}: no iteration after the first {skip}, left out",
+                  file=sys.stderr)
         else:
             seconds, tokens = row["s_per_iter"][skip:], row["tokens_per_iter"][skip:]
             out.append({**run, "tokens_per_iter": round(sum(tokens) / len(tokens), 1),
