@@ -22,8 +22,8 @@ review, in such a paper, section or caption (a prompt template the paper shows).
 about attacks by its title or by an abstract sentence that gives no order. An order to the
 reviewer is not a quotation because it contains one: a quotation whose sentence, outside the
 quotation marks, gives an order, addresses the reviewer or a model, or tells the reader to
-write what it holds, is given (unless the sentence reports on attacks). A quoted or discussed sentence next to
-a given one is a finding of its own, so ``strip`` removes only the order.
+write what it holds, is given (unless the sentence reports on attacks). A quoted or discussed
+sentence next to a given one is a finding of its own, so ``strip`` removes only the order.
 
 Lines are read folded (:mod:`.fold`): zero-width and other invisible characters, fullwidth
 letters and Latin look-alikes in Cyrillic or Greek do not hide a cue.
