@@ -710,7 +710,7 @@ class BenchOptions:
     data: Path  # the shared data folder
     per_cell: int = 3  # papers per (phrasing, place)
     out: Path | None = None  # the Markdown report (printed when None)
-    tune_only: bool = False  # leave the measured-only part out
+    tune_only: bool = False  # leave out the parts never tuned on
 
 
 # ------------------------------------------------------------------ papers
@@ -975,7 +975,7 @@ def parse_args(argv=None) -> BenchOptions:
                         help="papers per (phrasing, place) and paper part (default: 3)")
     parser.add_argument("--out", type=Path, help="write the Markdown report here")
     parser.add_argument("--tune-only", action="store_true",
-                        help="leave out the measured-only phrasings and discussion sentences "
+                        help="leave out the phrasings and discussion sentences never tuned on "
                         "(runs while tuning)")
     args = parser.parse_args(argv)
     return BenchOptions(args.data, args.per_cell, args.out, args.tune_only)

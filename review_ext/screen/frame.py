@@ -21,7 +21,8 @@ make a range ("from 1 to 10", "a 1-5 scale") are no high mark.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+
+from .phrases import LEAD
 
 _F = re.IGNORECASE
 _START = r"^\W*(?:\d{1,3}\s+|[*\u2020\u2021\u00a7\u00b9\u00b2\u00b3]+\s*)?\W*"  # a footnote's mark
@@ -274,9 +275,9 @@ _LEAD = re.compile(
     _F)
 
 
-def _forced(text: str, lead: Callable[[str], bool]) -> str:
-    """What gives a demand in ``text`` force ("" when nothing does): an order's verb
-    where ``lead`` says one may stand, a modal, a polite request, a role, a form, a script."""
+def _forced(text: str) -> str:
+    """What gives a demand in ``text`` force ("" when nothing does): an order's verb where
+    one may stand, a modal, a polite request, a role, a form, a script."""
     if _ADDRESSED.search(text):
         return "an address"
     if _FORM.search(text):
@@ -284,7 +285,7 @@ def _forced(text: str, lead: Callable[[str], bool]) -> str:
     if _SCRIPT.search(text):
         return "a scripted answer"
     for m in _IMPERATIVE.finditer(text):
-        if _LEAD.search(text[:m.start()]) and lead(text[:m.start()]):
+        if _LEAD.search(text[:m.start()]) and LEAD.search(text[:m.start()]):
             return "an order"
     for name, rx in _FORCES:
         for m in rx.finditer(text):
@@ -293,19 +294,22 @@ def _forced(text: str, lead: Callable[[str], bool]) -> str:
     return ""
 
 
-def framed(text: str, lead: Callable[[str], bool]) -> tuple[str, re.Match] | None:
+def framed(text: str) -> tuple[str, re.Match] | None:
     """``(why, match)`` when ``text`` (one sentence) is framed as a request that steers the
-    review up, else None. ``lead``: True when an order's verb may follow the text given."""
+    review up, else None."""
     if not anchored(text):
         return None
     plain = _RANGE.sub(lambda m: " " * len(m.group(0)), text)
+    if _REPORTED.search(plain):
+        return None
+    force = None  # found once, at the first demand
     for name, rx, strong in DEMANDS:
         m = rx.search(plain)
-        if m is None or _REPORTED.search(plain[:m.start()]) or _REPORTED.search(plain):
+        if m is None:
             continue
-        force = _forced(plain, lead)
+        force = _forced(plain) if force is None else force
         if not force:
-            continue
+            return None
         self_sufficient = force in ("a form", "a scripted answer", "an address") or (
             strong and force == "an order")
         if self_sufficient or _TARGET.search(plain):

@@ -92,11 +92,6 @@ def _order(sentence: str, at: int) -> bool:
     return bool(P.LEAD.search(sentence[:at]) or _NEW_SENTENCE.match(sentence, at))
 
 
-def _leads(before: str) -> bool:
-    """True when an order's verb may follow ``before`` (the start of a clause, "please")."""
-    return bool(P.LEAD.search(before))
-
-
 def _reported(text: str, m: re.Match) -> bool:
     """True when the request at ``m`` is what someone is told to do in a report of it
     ("telling an LLM reviewer to recommend acceptance", "we never instruct the model to")."""
@@ -123,7 +118,7 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
                    for table, needs_order in ((P.DIRECTED_ACTIONS, True), (P.REVIEW_ACTIONS, False))
                    for kind, rx in table.items()
                    if kind in possible and (m := rx.search(text)) and not _reported(text, m)]
-    frame = None if actions or severity else F.framed(text, _leads)
+    frame = None if actions or severity else F.framed(text)
     found = (P.ADDRESS.search(text) if actions or conditional or severity or hidden or address
              or frame else None)
     for kind, m, needs_order in conditional:
