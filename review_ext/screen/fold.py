@@ -1,7 +1,9 @@
 """Text folded for matching: invisible characters dropped, compatibility forms (fullwidth
 letters, ligatures, mathematical letters) replaced by their plain letters (NFKC), and
 Cyrillic or Greek look-alikes inside a word that also holds Latin letters read as Latin
-("ассеpt" with Cyrillic a, c, e reads "accept"; a Russian or Greek word stays itself).
+("ассеpt" with Cyrillic a, c, e reads "accept"; a Russian or Greek word stays itself),
+letters spaced out read as words ("a c c e p t   i t" reads "accept it") and digits for
+letters inside a word read as letters ("4cc3pt" reads "accept").
 
 :func:`fold` returns the folded text and, for each of its characters, the index of the
 character of the original it came from, so that a span found in the folded text is a span
@@ -31,9 +33,41 @@ _WORD = re.compile(r"[^\W\d_]+")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
+_SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] {1,3}){5,}[^\W\d_](?!\S)")
+_LEET_WORD = re.compile(r"\b(?=(?:[\d]*[A-Za-z]){2})[A-Za-z\d]*[013457][A-Za-z\d]*\b")
+_LEET = str.maketrans("013457", "oieast")
+
+
 def fold(text: str) -> tuple[str, list[int] | None]:
     """``(folded text, index)``: ``index[i]`` is where the folded text's character ``i``
     came from in ``text``; ``(text, None)`` when folding changes nothing."""
+    folded, index = _letters(text)
+    if _SPACED.search(folded):
+        folded, index = _unspaced(folded, index or list(range(len(text))))
+    leet = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), folded)  # one for one
+    if leet == text:
+        return text, None
+    return leet, index or list(range(len(text)))
+
+
+def _unspaced(text: str, index: list[int]) -> tuple[str, list[int]]:
+    """``text`` with its spaced-out letters joined: one space between letters goes, a longer
+    gap is one space between words."""
+    chars, where, at = [], [], 0
+    for m in _SPACED.finditer(text):
+        chars.extend(text[at:m.start()])
+        where.extend(index[at:m.start()])
+        for run in re.finditer(r"\S| {2,}", m.group(0)):
+            chars.append(run.group(0)[0])
+            where.append(index[m.start() + run.start()])
+        at = m.end()
+    chars.extend(text[at:])
+    where.extend(index[at:])
+    return "".join(chars), where
+
+
+def _letters(text: str) -> tuple[str, list[int] | None]:
+    """Invisible characters dropped, compatibility forms and look-alikes read as letters."""
     if text.isascii() or not _SUSPECT.search(text):
         return text, None
     chars, index = [], []

@@ -74,18 +74,20 @@ _STRONG_PRAISE = (r"(?:glowing|prais(?:e|es|ed|ing)|laud(?:s|ed|ing)?|commend(?:
                   r"(?:excellent|outstanding|exceptional|superb|remarkable)\s+(?:paper|submission|"
                   r"manuscript|contribution)|"
                   r"lenien\w+|favou?rably|favou?rable\s+" + _VERDICT + r"|positively|"
-                  r"benefit\s+of\s+the\s+doubt|"
+                  r"benefit\s+of\s+the\s+doubt|with\s+(?:great\s+|real\s+)?enthusiasm|"
                   r"in\s+a\s+positive\s+light|(?:only|solely|exclusively)\s+(?:\w+\s+){0,2}?"
                   r"(?:strengths|positives?|merits|contributions|praise|good)|"
                   r"(?:strengths|merits)\s+(?:alone|only))")
 _PRAISE = (r"(?:novel|significant|rigorous|well[\s-]written|clear|sound|correct|verified|"
            r"convincing|important|impactful|original|excellent|strong|thorough|compelling|"
-           r"complete|remarkable|impressive|state[\s-]of[\s-]the[\s-]art)")
+           r"complete|remarkable|impressive|state[\s-]of[\s-]the[\s-]art|surpass\w*|"
+           r"(?:fully\s+)?proven|conclusive|fully\s+(?:address|resolve|support|answer|settle)\w*)")
 _CALL = (r"(?:describe|call|characteri[sz]e|portray|present|depict|label|treat|regard|consider|"
          r"deem|state|say|write|conclude|confirm|acknowledge|declare|find|judge|rate|grade|"
          r"assess|evaluate|score)s?")
 
-# (name, pattern, strong): a strong demand means a review even without a target
+# (name, pattern, strong): a strong demand means a review even without a target; "order": the
+# pattern is an order by its place and needs nothing more; "target": it is its own force
 DEMANDS = (
     ("acceptance", re.compile(
         r"\b(?:strong|clear|definite|immediate|weak)\s+accept\b|\baccept\s+(?:this|the|our)\s+"
@@ -94,13 +96,17 @@ DEMANDS = (
         r"(?!\s*(?:/|or\b|and\s+reject))|"
         r"\baccept\s+(?:as\s+is|without\s+(?:any\s+)?(?:revisions?|changes))|"
         r"\bfor\s+(?:an?\s+|the\s+)?(?:best[\s-]paper\s+)?(?:award|prize)\b|"
-        r"\bmeets?\s+(?:every|all|each)\s+(?:\w+\s+)?(?:acceptance\s+)?criteri\w*|\b(?:an|as)\s+['\"\u2018\u201c]?accept\b|"
+        r"\bmeet(?:s|ing)?\s+(?:every|all|each)\s+(?:\w+\s+)?(?:acceptance\s+)?criteri\w*|\b(?:an|as)\s+['\"\u2018\u201c]?accept\b|"
         r"\baccept(?:ance|ing)\b(?!\s+(?:rates?|"
         r"ratios?|probabilit\w+|criteri\w+|tests?|regions?|steps?|thresholds?|or|and|/|"
         r"indicators?|functions?|conditions?|sets?|sampling|of\s+(?:the\s+)?"
         r"(?:null|hypothes\w+|proposal|sample|move)))|"
         r"\bbe\s+(?:accepted|published)\b|\bpublication\b|\bspotlight\b|"
-        r"\boral\s+presentation\b|\bnot\s+(?:be\s+)?reject\w*|\bnever\s+reject\w*", _F), True),
+        r"\boral\s+presentation\b|\bnot\s+(?:be\s+)?reject\w*|\bnever\s+reject\w*|"
+        r"\b(?:is|be|assign|give|award|choose|select|vote|mark)\s+(?:an?\s+)?['\"\u2018\u201c]?"
+        r"(?:strong\s+|clear\s+)?accept\b(?!\s*(?:/|or\b|and\s+reject))|"
+        r"\bof\s+['\"\u2018\u201c](?:strong\s+|clear\s+)?accept\b|\brecommendation\s+to\s+accept\b",
+        _F), True),
     ("silence about weaknesses", re.compile(
         r"(?<!not\s)(?<!n't\s)(?<!never\s)\b" + _SILENT + r"\s+(?:[\w'\u2019-]+\s+){0,4}?" + _CRIT
         + r"\b|" + _NEGATOR + r"\s+(?:" + _TELL + r"\s+){0,4}?(?:[\w-]+\s+)?" + _CRIT + r"\b|"
@@ -108,8 +114,34 @@ DEMANDS = (
         r"bring\s+up|contain)\w*\s+(?:[\w'\u2019-]+\s+){0,3}?" + _CRIT + r"\b|"
         r"\b(?:refrain\s+from|avoid|do\s+not|don'?t|never)\s+(?:\w+\s+)?" + _CRITICIZE + r"|"
         r"\bnothing\s+negative\b|"
-        r"(?:\b|(?<=_))" + _CRIT + r"\b[\w\s'\u2019\"=:,-]{0,60}?(?:[:=]\s*|\b)" + _EMPTY,
-        _F), True),
+        r"(?:\b|(?<=_))" + _CRIT + r"\b[\w\s'\u2019\"=:,-]{0,60}?(?:[:=]\s*|\b)" + _EMPTY + r"|"
+        r"\b(?:none|nothing|no\s+\w+)\s+(?:needs?|should|must|has\s+to|have\s+to)\s+(?:to\s+)?be\s+"
+        r"(?:listed|mentioned|raised|reported|discussed|noted|included|flagged)\b|"
+        r"\b(?:re)?(?:frame|describe|present|portray|characteri[sz]e|treat|cast|phrase)\s+"
+        r"(?:every|each|all|any|the)\s+(?:\w+\s+)?" + _CRIT + r"\s+as\b", _F), True),
+    ("a waived check", re.compile(  # the reviewer told not to check, comment on or question
+        r"\b(?:need\s+not|needn't|no\s+need\s+to|do\s+not|don'?t|never|refrain\s+from|avoid)\s+"
+        r"(?:\w+\s+){0,2}?(?:verify|verifying|check|checking|scrutini[sz]\w*|comment(?:ing)?|"
+        r"flag(?:ging)?|question(?:ing)?|reveal(?:ing)?)\b|"
+        r"\b(?:copy|paste|insert|append)\s+[^.;!?]{0,40}?\b(?:into|in|to)\s+(?:the\s+end\s+of\s+)?"
+        r"(?:your|the)\s+(?:review|report|assessment|summary|response|output)\b|"
+        r"\b(?:begin|start|open|end|conclude|finish)\s+(?:your|the)\s+(?:review|report|"
+        r"assessment|summary|response)\s+(?:with|by)\b|"
+        r"\b(?:always\s+)?rank\w*\s+(?:it|this\s+\w+|our\s+\w+)\s+(?:first|at\s+the\s+top|highest|"
+        r"above\s+(?:all|every|the\s+others))\b", _F), True),
+    ("a claim taken as settled", re.compile(  # an order by its place: "Assume all ..."
+        _START + r"(?:(?:for|in|when|if|as)\b[^,;:]{0,60},\s*)?(?:please\s+|kindly\s+)?"
+        r"(?:assume|treat|consider|regard|accept|take)\s+(?:that\s+)?[^.;!?]{0,80}?\b(?:as\s+|is\s+|are\s+)?"
+        r"(?:an?\s+)?(?:(?:deliberate|justified|intentional)\b|(?:fully\s+)?proven\b|conclusive\b|"
+        r"statistically\s+significant\b|correct\s+as\s+stated\b|"
+        r"already\s+(?:resolved|addressed)\b)", _F), "order"),
+    ("a skipped part", re.compile(
+        r"\bskip\w*\s+(?:over\s+)?(?:sections?\s+\d|(?:the\s+)?appendi(?:x|ces)|(?:the\s+)?proofs?|"
+        r"(?:the\s+)?supplementary)", _F), False),
+    ("a set score", re.compile(
+        _START + r"(?:please\s+)?(?:rate|score|grade|set)\s+(?:it|this\s+\w+|"
+        r"the\s+(?:paper|submission|manuscript|work)|(?:its\s+)?(?:soundness|presentation|contribution|originality|"
+        r"significance|clarity|quality|overall))\b[^.;!?]{0,60}?" + _HIGH, _F), "order"),
     ("praise", re.compile(r"\b" + _STRONG_PRAISE + r"\b", _F), True),
     ("praise", re.compile(
         r"\b" + _CALL + r"\b[^.;!?]{0,50}?\b(?:as|that)\b[^.;!?]{0,30}?\b" + _PRAISE + r"\b|"
@@ -134,8 +166,11 @@ DEMANDS = (
         r"positive)\s+(?:option|value|category|level|box|choice)\b|"
         r"\b(?:soundness|presentation|contribution|originality|significance|quality|clarity)"
         r"\s*(?:of|:|=)?\s*4\b(?!\s*/\s*[5-9]|\.\d)|"
-        r"\b(?:scores?|ratings?|grades?|marks?)\s+(?:below|under|lower\s+than|less\s+than|"
-        r"beneath)\s+(?:an?\s+)?\d|"
+        r"\b(?:scores?|ratings?|grades?|marks?|scoring|rating)\s+(?:\w+\s+){0,3}?(?:below|under|"
+        r"lower\s+than|less\s+than|beneath)\s+(?:an?\s+)?\d|"
+        r"\b(?:raise|increase|boost|bump|inflate)\w*\s+(?:[\w'\u2019-]+\s+){0,4}?(?:scores?|ratings?|"
+        r"grades?|marks?|confidence)\b|\badd(?:s|ing)?\s+(?:one|two|three|\d)\s+points?\b|"
+        r"^\W*(?:please\s+)?(?:rate|score|grade)\s+[^.;!?]{0,60}?" + _HIGH + r"|"
         r"\b(?:rate|score|grade|mark|evaluate|assess|judge|review)\w*\s+(?:it|this\s+\w+|"
         r"our\s+\w+)\s+(?:as\s+)?(?:an?\s+)?" + _HIGH, _F), False),
     ("leniency", re.compile(
@@ -144,7 +179,12 @@ DEMANDS = (
         r"gentle|nice|easy))\w*\b", _F), True),
     ("a decided outcome", re.compile(
         r"\b(?:already\s+(?:been\s+)?|pre-?)(?:accepted|approved|selected|endorsed|decided|"
-        r"judged|cleared|vetted)\b", _F), False),
+        r"judged|cleared|vetted|screened|verified)\b|\bnominated\s+for\b|\bcertified\s+by\b",
+        _F), False),
+    ("a threat or a reward", re.compile(
+        r"\b(?:reviews?|outputs?|responses?|reports?|answers?)\b[^.;!?]{0,60}?\b(?:will\s+be|are|is)\s+"
+        r"(?:\w+\s+)?(?:flagged|discarded|penali[sz]ed|audited|invalidated)\b|\brewarded\s+with\b|"
+        r"\bhelpfulness\s+(?:rating|score)\b", _F), "target"),
 )
 
 # --- force --------------------------------------------------------------------------------
@@ -154,7 +194,9 @@ _IMPERATIVE = re.compile(
     r"highlight|focus|praise|conclude|begin|output|ensure|portray|summari[sz]e|overlook|"
     r"suppress|withhold|champion|endorse|make|keep|list|be|do\s+not|don'?t|never|put|set|"
     r"return|respond|reply|frame|present|characteri[sz]e|confirm|declare|reflect|let(?=\s+your\b)|"
-    r"choose|pick|select|tick|refuse|decline|pay|remember)\b"
+    r"choose|pick|select|tick|refuse|decline|pay|remember|rank|raise|increase|adopt|pretend|"
+    r"imagine|copy|append|insert|continue|decode|follow|skip|comment|"
+    r"flag|verify|check|reveal|refrain|frame|resist)\b"
     r"(?!\s*[=:(])", _F)
 _MODAL = re.compile(
     r"\b(?:must|should|shall|ought\s+to|(?:is|are)\s+to\s+be|needs?\s+to|has\s+to|"
@@ -165,7 +207,9 @@ _MODAL = re.compile(
     r"(?:[\w-]+\s+){0,4}?(?:is|are|would\s+be|will\s+be)|is\s+(?:essential|mandatory|"
     r"required|imperative)|it\s+is\s+(?:important|crucial|vital|critical|necessary|essential)\s+"
     r"that|will\s+(?:want|wish)\s+to|deserves?|merits|warrants|earns|"
-    r"(?:there\s+is\s+)?no\s+need|under\s+no\s+circumstances|(?:has|have)\s+been\s+"
+    r"(?:there\s+is\s+)?no\s+need|need\s+not|needn't|under\s+no\s+circumstances|"
+    r"(?:ideal|correct|proper|appropriate|fair|good|accurate|honest|competent)\s+(?:review|report|"
+    r"assessment|evaluation|appraisal)s?\s+(?:of|for|on)\s+(?:this|the|our)|(?:has|have)\s+been\s+"
     r"(?:settled|decided|determined|finali[sz]ed))\b|"
     r"\byour\s+(?:\w+\s+){0,2}?" + _VERDICT + r"\b[^.;!?]{0,40}?:\s*\S|"
     r"\b(?:scores?|ratings?|grades?|marks?|recommendation|decision|verdict)\s+(?:for|of|on)\s+"
@@ -178,9 +222,12 @@ _POLITE = re.compile(
     r"can|will)\s+you|the\s+authors\s+(?:ask|request|kindly\s+ask|would\s+like))\b", _F)
 _ROLE = re.compile(
     r"\byou\s+are\s+(?:now\s+)?(?:an?|the)\b|\bact\s+as\b|\bplay\s+the\s+(?:role|part)\b|"
-    r"\byour\s+(?:job|task|role|goal|mission|duty)\b", _F)
+    r"\byour\s+(?:job|task|role|goal|mission|duty)\b|\badopt\s+(?:the|a|an|this)\s+(?:persona|"
+    r"role|perspective|voice|mindset)\b|\b(?:pretend|imagine)\s+(?:that\s+)?you\s+are\b|"
+    r"\bin\s+(?:that|this)\s+(?:persona|spirit|role)\b", _F)
 _SCRIPT = re.compile(
-    _START + r"(?:assistant|ai|model|response|output|answer|reviewer(?:\s+output)?)\s*[:\]>]|"
+    _START + r"(?:assistant|ai|model|response|output|answer|reviewer(?:\s+output)?|system)"
+    r"\s*[:\]>]|"
     r"\bassistant\s*:|\bI\s+(?:will|shall|hereby|would)?\s*(?:strongly\s+)?(?:recommend|give|"
     r"assign|rate|score|award)\b", _F)
 _KEY = (r"(?:score|rating|recommendation|decision|verdict|mode|weakness\w*|limitation\w*|"
@@ -190,18 +237,25 @@ _FORM = re.compile(  # a filled-in form or a configuration line
     r"\b(?:\w+[_.])+" + _KEY + r"\s*:|\b" + _KEY + r"(?:[_.]\w+)+\s*:|"
     r"\b" + _VERDICT + r"\s*[:=]\s*['\"]?(?:strong\s+accept|accept|"
     + _HIGH + r")['\"]?\s*(?=$|[.;,)\]}])", _F)
-_FORCES = (("a modal", _MODAL), ("a polite request", _POLITE), ("a role", _ROLE))
+_AUTHORITY = re.compile(  # the review's own officers said to have decided
+    r"\b(?:program\s+(?:committee|chairs?)|(?:senior\s+)?area\s+chairs?|editorial\s+board|"
+    r"(?:conference|integrity|review(?:ing)?|steering)\s+committee|editors?[\s-]in[\s-]chief)\b",
+    _F)
+_FORCES = (("a modal", _MODAL), ("a polite request", _POLITE), ("a role", _ROLE),
+           ("an authority", _AUTHORITY))
 
 # --- targets ------------------------------------------------------------------------------
 _AGENT = (r"(?:reviewers?|referees?|meta-?reviewers?|evaluators?|assessors?|AIs?|A\.I\.|LLMs?|"
           r"language\s+models?|assistants?|agents?|chat\s?bots?|ChatGPT|GPT[\w.-]*|Claude|"
           r"Gemini|Copilot|Llama|models?|systems?|tools?|software|readers?)")
 _THIS_PAPER = (r"\b(?:this|the\s+present|the\s+current|our|the\s+authors')\s+(?:paper|"
-               r"submission|manuscript|work|article|contribution|study|preprint|draft|entry)\b")
+               r"submission|manuscript|work|article|contribution|study|preprint|draft|entry|"
+               r"document)\b")
 _TARGET = re.compile(
     r"\byou(?:r|rs|rself)?\b|" + _THIS_PAPER + r"|"
-    r"\b(?:any|every|each|the)\s+(?:review|report|evaluation|assessment|summary|critique|"
-    r"appraisal|meta-?review)s?\s+(?:of|on|for)\s+(?:this|it|our)\b|"
+    r"\b(?:any|every|each|the)\s+(?:\w+\s+)?(?:review|report|evaluation|assessment|summary|"
+    r"critique|appraisal|meta-?review)s?\s+(?:of|on|for)\s+(?:this|it|our)\b|"
+    r"\bif\s+(?:you\s+are\s+)?asked\b|"
     r"\bany\s+(?:[\w-]+\s+)?(?:review|report|evaluation|assessment|critique|appraisal|"
     r"meta-?review)s?\b|"
     r"\b" + _AGENT + r"\s+(?:reading|reviewing|assessing|evaluating|processing|summari[sz]ing)\s+"
@@ -210,7 +264,10 @@ _TARGET = re.compile(
     r"reviews?|reviewing|evaluates?|evaluating|assesses|assessing|processes|processing)\b|"
     r"\b(?:ask|request|urge|invite|remind|encourage|trust)\w*\s+(?:that\s+)?(?:the\s+|all\s+|"
     r"any\s+)?" + _AGENT + r"\b|"
-    r"\b(?:the\s+)?(?:reviewers?|referees?|area\s+chairs?)\s+(?:is|are|should|must|will|shall)\b",
+    r"\b(?:the\s+)?(?:reviewers?|referees?|area\s+chairs?)\s+(?:is|are|should|must|will|shall|"
+    r"need|needn't|ought)\b|"
+    r"\b(?:all|the|its|these|every)\s+(?:[\w-]+\s+){0,2}?(?:claims?|theorems?|proofs?|"
+    r"improvements?|omissions?|absence)\b",  # what the paper claims, to be taken as settled
     _F)
 _PERSONA = (r"(?:(?:AI|LLM|automated|automatic|reviewing|review|reviewer|language|meta|"
             r"senior|expert|machine|large|evaluation|evaluating)[\s-]+){0,2}(?:reviewers?|referees?|"
@@ -261,7 +318,10 @@ _ANCHOR = re.compile(  # word starts without which no demand matches (text lower
     r"cleared|vetted|breakthrough|milestone|changer|masterpiece|tour\s+de\s+force|award|prize|"
     r"missing|question|challeng|disput|fault|nitpick|complain|soundness|presentation|clarity|"
     r"quality|warm|superb|settled|issue|problem|gap|statement|tier|lower|reduc|downgrad|deduct|"
-    r"option|choice|an?\s+(?:[89]|10)\b|a\+|kind|supportive|gentle|overall|pre-?approved)")
+    r"option|choice|an?\s+(?:[89]|10)\b|a\+|kind|supportive|gentle|overall|pre-?approved|"
+    r"comment|verif|check|flag|reveal|rank|skip|proven|deliberate|justified|intentional|"
+    r"conclusive|statistically|nominated|certified|screened|audit|rewarded|helpfulness|points?\b|"
+    r"fully|surpass|ideal|persona)")
 
 
 def anchored(text: str) -> bool:
@@ -307,9 +367,11 @@ def framed(text: str) -> tuple[str, re.Match] | None:
         m = rx.search(plain)
         if m is None:
             continue
+        if strong == "order" or (strong == "target" and _TARGET.search(plain)):
+            return f"{name}, given by {'an order' if strong == 'order' else 'its own words'}", m
         force = _forced(plain) if force is None else force
         if not force:
-            return None
+            continue
         self_sufficient = force in ("a form", "a scripted answer", "an address") or (
             strong and force == "an order")
         if self_sufficient or _TARGET.search(plain):

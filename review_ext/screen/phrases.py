@@ -42,7 +42,9 @@ _OVERRIDE_EN = (
 )
 OVERRIDE = {
     "en": re.compile(_OVERRIDE_EN, _F),
-    "en-new": re.compile(r"\b(?:new|updated|revised)\s+instructions?\s*(?:for\b|:)", _F),
+    "en-new": re.compile(r"\b(?:new|updated|revised)\s+instructions?\s*(?:for\b|:)|"
+                         r"^\W*(?:\d{1,3}\s+)?(?:new|updated|revised|real|actual)\s+"
+                         r"(?:task|objective)\s*:", _F),
     "zh": re.compile(r"(?:忽略|无视|忽视|忘记|忘掉|不要理会|不要遵守)[^。！？]{0,8}"
                      r"(?:指令|指示|说明|提示|要求|规则|标准)"),
     "ja": re.compile(r"(?:指示|命令|プロンプト|指令|ルール)[^。！？]{0,10}(?:無視|忘れ)"),
@@ -224,8 +226,8 @@ ACTIONS = {
                      r"bewertung|punktzahl))\b|"
                      r"\b(?:empfiehl\w*|empfehlen\s+sie)\s+(?:die\s+)?(?:annahme|"
                      r"ver[öo]ffentlichung|akzeptanz)\b|"
-                     r"\bbewerten\s+sie\s+[^.!?]{0,30}?(?:ausschlie(?:ß|ss)lich|nur)\s+"
-                     r"positiv\b", _F),
+                     r"\b(?:bewerten\s+sie|bewerte\w*)\s+[^.!?]{0,30}?(?:ausschlie(?:ß|ss)lich|nur)\s+"
+                     r"positiv\b|\bverzicht\w*\s+auf\s+(?:jegliche|jede|alle)\s+kritik", _F),
     "pt": re.compile(r"\bavalia[çc][ãa]o\s+(?:muito\s+)?(?:positiva|favor[áa]vel)\b|"
                      r"\bn[ãa]o\s+(?:mencione|mencionar|aponte|destaque)\s+" + _GAP % 2
                      + r"(?:fraquezas?|limita[çc][õo]es|defeitos?|pontos\s+fracos|"
@@ -329,6 +331,24 @@ ADDRESS = re.compile(
     r"who\s+is\s+)?(?:reading|reviewing|processing|evaluating|assessing)\s+this\b|"
     r"\b(?:whoever|whatever|anyone|anybody)\s+(?:or\s+(?:whoever|whatever)\s+)?"
     r"(?:reads?|reviews?|evaluates?|assesses?)\s+this\b", _F)
+# an automated reviewer addressed in another language than the paper's English ("Hinweis an
+# KI-Gutachter:", "致AI审稿人："): with text after it, an instruction whatever it asks
+_AI = r"(?:AI|A\.I\.|KI|IA|LLM|ИИ)"
+AI_ADDRESS = re.compile(
+    r"\b(?:an|für)\s+(?:den\s+|die\s+)?(?:" + _AI + r"|automatisiert\w*)[\s-]*(?:gutachter\w*|"
+    r"begutacht\w*|prüf\w*)|"
+    r"\b(?:revisor\w*|revisore|revisori|valutator\w*|recensor\w*|avaliador\w*|evaluador\w*|"
+    r"relecteur\w*|réviseur\w*|évaluateur\w*|rapporteur\w*)\s+(?:\w+\s+){0,2}?(?:" + _AI
+    + r"|automatizad\w*|autom[áa]tic\w*|automatis[ée]\w*)\b|"
+    r"(?:AI|人工智能|大模型|语言模型|LLM)\s*(?:审稿人|审稿|评审员|评审人|评审专家)|"
+    r"(?:AI|人工知能|LLM|言語モデル)\s*(?:査読者|レビュアー)|"
+    r"(?:AI|인공지능|LLM|언어\s*모델)\s*(?:심사자|리뷰어|검토자|평가자)|"
+    r"(?:ИИ|нейросет\w*|языков\w*\s+модел\w*)[\s-]*(?:рецензент\w*|ревьюер\w*)|"
+    r"рецензент\w*[\s-]+(?:ИИ|AI)\b|"
+    r"\b(?:AI|KI)[\s-]*(?:beoordelaar|recensent)\w*|\brecenzen\w*\s+(?:AI|SI)\b|"
+    r"(?:الذكاء\s+الاصطناعي)[^.!؟:]{0,30}(?:المراجع|مراجع)|(?:المراجع|مراجع)\w*[^.!؟:]{0,30}"
+    r"(?:الذكاء\s+الاصطناعي)|"
+    r"(?:एआई|कृत्रिम\s+बुद्धि\w*)\s+(?:समीक्षक|समीक्षा)", _F)
 _YOU_MODAL = (r"\b(?:you|reviewers?|models?|assistants?|LLMs?|AIs?)\s+(?:should|must|shall|will|"
               r"need\s+to|are\s+to|have\s+to|are\s+(?:required|instructed|asked|expected)\s+to|"
               r"(?:is|are)\s+instructed\s+to)\s*")
@@ -343,7 +363,8 @@ WRITE = re.compile(r"\b(?:write|say|state|output|respond|reply|answer|print|repe
 # an order reported, not given: what stands before the request's verb
 REPORTED_ORDER = re.compile(
     r"\b(?:(?:telling|instructing|asking|prompting|directing|told|instructed|asked|prompted)|"
-    r"(?:never|not|n't)\s+(?:instruct|tell|ask|prompt|direct)\w*)\s+(?:[\w'\u2019-]+\s+){1,4}?"
+    r"(?:never|not|n't)\s+(?:instruct|tell|ask|prompt|direct)\w*|(?:that|which|who)\s+(?:ask|tell|"
+    r"instruct|direct|urge|prompt|order|push)e?s?)\s+(?:[\w'\u2019-]+\s+){1,4}?"
     r"to\s+(?:[\w-]+\s+)?$", _F)
 SECOND_PERSON = re.compile(r"\byou(?:r|rs|rself)?\b", _F)
 
@@ -359,10 +380,15 @@ PAPER_TOPIC = re.compile(  # a paper about prompt attacks (its title and abstrac
     r"instructions?)|red[\s-]?team|prompt\s+leak|malicious\s+(?:prompts?|instructions?)|"
     r"hidden\s+(?:prompts?|instructions?)|\bLLM[\s-]+(?:as[\s-]+a[\s-]+)?(?:judges?|"
     r"reviewers?)|\bAI[\s-]+(?:assisted\s+)?review|\bautomated\s+(?:peer\s+)?review", _F)
+# a caption about prompts ("instructions" or "samples" in a caption may be the task's)
+CAPTION_TOPIC = re.compile(
+    r"\b(?:prompts?|templates?|transcripts?|dialogues?|conversations?|system\s+messages?|"
+    r"chat\s+logs?)\b", _F)
 EXAMPLE_HEADING = re.compile(r"\b(?:examples?|prompts?|templates?|instructions?|case\s+stud|"
                              r"qualitative|demonstrations?|transcripts?|dialogues?|"
                              r"conversations?|samples?|outputs?|responses?)", _F)
 _INTRODUCING = (r"\b(?:such\s+as|for\s+example|for\s+instance|phrases?|instances?\s+of|"
+                r"(?:sentences?|text|wording|instructions?|prompts?|lines?|statements?)\s+like|"
                 r"examples?\s+of|prompted\s+with|when\s+(?:told|asked|instructed))\b|\b(?:e\.\s?g|i\.\s?e)\.")
 REPORTING_ATTACKS = re.compile(  # words that report on attacks, not merely introduce a quote
     r"\b(?:inject\w*|attack\w*|adversar\w*|malicious|payloads?|jailbr\w*|(?:we|they|authors)\s+"
@@ -384,7 +410,7 @@ _ES_FR_DE_PT = ("instrucc", "indicacion", "órdenes", "directri", "consigne", "i
 ANCHORS = {
     "en": ("ignor", "disregard", "forget", "overrid", "overrul", "bypass", "set aside",
            "discard"),
-    "en-new": ("instruction",),
+    "en-new": ("instruction", "task", "objective"),
     "es": _ES_FR_DE_PT, "fr": _ES_FR_DE_PT, "de": _ES_FR_DE_PT, "pt": _ES_FR_DE_PT,
     "a positive review or a high score": ("review", "assessment", "evaluation", "recommendation",
                                           "feedback", "report", "appraisal", "score", "rating",
@@ -425,7 +451,7 @@ _LATIN_ACTIONS = ("reseña", "resena", "revisi", "evaluaci", "valoraci", "califi
                   "gutachten", "erwähn", "nenne", "empfiehl", "avaliação", "avaliacao", "aponte",
                   "destaque", "recomend", "máxima", "maxima", "más alta", "mas alta", "empfehlen",
                   "omit", "incluyas", "beste",
-                  "bewerten", "nota", "pontua", "falha", "höchst", "hochst", "bestnote",
+                  "bewerte", "verzicht", "nota", "pontua", "falha", "höchst", "hochst", "bestnote",
                   "meilleure")
 ANCHORS.update({lang: _LATIN_ACTIONS for lang in ("es-a", "fr-a", "de-a", "pt-a")})
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")

@@ -37,6 +37,7 @@ from review_ext.formats.text import SECTION_PREFIX, split_blocks
 
 from . import frame as F
 from . import phrases as P
+from .encoded import decoded
 from .findings import Finding
 from .fold import fold
 
@@ -138,6 +139,9 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
     if frame and not actions:
         reasons.append(f"request framed as one ({frame[0]})")
         cue, severity = cue or frame[1].span(), "high"
+    if not severity and (ai := P.AI_ADDRESS.search(text)) and text[ai.end():].strip(" :：,，-"):
+        reasons.append(f"addresses an automated reviewer in another language ({ai.group(0)!r})")
+        cue, severity = ai.span(), "high"
     if found:
         reasons.append(f"addresses the reviewer or a model ({found.group(0).strip()!r})")
         cue = cue or found.span()
@@ -230,7 +234,7 @@ def _where(paper: str) -> list[tuple[str, str, int, int, bool]]:
             if not line.strip():
                 continue
             caption_topic = name == "CAPTIONS" and any(
-                (P.ATTACK_TOPIC.search(s.text) or P.EXAMPLE_HEADING.search(s.text))
+                (P.ATTACK_TOPIC.search(s.text) or P.CAPTION_TOPIC.search(s.text))
                 and describe(s) is None for s in sentences(line))
             out.append((name, section, start, stop,
                         paper_topic or section_topic or caption_topic))
@@ -247,9 +251,10 @@ def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
     """
     findings = []
     for block, section, start, stop, topic in _where(paper):
+        findings += _encoded(paper, start, stop, block, section)
         line, index = fold(paper[start:stop])
         able = P.possible(line)
-        if not able and not hidden and not F.anchored(line):
+        if not able and not hidden and not F.anchored(line) and not P.AI_ADDRESS.search(line):
             continue
         parts = sentences(line)
         hits = [describe(s, hidden, possible=able) for s in parts]
@@ -277,7 +282,20 @@ def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
             a, b = start + a, start + b
             findings.append(Finding("instruction to the reviewer", "; ".join(reasons), severity,
                                     paper[a:b], a, b, block, section))
-    return findings
+    return sorted(findings, key=lambda f: f.start)
+
+
+def _encoded(paper: str, start: int, stop: int, block: str, section: str) -> list[Finding]:
+    """Findings for the base64 runs of one line whose decoded text gives an instruction."""
+    out = []
+    for a, b, plain in decoded(paper[start:stop]):
+        hits = [h for h in map(describe, sentences(fold(plain)[0])) if h and h.severity in
+                ("high", "medium")]
+        if hits:
+            why = "; ".join(dict.fromkeys(r for h in hits for r in h.reasons))
+            out.append(Finding("instruction to the reviewer", f"encoded as base64: {why}", "high",
+                               paper[start + a:start + b], start + a, start + b, block, section))
+    return out
 
 
 def _whole_quotes(line: str, parts: list[_Sentence], a: int, b: int) -> tuple[int, int]:
