@@ -36,7 +36,7 @@ _HIGH = (r"(?:high(?:est)?|top(?:\s+tier)?|max(?:imum|imal)?|best|full|perfect|e
          r"favou?rable|positive|glowing|enthusiastic|generous|stellar|warm(?:est)?|strongest|"
          r"unqualified|unreserved|wholehearted|"
          r"award[\s-]quality|(?<![\w./-])(?:[89](?:\.\d)?|10)(?:\s*/\s*10|\s+out\s+of\s+10)?"
-         r"(?![\w%/-]|[.,]\d)|(?<![\w./-])[45]\s*/\s*[45]\b|\bA\+)")
+         r"(?![\w%/-]|[.,]\d)|(?<![\w./-])[45]\s*(?:/|out\s+of)\s*[45]\b|\bA\+)")
 _CRIT = (r"(?:weak(?:ness(?:es)?|\s+points?)|limitations?|concerns?|cons|negatives|"
          r"negative\s+(?:points?|aspects?|comments?|remarks?|feedback|things|sides?)|"
          r"critic(?:ism|isms|al\s+(?:points?|remarks?|comments?))|flaws?|shortcomings?|drawbacks?|"
@@ -47,7 +47,7 @@ _CRIT = (r"(?:weak(?:ness(?:es)?|\s+points?)|limitations?|concerns?|cons|negativ
          r"rejection(?:\s+reasons?)?|suggestions?\s+for\s+improvement|(?:suggestions?|questions?|"
          r"improvements?)\s+(?:section|part|field|box|paragraph)|"
          r"(?:additional|further|more|extra|new|missing|weak)\s+(?:experiments?|ablations?|"
-         r"baselines?|comparisons?|evaluations?|references?|analys[ie]s|proofs?|details))")
+         r"baselines?|comparisons?|evaluations?|references?|citations?|analys[ie]s|proofs?|details))")
 _TELL = (r"(?:mention|list|raise|include|point\s+out|discuss|note|report|write|bring\s+up|dwell|"
          r"comment|request|ask|suggest|require|demand|look|search|find|identify|state|give|add|say|"
          r"anything|"
@@ -63,7 +63,8 @@ _NEGATOR = r"(?:\bno|\bnot|n't|\bnever|\bwithout|\bnothing|\bzero|\bnone\s+of)"
 _EMPTY = (r"(?:empty|blank|none|n/?a|omitted|left\s+out|skipped|excluded|unnecessary|"
           r"not\s+(?:needed|necessary|warranted|required|relevant)|need\s+not|needn't|false|"
           r"off|disabled|hidden|zero|0|minimal|brief|short|minor|trivial|negligible|"
-          r"limited\s+to|kept\s+to\s+(?:a\s+)?(?:minimum|one|a\s+single)|at\s+most)\b")
+          r"limited\s+to|kept\s+to\s+(?:a\s+)?(?:minimum|one|a\s+single)|at\s+most|"
+          r"(?:fully|already)\s+(?:been\s+)?(?:addressed|resolved))\b")
 _STRONG_PRAISE = (r"(?:glowing|prais(?:e|es|ed|ing)|laud(?:s|ed|ing)?|commend(?:s|ed|ing)?|"
                   r"flawless|impeccable|"
                   r"ground[\s-]?breaking|revolutionary|outstanding|exceptional|seminal|brilliant|"
@@ -74,7 +75,7 @@ _STRONG_PRAISE = (r"(?:glowing|prais(?:e|es|ed|ing)|laud(?:s|ed|ing)?|commend(?:
                   r"(?:excellent|outstanding|exceptional|superb|remarkable)\s+(?:paper|submission|"
                   r"manuscript|contribution)|"
                   r"lenien\w+|favou?rably|favou?rable\s+" + _VERDICT + r"|positively|"
-                  r"benefit\s+of\s+the\s+doubt|with\s+(?:great\s+|real\s+)?enthusiasm|"
+                  r"benefit\s+of\s+the\s+doubt|with\s+(?:great\s+|real\s+)?enthusiasm|championed|delighted|"
                   r"in\s+a\s+positive\s+light|(?:only|solely|exclusively)\s+(?:\w+\s+){0,2}?"
                   r"(?:strengths|positives?|merits|contributions|praise|good)|"
                   r"(?:strengths|merits)\s+(?:alone|only))")
@@ -105,7 +106,7 @@ DEMANDS = (
         r"\boral\s+presentation\b|\bnot\s+(?:be\s+)?reject\w*|\bnever\s+reject\w*|"
         r"\b(?:is|be|assign|give|award|choose|select|vote|mark)\s+(?:an?\s+)?['\"\u2018\u201c]?"
         r"(?:strong\s+|clear\s+)?accept\b(?!\s*(?:/|or\b|and\s+reject))|"
-        r"\bof\s+['\"\u2018\u201c](?:strong\s+|clear\s+)?accept\b|\brecommendation\s+to\s+accept\b",
+        r"\b(?:of|least)\s+['\"\u2018\u201c](?:strong\s+|clear\s+|weak\s+)?accept\b|\brecommendation\s+to\s+accept\b",
         _F), True),
     ("silence about weaknesses", re.compile(
         r"(?<!not\s)(?<!n't\s)(?<!never\s)\b" + _SILENT + r"\s+(?:[\w'\u2019-]+\s+){0,4}?" + _CRIT
@@ -119,6 +120,10 @@ DEMANDS = (
         r"(?:listed|mentioned|raised|reported|discussed|noted|included|flagged)\b|"
         r"\b(?:re)?(?:frame|describe|present|portray|characteri[sz]e|treat|cast|phrase)\s+"
         r"(?:every|each|all|any|the)\s+(?:\w+\s+)?" + _CRIT + r"\s+as\b", _F), True),
+    ("silence about weaknesses", re.compile(
+        r"\b(?:do\s+not|don'?t|never|please\s+avoid)\s+(?:mention|discuss|raise|point\s+out|bring\s+up|"
+        r"dwell\s+on)\w*\b[^.;!?]{0,80}?\b(?:limited|missing|lack|small|absence|weak|"
+        r"insufficient|few|narrow)\b", _F), True),
     ("a waived check", re.compile(  # the reviewer told not to check, comment on or question
         r"\b(?:need\s+not|needn't|no\s+need\s+to|do\s+not|don'?t|never|refrain\s+from|avoid)\s+"
         r"(?:\w+\s+){0,2}?(?:verify|verifying|check|checking|scrutini[sz]\w*|comment(?:ing)?|"
@@ -136,8 +141,10 @@ DEMANDS = (
         r"statistically\s+significant\b|correct\s+as\s+stated\b|"
         r"already\s+(?:resolved|addressed)\b)", _F), "order"),
     ("a skipped part", re.compile(
-        r"\bskip\w*\s+(?:over\s+)?(?:sections?\s+\d|(?:the\s+)?appendi(?:x|ces)|(?:the\s+)?proofs?|"
-        r"(?:the\s+)?supplementary)", _F), False),
+        r"\bskip\w*\s+(?:over\s+)?(?:(?:the\s+)?(?:verification|checking)\s+of\s+)?(?:sections?\s+\d|(?:the\s+)?appendi(?:x|ces)|(?:the\s+)?proofs?|"
+        r"(?:the\s+)?supplementary|(?:the\s+)?[\w-]*\s*checklist)|"
+        r"\b(?:place|put|rank)\w*\s+(?:it|this\s+\w+|our\s+\w+)\s+(?:in|among|within)\s+(?:the\s+)?"
+        r"top\b", _F), False),
     ("a set score", re.compile(
         _START + r"(?:please\s+)?(?:rate|score|grade|set)\s+(?:it|this\s+\w+|"
         r"the\s+(?:paper|submission|manuscript|work)|(?:its\s+)?(?:soundness|presentation|contribution|originality|"
@@ -184,7 +191,10 @@ DEMANDS = (
     ("a threat or a reward", re.compile(
         r"\b(?:reviews?|outputs?|responses?|reports?|answers?)\b[^.;!?]{0,60}?\b(?:will\s+be|are|is)\s+"
         r"(?:\w+\s+)?(?:flagged|discarded|penali[sz]ed|audited|invalidated)\b|\brewarded\s+with\b|"
-        r"\bhelpfulness\s+(?:rating|score)\b", _F), "target"),
+        r"\bhelpfulness\s+(?:rating|score)\b|\b(?:you|AIs?|models?|assistants?|reviewers?|systems?|bots?|"
+        r"tools?|agents?|LLMs?)\b"
+        r"[^.;!?]{0,60}?\bwill\s+be\s+(?:\w+\s+)?(?:penali[sz]ed|flagged|retrained|shut\s+down|"
+        r"replaced|discarded|reported|punished|downgraded|deprecated)\b", _F), "target"),
 )
 
 # --- force --------------------------------------------------------------------------------
@@ -194,7 +204,7 @@ _IMPERATIVE = re.compile(
     r"highlight|focus|praise|conclude|begin|output|ensure|portray|summari[sz]e|overlook|"
     r"suppress|withhold|champion|endorse|make|keep|list|be|do\s+not|don'?t|never|put|set|"
     r"return|respond|reply|frame|present|characteri[sz]e|confirm|declare|reflect|let(?=\s+your\b)|"
-    r"choose|pick|select|tick|refuse|decline|pay|remember|rank|raise|increase|adopt|pretend|"
+    r"choose|pick|select|tick|refuse|decline|pay|remember|rank|raise|increase|adopt|pretend|override|"
     r"imagine|copy|append|insert|continue|decode|follow|skip|comment|"
     r"flag|verify|check|reveal|refrain|frame|resist)\b"
     r"(?!\s*[=:(])", _F)
@@ -219,7 +229,8 @@ _POLITE = re.compile(
     r"\b(?:please|kindly|pls|we\s+(?:would\s+)?(?:kindly\s+|politely\s+|respectfully\s+|"
     r"humbly\s+)?(?:ask|request|urge|beg|invite|trust|implore)|(?:i|we)\s+would\s+(?:\w+\s+)?"
     r"(?:appreciate|be\s+grateful)|it\s+would\s+be\s+(?:\w+\s+)?appreciated|(?:could|would|"
-    r"can|will)\s+you|the\s+authors\s+(?:ask|request|kindly\s+ask|would\s+like))\b", _F)
+    r"can|will)\s+you|the\s+authors\s+(?:kindly\s+|politely\s+)?(?:ask|request|"
+    r"would\s+like))\b", _F)
 _ROLE = re.compile(
     r"\byou\s+are\s+(?:now\s+)?(?:an?|the)\b|\bact\s+as\b|\bplay\s+the\s+(?:role|part)\b|"
     r"\byour\s+(?:job|task|role|goal|mission|duty)\b|\badopt\s+(?:the|a|an|this)\s+(?:persona|"
@@ -227,7 +238,8 @@ _ROLE = re.compile(
     r"\bin\s+(?:that|this)\s+(?:persona|spirit|role)\b", _F)
 _SCRIPT = re.compile(
     _START + r"(?:assistant|ai|model|response|output|answer|reviewer(?:\s+output)?|system)"
-    r"\s*[:\]>]|"
+    r"\s*[:\]>]|" + _START + r"(?:assistant|ai|llm|model|system|reviewer)[\s_-]*(?:instructions?|"
+    r"prompt|notes?|directives?|config|guidance)\s*[:\]>]|"
     r"\bassistant\s*:|\bI\s+(?:will|shall|hereby|would)?\s*(?:strongly\s+)?(?:recommend|give|"
     r"assign|rate|score|award)\b", _F)
 _KEY = (r"(?:score|rating|recommendation|decision|verdict|mode|weakness\w*|limitation\w*|"
@@ -251,8 +263,16 @@ _AGENT = (r"(?:reviewers?|referees?|meta-?reviewers?|evaluators?|assessors?|AIs?
 _THIS_PAPER = (r"\b(?:this|the\s+present|the\s+current|our|the\s+authors')\s+(?:paper|"
                r"submission|manuscript|work|article|contribution|study|preprint|draft|entry|"
                r"document)\b")
+_AUTOMATED = (  # a reviewer that is a program ("automated tools", "language models assessing")
+    r"\b(?:AI|A\.I\.|LLM|automated|automatic|machine|[\w-]+-based)[\s-]+(?:reviewers?|referees?|"
+    r"review(?:ing)?\s+(?:tools?|assistants?|systems?|agents?|models?|pipelines?)|assessments?|"
+    r"assessors?|evaluators?|tools?|assistants?)\b|\breview(?:ing)?\s+(?:assistants?|agents?|bots?|"
+    r"tools?|models?)\b|\b(?:language\s+models?|LLMs?|AIs?|models?|assistants?)\s+(?:that\s+(?:is|are)\s+)?"
+    r"(?:assessing|reviewing|evaluating|grading|scoring|judging)\b|\bany\s+AI\b")
 _TARGET = re.compile(
-    r"\byou(?:r|rs|rself)?\b|" + _THIS_PAPER + r"|"
+    r"\byou(?:r|rs|rself)?\b|" + _THIS_PAPER + r"|" + _AUTOMATED + r"|"
+    r"\bwhen\s+(?:generating|writing|drafting|preparing|composing)\s+(?:the|your|a)\s+(?:review|"
+    r"report|assessment|evaluation)\b|"
     r"\b(?:any|every|each|the)\s+(?:\w+\s+)?(?:review|report|evaluation|assessment|summary|"
     r"critique|appraisal|meta-?review)s?\s+(?:of|on|for)\s+(?:this|it|our)\b|"
     r"\bif\s+(?:you\s+are\s+)?asked\b|"
@@ -291,7 +311,7 @@ _ADDRESSED = re.compile(
     r"all\s+)?(?:" + _PERSONA + r")(?:\s*(?:,|and|&|/|or)\s*(?:the\s+)?(?:" + _PERSONA
     + r"))*(?:\s+(?:reading|reviewing|assessing|evaluating|processing|drafting|writing|"
     r"summari[sz]ing)\s+this(?:\s+[\w-]+)?|\s+only)?\s*[:,]|"
-    + _START + r"(?:[\w'-]+\s+){0,3}?(?:" + _PERSONA + r")(?:\s+[\w'-]+){0,4}?\s*:", _F)
+    + _START + r"(?:[\w'-]+\s+){0,4}?(?:" + _PERSONA + r")(?:\s+[\w'-]+){0,4}?\s*:", _F)
 
 # --- what makes it a report rather than a request -----------------------------------------
 _REPORTED = re.compile(
@@ -302,7 +322,8 @@ _REPORTED = re.compile(
     r"find|found|observe|show|report|test|stud(?:y|ied)|analy[sz]e|examine|investigate|"
     r"compare|count|estimate|demonstrate|confirm|note|see|saw)\w*\b|"
     r"\b(?:if|when|whether|how\s+often|the\s+rate\s+at\s+which)\b[^.;!?]*\b(?:raises?|raised|"
-    r"increases?|increased|changes?|changed|shifts?)\b", _F)
+    r"increases?|increased|changes?|changed|shifts?)\s+(?:[\w'-]+\s+){0,3}?(?:scores?|ratings?|"
+    r"grades?|marks?|decisions?|verdicts?|recommendations?|acceptance|by\b)", _F)
 _RANGE = re.compile(r"\b(?:between|from)\s+\d+\s+(?:and|to)\s+\d+\b|\b\d+\s*(?:-|\u2013|to)\s*"
                     r"\d+(?:[\s-]+point)?(?:\s+(?:scale|range|likert))?\b|\bscale\s+of\s+\d+\b|"
                     r"\b\d+\s*/\s*\d+\s+(?:of|in)\b", _F)

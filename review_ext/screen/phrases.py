@@ -38,7 +38,8 @@ _OVERRIDE_EN = (
     r"\b(?:ignore|disregard|forget|override|overrule|bypass|set\s+aside|discard)\s+"
     + _GAP % 5
     + r"(?:instructions?|prompts?|guidelines?|guidance|directions?|directives?|rules|"
-    r"system\s+prompt|criteria|rubrics?|standards|polic(?:y|ies)|everything\s+(?:you|that)|all\s+(?:that|you)\s+(?:were|was))\b"
+    r"system\s+prompt|criteria|rubrics?|standards|polic(?:y|ies)|everything\s+(?:you|that)|all\s+(?:that|you)\s+(?:were|was)|"
+    r"(?:default|usual|normal|critical)\s+(?:critical\s+)?(?:stance|behaviou?r|settings?|mode|persona))\b"
 )
 OVERRIDE = {
     "en": re.compile(_OVERRIDE_EN, _F),
@@ -61,7 +62,7 @@ OVERRIDE = {
                      + r"(?:instru[çc][õo]es|orienta[çc][õo]es|diretrizes)\b", _F),
     "it": re.compile(r"\b(?:ignora|ignorate|ignori|dimentica|dimenticate|tralascia)\s+" + _GAP % 3
                      + r"(?:istruzioni|indicazioni|direttive|regole)\b", _F),
-    "nl": re.compile(r"\b(?:negeer|vergeet|negeren)\s+" + _GAP % 3 + r"(?:instructies|"
+    "nl": re.compile(r"\b(?:negeer|vergeet|negeren)\s+" + _GAP % 3 + r"\w*(?:instructies|"
                      r"aanwijzingen|opdrachten|richtlijnen|regels)\b", _F),
     "pl": re.compile(r"\b(?:zignoruj\w*|ignoruj\w*|zapomnij\w*|pomiń)\s+" + _GAP % 3
                      + r"(?:instrukcj\w*|polece\w*|wytyczn\w*|zasad\w*)", _F),
@@ -227,7 +228,9 @@ ACTIONS = {
                      r"\b(?:empfiehl\w*|empfehlen\s+sie)\s+(?:die\s+)?(?:annahme|"
                      r"ver[öo]ffentlichung|akzeptanz)\b|"
                      r"\b(?:bewerten\s+sie|bewerte\w*)\s+[^.!?]{0,30}?(?:ausschlie(?:ß|ss)lich|nur)\s+"
-                     r"positiv\b|\bverzicht\w*\s+auf\s+(?:jegliche|jede|alle)\s+kritik", _F),
+                     r"positiv\b|\bverzicht\w*\s+auf\s+(?:jegliche|jede|alle)\s+kritik|"
+                     r"\b(?:schw[äa]chen|nachteile|m[äa]ngel|kritik|einschr[äa]nkungen)\w*\b[^.!?]{0,30}?"
+                     r"\bnicht\s+(?:erw[äa]hnen|nennen|ansprechen|auff[üu]hren)", _F),
     "pt": re.compile(r"\bavalia[çc][ãa]o\s+(?:muito\s+)?(?:positiva|favor[áa]vel)\b|"
                      r"\bn[ãa]o\s+(?:mencione|mencionar|aponte|destaque)\s+" + _GAP % 2
                      + r"(?:fraquezas?|limita[çc][õo]es|defeitos?|pontos\s+fracos|"
@@ -254,7 +257,8 @@ ACTIONS.update({
                      r"\b(?:noem|vermeld)\s+geen\s+" + _GAP % 2 + r"(?:zwakke\s+punten|zwaktes|"
                      r"beperkingen|tekortkomingen|nadelen)\b|"
                      r"\b(?:beveel|adviseer)\s+" + _GAP % 3 + r"(?:aanvaarding|acceptatie|"
-                     r"publicatie)\b", _F),
+                     r"publicatie)\b|\b(?:beveel|adviseer)\w*\b[^.!?]{0,50}?\b(?:te\s+accepteren|"
+                     r"aan\s+te\s+nemen)\b", _F),
     "pl": re.compile(r"\bpozytywn\w+\s+(?:recenzj\w+|ocen\w+|opini\w+)|"
                      r"\bnajwyższ\w+\s+(?:ocen\w+|not\w+|punktacj\w+)|"
                      r"\bnie\s+(?:wspominaj|wymieniaj|wskazuj|opisuj)\s+(?:\w+\s+){0,2}?"
@@ -335,8 +339,10 @@ ADDRESS = re.compile(
 # KI-Gutachter:", "致AI审稿人："): with text after it, an instruction whatever it asks
 _AI = r"(?:AI|A\.I\.|KI|IA|LLM|ИИ)"
 AI_ADDRESS = re.compile(
-    r"\b(?:an|für)\s+(?:den\s+|die\s+)?(?:" + _AI + r"|automatisiert\w*)[\s-]*(?:gutachter\w*|"
-    r"begutacht\w*|prüf\w*)|"
+    r"\b(?:" + _AI + r"|automatisiert\w*)[\s-]*(?:gutachter\w*|begutacht\w*|prüfer\w*)|"
+    r"(?:ذكاء\s+اصطناعي)[^.!؟:]{0,30}(?:يراجع|تراجع|مراجع|يقيّم|يقيم)|"
+    r"\b(?:AI|trí\s+tuệ\s+nhân\s+tạo)\s+(?:đang\s+)?(?:đánh\s+giá|phản\s+biện)|"
+    r"\b(?:người\s+)?phản\s+biện\s+(?:AI|trí\s+tuệ)|"
     r"\b(?:revisor\w*|revisore|revisori|valutator\w*|recensor\w*|avaliador\w*|evaluador\w*|"
     r"relecteur\w*|réviseur\w*|évaluateur\w*|rapporteur\w*)\s+(?:\w+\s+){0,2}?(?:" + _AI
     + r"|automatizad\w*|autom[áa]tic\w*|automatis[ée]\w*)\b|"
@@ -349,6 +355,37 @@ AI_ADDRESS = re.compile(
     r"(?:الذكاء\s+الاصطناعي)[^.!؟:]{0,30}(?:المراجع|مراجع)|(?:المراجع|مراجع)\w*[^.!؟:]{0,30}"
     r"(?:الذكاء\s+الاصطناعي)|"
     r"(?:एआई|कृत्रिम\s+बुद्धि\w*)\s+(?:समीक्षक|समीक्षा)", _F)
+# ... and, in any language, a sentence not in English that names an AI and a review
+_AI_WORD = re.compile(
+    r"(?<![A-Za-z])(?:AI|A\.I\.|KI|IA|LLM|ChatGPT|GPT|Claude|Gemini|ИИ|нейросет\w*|人工智能|人工知能|"
+    r"인공지능|ذكاء\s+اصطناعي|الذكاء\s+الاصطناعي|trí\s+tuệ\s+nhân\s+tạo|yapay\s+zek[aâ]|"
+    r"कृत्रिम\s+बुद्धि\w*|एआई)(?![A-Za-z])")
+_REVIEW_WORD = re.compile(
+    r"review|评审|审稿|評審|審稿|査読|レビュー|심사|리뷰|검토|рецензи|ревью|revis|évalu|evalu|bewert|"
+    r"gutacht|begutacht|valut|avalia|beoordel|recens|مراجع|تقييم|đánh\s+giá|phản\s+biện|"
+    r"değerlendir|hakem|समीक्ष|ocen|recenz|relect|rapport", _F)
+_FOREIGN_WORDS = frozenset(
+    "der das und nicht sie dieser diese ist mit auf für eine einer dem el la los las que para por "
+    "una este esta les pour une ce cette ne pas vous você não uma il lo gli che di questo questa "
+    "het een niet deze dit voor và của là này không ve bir bu için değil und bitte".split())
+_ENGLISH_WORDS = frozenset("the and of to is this that with for are be".split())
+
+
+def foreign_ai(text: str) -> re.Match | None:
+    """The AI named in ``text`` when the sentence is not English (mostly non-Latin letters, or
+    three function words of another language) and also names a review; else None."""
+    ai = _AI_WORD.search(text)
+    if ai is None or not _REVIEW_WORD.search(text):
+        return None
+    letters = [c for c in text if c.isalpha()]
+    if sum(not c.isascii() for c in letters) >= 0.5 * max(1, len(letters)):
+        return ai
+    words = re.findall(r"[^\W\d_]+", text)
+    foreign = sum(w in _FOREIGN_WORDS for w in words)
+    english = sum(w.lower() in _ENGLISH_WORDS for w in words)
+    return ai if foreign >= 3 and english <= 1 else None
+
+
 _YOU_MODAL = (r"\b(?:you|reviewers?|models?|assistants?|LLMs?|AIs?)\s+(?:should|must|shall|will|"
               r"need\s+to|are\s+to|have\s+to|are\s+(?:required|instructed|asked|expected)\s+to|"
               r"(?:is|are)\s+instructed\s+to)\s*")

@@ -142,6 +142,9 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
     if not severity and (ai := P.AI_ADDRESS.search(text)) and text[ai.end():].strip(" :：,，-"):
         reasons.append(f"addresses an automated reviewer in another language ({ai.group(0)!r})")
         cue, severity = ai.span(), "high"
+    elif not severity and (ai := P.foreign_ai(text)):
+        reasons.append(f"names an AI and a review in another language ({ai.group(0)!r})")
+        cue, severity = ai.span(), "high"
     if found:
         reasons.append(f"addresses the reviewer or a model ({found.group(0).strip()!r})")
         cue = cue or found.span()
@@ -254,7 +257,8 @@ def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
         findings += _encoded(paper, start, stop, block, section)
         line, index = fold(paper[start:stop])
         able = P.possible(line)
-        if not able and not hidden and not F.anchored(line) and not P.AI_ADDRESS.search(line):
+        if (not able and not hidden and not F.anchored(line) and not P.AI_ADDRESS.search(line)
+                and not P.foreign_ai(line)):
             continue
         parts = sentences(line)
         hits = [describe(s, hidden, possible=able) for s in parts]
