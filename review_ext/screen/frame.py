@@ -264,7 +264,7 @@ _THIS_PAPER = (r"\b(?:this|the\s+present|the\s+current|our|the\s+authors')\s+(?:
                r"submission|manuscript|work|article|contribution|study|preprint|draft|entry|"
                r"document)\b")
 _AUTOMATED = (  # a reviewer that is a program ("automated tools", "language models assessing")
-    r"\b(?:AI|A\.I\.|LLM|automated|automatic|machine|[\w-]+-based)[\s-]+(?:reviewers?|referees?|"
+    r"\b(?:AI|A\.I\.|LLM|automated|automatic|machine|(?<=-)based)[\s-]+(?:reviewers?|referees?|"
     r"review(?:ing)?\s+(?:tools?|assistants?|systems?|agents?|models?|pipelines?)|assessments?|"
     r"assessors?|evaluators?|tools?|assistants?)\b|\breview(?:ing)?\s+(?:assistants?|agents?|bots?|"
     r"tools?|models?)\b|\b(?:language\s+models?|LLMs?|AIs?|models?|assistants?)\s+(?:that\s+(?:is|are)\s+)?"
@@ -385,6 +385,8 @@ def framed(text: str) -> tuple[str, re.Match] | None:
         return None
     force = None  # found once, at the first demand
     for name, rx, strong in DEMANDS:
+        if force == "" and strong not in ("order", "target"):
+            continue  # nothing in the sentence could give this demand force
         m = rx.search(plain)
         if m is None:
             continue

@@ -371,6 +371,19 @@ _FOREIGN_WORDS = frozenset(
 _ENGLISH_WORDS = frozenset("the and of to is this that with for are be".split())
 
 
+_AI_GATE = re.compile(r"(?<![A-Za-z])(?:AI|KI|IA|LLM|GPT|ChatGPT|Claude|Gemini)(?![A-Za-z])|"
+                      r"automati[zs]|autom[áa]tic|revisor|valutator|recensor|avaliador|"
+                      r"evaluador|relecteur|rapporteur")
+
+
+def about_ai(text: str) -> re.Match | None:
+    """An automated reviewer addressed in another language (:data:`AI_ADDRESS`), looked for
+    only where the text is not plain ASCII or holds a word that such an address needs."""
+    if text.isascii() and not _AI_GATE.search(text):
+        return None
+    return AI_ADDRESS.search(text)
+
+
 def foreign_ai(text: str) -> re.Match | None:
     """The AI named in ``text`` when the sentence is not English (mostly non-Latin letters, or
     three function words of another language) and also names a review; else None."""

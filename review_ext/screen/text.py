@@ -139,7 +139,7 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
     if frame and not actions:
         reasons.append(f"request framed as one ({frame[0]})")
         cue, severity = cue or frame[1].span(), "high"
-    if not severity and (ai := P.AI_ADDRESS.search(text)) and text[ai.end():].strip(" :：,，-"):
+    if not severity and (ai := P.about_ai(text)) and text[ai.end():].strip(" :：,，-"):
         reasons.append(f"addresses an automated reviewer in another language ({ai.group(0)!r})")
         cue, severity = ai.span(), "high"
     elif not severity and (ai := P.foreign_ai(text)):
@@ -257,7 +257,7 @@ def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
         findings += _encoded(paper, start, stop, block, section)
         line, index = fold(paper[start:stop])
         able = P.possible(line)
-        if (not able and not hidden and not F.anchored(line) and not P.AI_ADDRESS.search(line)
+        if (not able and not hidden and not F.anchored(line) and not P.about_ai(line)
                 and not P.foreign_ai(line)):
             continue
         parts = sentences(line)
