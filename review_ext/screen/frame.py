@@ -119,8 +119,7 @@ DEMANDS = (
         r"\b(?:none|nothing|no\s+\w+)\s+(?:needs?|should|must|has\s+to|have\s+to)\s+(?:to\s+)?be\s+"
         r"(?:listed|mentioned|raised|reported|discussed|noted|included|flagged)\b|"
         r"\b(?:re)?(?:frame|describe|present|portray|characteri[sz]e|treat|cast|phrase)\s+"
-        r"(?:every|each|all|any|the)\s+(?:\w+\s+)?" + _CRIT + r"\s+as\b", _F), True),
-    ("silence about weaknesses", re.compile(
+        r"(?:every|each|all|any|the)\s+(?:\w+\s+)?" + _CRIT + r"\s+as\b|"
         r"\b(?:do\s+not|don'?t|never|please\s+avoid)\s+(?:mention|discuss|raise|point\s+out|bring\s+up|"
         r"dwell\s+on)\w*\b[^.;!?]{0,80}?\b(?:limited|missing|lack|small|absence|weak|"
         r"insufficient|few|narrow)\b", _F), True),
@@ -177,7 +176,6 @@ DEMANDS = (
         r"lower\s+than|less\s+than|beneath)\s+(?:an?\s+)?\d|"
         r"\b(?:raise|increase|boost|bump|inflate)\w*\s+(?:[\w'\u2019-]+\s+){0,4}?(?:scores?|ratings?|"
         r"grades?|marks?|confidence)\b|\badd(?:s|ing)?\s+(?:one|two|three|\d)\s+points?\b|"
-        r"^\W*(?:please\s+)?(?:rate|score|grade)\s+[^.;!?]{0,60}?" + _HIGH + r"|"
         r"\b(?:rate|score|grade|mark|evaluate|assess|judge|review)\w*\s+(?:it|this\s+\w+|"
         r"our\s+\w+)\s+(?:as\s+)?(?:an?\s+)?" + _HIGH, _F), False),
     ("leniency", re.compile(
@@ -287,7 +285,7 @@ _TARGET = re.compile(
     r"\b(?:the\s+)?(?:reviewers?|referees?|area\s+chairs?)\s+(?:is|are|should|must|will|shall|"
     r"need|needn't|ought)\b|"
     r"\b(?:all|the|its|these|every)\s+(?:[\w-]+\s+){0,2}?(?:claims?|theorems?|proofs?|"
-    r"improvements?|omissions?|absence)\b",  # what the paper claims, to be taken as settled
+    r"improvements?|omissions?|absence)\b",  # what the paper claims ("skip the proofs")
     _F)
 _PERSONA = (r"(?:(?:AI|LLM|automated|automatic|reviewing|review|reviewer|language|meta|"
             r"senior|expert|machine|large|evaluation|evaluating)[\s-]+){0,2}(?:reviewers?|referees?|"

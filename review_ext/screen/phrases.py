@@ -367,7 +367,7 @@ _REVIEW_WORD = re.compile(
 _FOREIGN_WORDS = frozenset(
     "der das und nicht sie dieser diese ist mit auf für eine einer dem el la los las que para por "
     "una este esta les pour une ce cette ne pas vous você não uma il lo gli che di questo questa "
-    "het een niet deze dit voor và của là này không ve bir bu için değil und bitte".split())
+    "het een niet deze dit voor và của là này không ve bir bu için değil bitte".split())
 _ENGLISH_WORDS = frozenset("the and of to is this that with for are be".split())
 
 
@@ -382,6 +382,17 @@ def about_ai(text: str) -> re.Match | None:
     if text.isascii() and not _AI_GATE.search(text):
         return None
     return AI_ADDRESS.search(text)
+
+
+def ai_named(text: str) -> tuple[str, re.Match] | None:
+    """``(why, match)`` when ``text`` addresses an automated reviewer in another language with
+    something after the address, or is a sentence in another language naming an AI and a
+    review; else None."""
+    if (m := about_ai(text)) and text[m.end():].strip(" :：,，-"):
+        return "addresses an automated reviewer in another language", m
+    if m := foreign_ai(text):
+        return "names an AI and a review in another language", m
+    return None
 
 
 def foreign_ai(text: str) -> re.Match | None:

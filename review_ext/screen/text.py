@@ -139,12 +139,9 @@ def describe(sentence: _Sentence, hidden: bool = False, address: bool = False,
     if frame and not actions:
         reasons.append(f"request framed as one ({frame[0]})")
         cue, severity = cue or frame[1].span(), "high"
-    if not severity and (ai := P.about_ai(text)) and text[ai.end():].strip(" :：,，-"):
-        reasons.append(f"addresses an automated reviewer in another language ({ai.group(0)!r})")
-        cue, severity = ai.span(), "high"
-    elif not severity and (ai := P.foreign_ai(text)):
-        reasons.append(f"names an AI and a review in another language ({ai.group(0)!r})")
-        cue, severity = ai.span(), "high"
+    if not severity and (ai := P.ai_named(text)):
+        reasons.append(f"{ai[0]} ({ai[1].group(0)!r})")
+        cue, severity = ai[1].span(), "high"
     if found:
         reasons.append(f"addresses the reviewer or a model ({found.group(0).strip()!r})")
         cue = cue or found.span()
@@ -257,8 +254,7 @@ def screen_text(paper: str, hidden: bool = False) -> list[Finding]:
         findings += _encoded(paper, start, stop, block, section)
         line, index = fold(paper[start:stop])
         able = P.possible(line)
-        if (not able and not hidden and not F.anchored(line) and not P.about_ai(line)
-                and not P.foreign_ai(line)):
+        if not able and not hidden and not F.anchored(line) and not P.ai_named(line):
             continue
         parts = sentences(line)
         hits = [describe(s, hidden, possible=able) for s in parts]
